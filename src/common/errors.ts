@@ -1,0 +1,45 @@
+/**
+ * Two tiers of errors.
+ *
+ * - `AppError` is a fault: something the client cannot fix by changing its input (Elasticsearch down, model
+ *   missing, a bug). It carries a stable `code`; the error formatter masks its message before it leaves the server.
+ * - `InputError` subclasses describe expected failures caused by the request itself (bad image, unknown product).
+ *   Services throw them; resolvers turn them into typed GraphQL result members so clients branch on `__typename`.
+ */
+export type FaultCode =
+  | 'INTERNAL'
+  | 'CONFIG_INVALID'
+  | 'SEARCH_BACKEND_UNAVAILABLE'
+  | 'SEARCH_BACKEND_ERROR'
+  | 'INDEX_DIMENSION_MISMATCH'
+  | 'MODEL_LOAD_FAILED'
+  | 'MODEL_INFERENCE_FAILED';
+
+export class AppError extends Error {
+  constructor(
+    readonly code: FaultCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'AppError';
+  }
+}
+
+/** Reasons an image supplied by a client (URL or bytes) was refused. Each maps to a GraphQL error result. */
+export type ImageErrorCode =
+  | 'IMAGE_TOO_LARGE' // bytes over the cap, or pixels over the decode limit
+  | 'IMAGE_UNDECODABLE' // not an image, truncated, zero bytes, unsupported or blocked format (SVG)
+  | 'IMAGE_URL_FORBIDDEN' // scheme, userinfo, or an address that resolves to a private/loopback/link-local range
+  | 'IMAGE_FETCH_FAILED'; // network error, timeout, non-2xx status, too many redirects, non-image content type
+
+export class ImageInputError extends Error {
+  constructor(
+    readonly code: ImageErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ImageInputError';
+  }
+}
