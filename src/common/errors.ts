@@ -13,7 +13,8 @@ export type FaultCode =
   | 'SEARCH_BACKEND_ERROR'
   | 'INDEX_DIMENSION_MISMATCH'
   | 'MODEL_LOAD_FAILED'
-  | 'MODEL_INFERENCE_FAILED';
+  | 'MODEL_INFERENCE_FAILED'
+  | 'OVERLOADED'; // a bounded work queue is full; callers should shed load or retry later
 
 export class AppError extends Error {
   constructor(
