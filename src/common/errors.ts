@@ -44,3 +44,36 @@ export class ImageInputError extends Error {
     this.name = 'ImageInputError';
   }
 }
+
+/** Expected, request-caused failures other than images. Resolvers map each to a typed GraphQL result. */
+export class ProductNotFoundError extends Error {
+  constructor(readonly productId: string) {
+    super(`No product with id "${productId}"`);
+    this.name = 'ProductNotFoundError';
+  }
+}
+
+/** An ingest carried a version older than (or equal to, with different content) the stored one. */
+export class StaleVersionError extends Error {
+  constructor(
+    readonly productId: string,
+    readonly storedVersion: number | undefined,
+    readonly givenVersion: number,
+  ) {
+    super(
+      `Product "${productId}" is stored at version ${storedVersion ?? '(unknown)'}; version ${givenVersion} is not newer, so it was not applied`,
+    );
+    this.name = 'StaleVersionError';
+  }
+}
+
+/** Input that passed GraphQL validation but is still unusable (e.g. neither url nor base64 given). */
+export class InvalidInputError extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'InvalidInputError';
+  }
+}
