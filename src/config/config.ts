@@ -1,0 +1,159 @@
+import * as path from 'node:path';
+import { z } from 'zod';
+import { AppError } from '../common/errors';
+
+/**
+ * The one typed configuration object. It is read from the environment once, at boot, and every failure names the
+ * variable and what is wrong with it. Nothing else in the codebase reads process.env.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const csv = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65535).default(4000),
+
+  ES_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:9200'),
+  ES_API_KEY: z.string().min(1).optional(),
+  ES_USERNAME: z.string().min(1).optional(),
+  ES_PASSWORD: z.string().min(1).optional(),
+  ES_INDEX_ALIAS: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,60}$/, 'lowercase letters, digits, "-" or "_", at most 61 characters')
+    .default('products'),
+  ES_REQUEST_TIMEOUT_MS: int(100, 300_000).default(10_000),
+  ES_MAX_RETRIES: int(0, 10).default(2),
+
+  MODEL_DIR: z.string().min(1).default('models/siglip-tiny'),
+  MODEL_THREADS: int(1, 64).default(2),
+  EMBED_MAX_BATCH: int(1, 256).default(16),
+  EMBED_MAX_WAIT_MS: int(0, 1000).default(5),
+
+  IMAGE_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
+  IMAGE_MAX_PIXELS: int(1, 500_000_000).default(40_000_000),
+  IMAGE_FETCH_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  IMAGE_FETCH_MAX_REDIRECTS: int(0, 10).default(3),
+  /** CIDRs that image URLs may resolve to despite being private. Empty in production; tests allow their fixture. */
+  IMAGE_FETCH_ALLOW_PRIVATE: csv.default([]),
+
+  /** SHA-256 hex digests of API keys allowed to write. Store hashes, never keys. */
+  API_KEY_SHA256: csv.default([]),
+  /** Require an API key for reads too. */
+  READS_REQUIRE_API_KEY: bool.default(false),
+
+  GRAPHQL_MAX_DEPTH: int(2, 50).default(8),
+  GRAPHQL_MAX_ALIASES: int(1, 100).default(15),
+  GRAPHQL_MAX_TOKENS: int(100, 100_000).default(2000),
+  GRAPHQL_MAX_DIRECTIVES: int(1, 100).default(20),
+  GRAPHQL_MAX_COST: int(100, 1_000_000).default(5000),
+  GRAPHQL_INTROSPECTION: bool.optional(),
+  HTTP_MAX_BODY_BYTES: int(1024, 200 * 1024 * 1024).default(25 * 1024 * 1024),
+
+  /** Serve the files of a generated sample catalog at /samples/ (quick start only). */
+  SAMPLE_CATALOG_DIR: z.string().min(1).optional(),
+});
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  http: { host: string; port: number; maxBodyBytes: number };
+  elasticsearch: {
+    url: string;
+    auth?: { apiKey: string } | { username: string; password: string };
+    indexAlias: string;
+    requestTimeoutMs: number;
+    maxRetries: number;
+  };
+  model: { dir: string; threads: number; maxBatchSize: number; maxWaitMs: number };
+  images: {
+    maxBytes: number;
+    maxPixels: number;
+    fetchTimeoutMs: number;
+    maxRedirects: number;
+    allowPrivateCidrs: string[];
+  };
+  auth: { apiKeySha256: string[]; readsRequireKey: boolean };
+  graphql: {
+    maxDepth: number;
+    maxAliases: number;
+    maxTokens: number;
+    maxDirectives: number;
+    maxCost: number;
+    introspection: boolean;
+  };
+  sampleCatalogDir?: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
+  // Empty strings mean "unset" so that `FOO= npm start` does not trip validation.
+  const raw = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new AppError('CONFIG_INVALID', `Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if ((e.ES_USERNAME === undefined) !== (e.ES_PASSWORD === undefined)) {
+    throw new AppError('CONFIG_INVALID', 'Invalid configuration:\n  ES_USERNAME and ES_PASSWORD must be set together');
+  }
+  const badHash = e.API_KEY_SHA256.find((h) => !/^[0-9a-f]{64}$/i.test(h));
+  if (badHash !== undefined) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      'Invalid configuration:\n  API_KEY_SHA256: each entry must be a 64-character hex SHA-256 digest ' +
+        '(generate one with `printf %s "$KEY" | sha256sum`)',
+    );
+  }
+  if (e.NODE_ENV === 'production' && e.API_KEY_SHA256.length === 0) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      'Invalid configuration:\n  API_KEY_SHA256: required in production, otherwise anyone could write to the catalog',
+    );
+  }
+
+  const auth = e.ES_API_KEY
+    ? { apiKey: e.ES_API_KEY }
+    : e.ES_USERNAME && e.ES_PASSWORD
+      ? { username: e.ES_USERNAME, password: e.ES_PASSWORD }
+      : undefined;
+
+  return {
+    env: e.NODE_ENV,
+    http: { host: e.HOST, port: e.PORT, maxBodyBytes: e.HTTP_MAX_BODY_BYTES },
+    elasticsearch: {
+      url: e.ES_URL,
+      auth,
+      indexAlias: e.ES_INDEX_ALIAS,
+      requestTimeoutMs: e.ES_REQUEST_TIMEOUT_MS,
+      maxRetries: e.ES_MAX_RETRIES,
+    },
+    model: {
+      dir: path.resolve(cwd, e.MODEL_DIR),
+      threads: e.MODEL_THREADS,
+      maxBatchSize: e.EMBED_MAX_BATCH,
+      maxWaitMs: e.EMBED_MAX_WAIT_MS,
+    },
+    images: {
+      maxBytes: e.IMAGE_MAX_BYTES,
+      maxPixels: e.IMAGE_MAX_PIXELS,
+      fetchTimeoutMs: e.IMAGE_FETCH_TIMEOUT_MS,
+      maxRedirects: e.IMAGE_FETCH_MAX_REDIRECTS,
+      allowPrivateCidrs: e.IMAGE_FETCH_ALLOW_PRIVATE,
+    },
+    auth: { apiKeySha256: e.API_KEY_SHA256.map((h) => h.toLowerCase()), readsRequireKey: e.READS_REQUIRE_API_KEY },
+    graphql: {
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+      maxCost: e.GRAPHQL_MAX_COST,
+      introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+    },
+    sampleCatalogDir: e.SAMPLE_CATALOG_DIR ? path.resolve(cwd, e.SAMPLE_CATALOG_DIR) : undefined,
+  };
+}

@@ -1,0 +1,48 @@
+import { ImageInputError, InvalidInputError } from '../common/errors';
+
+/** An image as a client supplies it: exactly one of a URL to fetch or the bytes, base64-encoded. */
+export interface ImageSource {
+  url?: string;
+  base64?: string;
+}
+
+export interface UrlFetcher {
+  fetch(url: string, signal?: AbortSignal): Promise<{ bytes: Buffer }>;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const DATA_URL_PREFIX = /^data:image\/[a-z0-9.+-]+;base64,/i;
+
+/** Turns an ImageSource into bytes under the same byte cap, whichever way the image arrived. */
+export class ImageSourceService {
+  constructor(
+    private readonly fetcher: UrlFetcher,
+    private readonly maxBytes: number,
+  ) {}
+
+  async resolve(source: ImageSource, signal?: AbortSignal): Promise<Buffer> {
+    const hasUrl = source.url !== undefined && source.url !== null;
+    const hasBase64 = source.base64 !== undefined && source.base64 !== null;
+    if (hasUrl === hasBase64) {
+      throw new InvalidInputError('Give exactly one of image.url or image.base64', 'image');
+    }
+    if (hasUrl) return (await this.fetcher.fetch(source.url!, signal)).bytes;
+    return this.decodeBase64(source.base64!);
+  }
+
+  private decodeBase64(input: string): Buffer {
+    const b64 = input.replace(DATA_URL_PREFIX, '').replace(/\s+/g, '');
+    // 4 base64 chars carry 3 bytes: refuse before allocating anything over the cap.
+    if (Math.floor((b64.length * 3) / 4) > this.maxBytes + 2) {
+      throw new ImageInputError('IMAGE_TOO_LARGE', `Image is larger than ${this.maxBytes} bytes`);
+    }
+    if (b64.length === 0 || b64.length % 4 === 1 || !BASE64.test(b64)) {
+      throw new ImageInputError('IMAGE_UNDECODABLE', 'image.base64 is not valid base64');
+    }
+    const bytes = Buffer.from(b64, 'base64');
+    if (bytes.length > this.maxBytes) {
+      throw new ImageInputError('IMAGE_TOO_LARGE', `Image is larger than ${this.maxBytes} bytes`);
+    }
+    return bytes;
+  }
+}

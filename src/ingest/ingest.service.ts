@@ -1,0 +1,175 @@
+import { createHash } from 'node:crypto';
+import type { Product, ProductDocument } from '../catalog/product';
+import { ImageInputError, InvalidInputError, StaleVersionError } from '../common/errors';
+import type { Embedder } from '../embedding/embedder';
+import type { ImageSource, ImageSourceService } from '../images/image-source.service';
+import type { ProductIndex } from '../search/elasticsearch.adapter';
+
+export interface ProductInput {
+  id: string;
+  title: string;
+  description?: string;
+  brand?: string;
+  category?: string;
+  color?: string;
+  price?: number;
+  currency?: string;
+  inStock?: boolean;
+  tags?: string[];
+  attributes?: Record<string, string>;
+  image: ImageSource;
+  /** Where storefronts load the image from. Defaults to image.url. */
+  imageUrl?: string;
+  version?: number;
+}
+
+export type IngestStatus = 'CREATED' | 'UPDATED' | 'UNCHANGED';
+
+export type IngestFailure = ImageInputError | StaleVersionError | InvalidInputError | IndexingFailedError;
+
+export type IngestOutcome = { ok: true; status: IngestStatus; product: Product } | { ok: false; id: string; error: IngestFailure };
+
+/** Elasticsearch refused one item of a bulk request for a reason other than a version conflict. */
+export class IndexingFailedError extends Error {
+  constructor(
+    readonly productId: string,
+    reason: string,
+  ) {
+    super(`Product "${productId}" could not be indexed: ${reason}`);
+    this.name = 'IndexingFailedError';
+  }
+}
+
+export interface IngestOptions {
+  /** Wait until the writes are visible to search before answering (read-your-writes for API callers). */
+  refresh?: boolean;
+  signal?: AbortSignal;
+}
+
+/** How many images are fetched and embedded at once within one bulk call; the model batches them further. */
+const IMAGE_CONCURRENCY = 8;
+
+/**
+ * Catalog in, vectors out, idempotently: ids are the product ids, a content hash makes a replay a no-op, the vector
+ * is reused when the image bytes did not change, and caller versions are enforced by Elasticsearch itself.
+ */
+export class IngestService {
+  constructor(
+    private readonly index: ProductIndex,
+    private readonly embedder: Embedder,
+    private readonly images: ImageSourceService,
+  ) {}
+
+  async ingest(inputs: readonly ProductInput[], o: IngestOptions = {}): Promise<IngestOutcome[]> {
+    const outcomes: (IngestOutcome | undefined)[] = new Array(inputs.length);
+    const seen = new Set<string>();
+    inputs.forEach((input, i) => {
+      if (seen.has(input.id)) {
+        outcomes[i] = fail(input.id, new InvalidInputError(`Product "${input.id}" appears more than once in this batch`, 'id'));
+      }
+      seen.add(input.id);
+    });
+
+    const existing = await this.index.getDocuments([...seen]);
+    const toWrite: { at: number; doc: ProductDocument; status: IngestStatus }[] = [];
+
+    await forEachLimited(inputs.length, IMAGE_CONCURRENCY, async (i) => {
+      if (outcomes[i]) return;
+      const input = inputs[i];
+      const stored = existing.get(input.id);
+      try {
+        if (input.version !== undefined && stored?.version !== undefined && input.version < stored.version) {
+          throw new StaleVersionError(input.id, stored.version, input.version);
+        }
+        const bytes = await this.images.resolve(input.image, o.signal);
+        const imageSha256 = sha256(bytes);
+        const product = normalise(input);
+        const contentHash = hashContent(product, imageSha256, this.embedder.modelId);
+        if (stored && stored.contentHash === contentHash) {
+          outcomes[i] = { ok: true, status: 'UNCHANGED', product: stripDocument(stored) };
+          return;
+        }
+        const reuse = stored && stored.imageSha256 === imageSha256 && stored.modelId === this.embedder.modelId;
+        const vector = reuse ? stored.imageVector : Array.from(await this.embedder.embedImage(bytes));
+        toWrite.push({
+          at: i,
+          status: stored ? 'UPDATED' : 'CREATED',
+          doc: { ...product, imageVector: vector, imageSha256, contentHash, modelId: this.embedder.modelId },
+        });
+      } catch (e) {
+        if (e instanceof ImageInputError || e instanceof StaleVersionError || e instanceof InvalidInputError) {
+          outcomes[i] = fail(input.id, e);
+        } else throw e;
+      }
+    });
+
+    if (toWrite.length > 0) {
+      const results = await this.index.bulkUpsert(
+        toWrite.map((w) => w.doc),
+        { refresh: o.refresh },
+      );
+      results.forEach((r, j) => {
+        const { at, doc, status } = toWrite[j];
+        if (r.ok) outcomes[at] = { ok: true, status, product: stripDocument(doc) };
+        else if (r.conflict) outcomes[at] = fail(doc.id, new StaleVersionError(doc.id, existing.get(doc.id)?.version, doc.version!));
+        else outcomes[at] = fail(doc.id, new IndexingFailedError(doc.id, r.error ?? 'unknown'));
+      });
+    }
+    return outcomes as IngestOutcome[];
+  }
+
+  async delete(id: string, o: IngestOptions = {}): Promise<boolean> {
+    return this.index.delete(id, { refresh: o.refresh });
+  }
+}
+
+function fail(id: string, error: IngestFailure): IngestOutcome {
+  return { ok: false, id, error };
+}
+
+function normalise(input: ProductInput): Product {
+  const trim = (s: string | undefined) => (s === undefined || s === null ? undefined : s.trim() || undefined);
+  return {
+    id: input.id,
+    title: input.title.trim(),
+    description: trim(input.description),
+    brand: trim(input.brand),
+    category: trim(input.category),
+    color: trim(input.color),
+    price: input.price ?? undefined,
+    currency: trim(input.currency)?.toUpperCase(),
+    inStock: input.inStock ?? true,
+    tags: [...new Set((input.tags ?? []).map((t) => t.trim()).filter(Boolean))].sort(),
+    attributes: Object.fromEntries(Object.entries(input.attributes ?? {}).sort(([a], [b]) => a.localeCompare(b))),
+    imageUrl: trim(input.imageUrl) ?? trim(input.image.url),
+    version: input.version ?? undefined,
+    updatedAt: new Date().toISOString(),
+  };
+}
+
+/**
+ * Everything that defines the stored state except bookkeeping (updatedAt). normalise() builds the object with a fixed
+ * key order and sorted tags and attributes, so plain JSON is canonical.
+ */
+function hashContent(p: Product, imageSha256: string, modelId: string): string {
+  const { updatedAt: _ignored, ...content } = p;
+  const canonical = JSON.stringify(content);
+  return sha256(Buffer.from(`${canonical}\n${imageSha256}\n${modelId}`));
+}
+
+function stripDocument(d: ProductDocument | Product): Product {
+  const { imageVector: _v, imageSha256: _s, contentHash: _c, modelId: _m, ...product } = d as ProductDocument;
+  return product;
+}
+
+function sha256(b: Buffer): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+async function forEachLimited(n: number, limit: number, fn: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < n) await fn(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
+}

@@ -1,0 +1,366 @@
+import { Client, errors } from '@elastic/elasticsearch';
+import type { Product, ProductDocument, ProductFilter } from '../catalog/product';
+import { AppError } from '../common/errors';
+import {
+  identityFromMapping,
+  indexMappings,
+  indexSettings,
+  VECTOR_FIELD,
+  versionedIndexName,
+  type IndexIdentity,
+} from './index-mapping';
+import { knnClause, keywordQuery, type EsClause } from './query-builder';
+
+/**
+ * The only module that talks to Elasticsearch. It owns the product index behind its alias and speaks in domain
+ * types; every client error leaves here as a coded AppError so nothing above needs to know the client's error zoo.
+ */
+
+export interface ElasticsearchOptions {
+  url: string;
+  auth?: { apiKey: string } | { username: string; password: string };
+  indexAlias: string;
+  requestTimeoutMs: number;
+  maxRetries: number;
+}
+
+export interface Hit {
+  product: Product;
+  score: number;
+}
+
+export interface BulkItemResult {
+  id: string;
+  ok: boolean;
+  /** 409 with external versioning: the stored version is newer or equal. */
+  conflict?: boolean;
+  error?: string;
+}
+
+type Source = Omit<ProductDocument, 'imageVector'> & { [VECTOR_FIELD]?: number[] };
+
+const NO_VECTORS = { exclude_vectors: true } as const;
+
+export class ProductIndex {
+  private constructor(
+    private readonly client: Client,
+    readonly alias: string,
+  ) {}
+
+  static connect(o: ElasticsearchOptions): ProductIndex {
+    const client = new Client({
+      node: o.url,
+      auth: o.auth,
+      requestTimeout: o.requestTimeoutMs,
+      maxRetries: o.maxRetries,
+      // 9.x has no response cap by default; a runaway response must not exhaust the heap.
+      maxResponseSize: 64 * 1024 * 1024,
+      compression: false,
+      sniffOnStart: false,
+    });
+    return new ProductIndex(client, o.indexAlias);
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  /** `_cluster/health` (the integ-test build has no `GET /`, so ping and info cannot be used). */
+  async health(timeoutMs = 2000): Promise<'green' | 'yellow' | 'red'> {
+    return this.call(async () => {
+      const h = await this.client.cluster.health({}, { requestTimeout: timeoutMs, maxRetries: 0 });
+      return h.status.toLowerCase() as 'green' | 'yellow' | 'red';
+    });
+  }
+
+  /**
+   * Makes sure the alias points at an index built for this model. Creates the versioned index and alias on first
+   * start; refuses to continue when the alias serves vectors of another model or dimension.
+   */
+  async ensureIndex(identity: IndexIdentity): Promise<{ index: string; created: boolean }> {
+    return this.call(async () => {
+      const target = versionedIndexName(this.alias, identity);
+      const aliasExists = await this.client.indices.existsAlias({ name: this.alias });
+      if (aliasExists) {
+        const mappings = await this.client.indices.getMapping({ index: this.alias });
+        const [index, body] = Object.entries(mappings)[0];
+        const found = identityFromMapping(body.mappings as never);
+        if (!found || found.dims !== identity.dims || found.modelId !== identity.modelId) {
+          throw new AppError(
+            'INDEX_DIMENSION_MISMATCH',
+            `Index "${index}" behind alias "${this.alias}" holds ${found ? `${found.dims}-d vectors of model "${found.modelId}"` : 'no vectors this server recognises'}, ` +
+              `but the configured model "${identity.modelId}" produces ${identity.dims}-d vectors. ` +
+              `Either point MODEL_DIR back at the model that built the index, or build a new index for this model: ` +
+              `run \`npm run reindex\` (creates "${target}", re-embeds every product from its imageUrl and swaps the alias), ` +
+              `or set ES_INDEX_ALIAS to a new alias and ingest the catalog again.`,
+          );
+        }
+        return { index, created: false };
+      }
+      const exists = await this.client.indices.exists({ index: target });
+      if (!exists) {
+        await this.client.indices.create({ index: target, settings: indexSettings(), mappings: indexMappings(identity) });
+      }
+      await this.client.indices.putAlias({ index: target, name: this.alias, is_write_index: true });
+      await this.client.cluster.health({ index: target, wait_for_status: 'yellow', timeout: '30s' });
+      return { index: target, created: !exists };
+    });
+  }
+
+  /** Creates a fresh versioned index (for a model change) without touching the alias. */
+  async createIndex(identity: IndexIdentity, suffix: string): Promise<string> {
+    return this.call(async () => {
+      const index = `${versionedIndexName(this.alias, identity)}--${suffix}`;
+      await this.client.indices.create({ index, settings: indexSettings(), mappings: indexMappings(identity) });
+      return index;
+    });
+  }
+
+  /** Points the alias at `index` atomically, removing it from whatever it served before. */
+  async swapAlias(index: string): Promise<string[]> {
+    return this.call(async () => {
+      const current = (await this.client.indices.existsAlias({ name: this.alias }))
+        ? Object.keys(await this.client.indices.getAlias({ name: this.alias }))
+        : [];
+      await this.client.indices.updateAliases({
+        actions: [
+          ...current.map((i) => ({ remove: { index: i, alias: this.alias } })),
+          { add: { index, alias: this.alias, is_write_index: true } },
+        ],
+      });
+      return current;
+    });
+  }
+
+  /** One `mget` for any number of ids; absent ids are simply missing from the map. */
+  async getMany(ids: readonly string[]): Promise<Map<string, Product>> {
+    if (ids.length === 0) return new Map();
+    return this.call(async () => {
+      const res = await this.client.mget<Source>({ index: this.alias, ids: [...ids], _source_excludes: [VECTOR_FIELD] });
+      const out = new Map<string, Product>();
+      for (const doc of res.docs) {
+        if ('found' in doc && doc.found && doc._source) out.set(doc._id, toProduct(doc._source));
+      }
+      return out;
+    });
+  }
+
+  /** Stored documents including vectors and bookkeeping, for ingest decisions and vector-seeded queries. */
+  async getDocuments(ids: readonly string[]): Promise<Map<string, ProductDocument>> {
+    if (ids.length === 0) return new Map();
+    return this.call(async () => {
+      // mget cannot opt back into vectors (9.x excludes them from _source by default); a search by ids can.
+      const res = await this.client.search<Source>({
+        index: this.alias,
+        size: ids.length,
+        query: { ids: { values: [...ids] } },
+        _source: { exclude_vectors: false },
+      });
+      const out = new Map<string, ProductDocument>();
+      for (const h of res.hits.hits) if (h._source) out.set(h._id!, toDocument(h._source));
+      return out;
+    });
+  }
+
+  async knn(o: { vector: ArrayLike<number>; k: number; filter?: ProductFilter; excludeIds?: readonly string[] }): Promise<Hit[]> {
+    return this.call(async () => {
+      const res = await this.client.search<Source>({
+        index: this.alias,
+        knn: knnClause(o) as never,
+        size: o.k,
+        _source: NO_VECTORS,
+      });
+      return toHits(res.hits.hits);
+    });
+  }
+
+  async keyword(o: { q: string; size: number; filter?: ProductFilter; excludeIds?: readonly string[] }): Promise<Hit[]> {
+    return this.call(async () => {
+      const res = await this.client.search<Source>({
+        index: this.alias,
+        query: keywordQuery(o.q, o.filter, o.excludeIds) as never,
+        size: o.size,
+        _source: NO_VECTORS,
+      });
+      return toHits(res.hits.hits);
+    });
+  }
+
+  /** Both sides of a hybrid query in one round trip. */
+  async knnAndKeyword(
+    knn: { vector: ArrayLike<number>; k: number; filter?: ProductFilter },
+    kw: { q: string; size: number; filter?: ProductFilter },
+  ): Promise<{ vector: Hit[]; keyword: Hit[] }> {
+    return this.call(async () => {
+      const res = await this.client.msearch<Source>({
+        index: this.alias,
+        searches: [
+          {},
+          { knn: knnClause(knn) as never, size: knn.k, _source: NO_VECTORS },
+          {},
+          { query: keywordQuery(kw.q, kw.filter) as never, size: kw.size, _source: NO_VECTORS },
+        ],
+      });
+      const [v, k] = res.responses.map((r) => {
+        if ('error' in r) throw new AppError('SEARCH_BACKEND_ERROR', `msearch part failed: ${r.error.type}`);
+        return toHits(r.hits.hits);
+      });
+      return { vector: v, keyword: k };
+    });
+  }
+
+  /**
+   * Upserts whole documents with deterministic ids. Documents carrying a `version` use external versioning so an
+   * older catalog version can never overwrite a newer one. Items rejected with 429 are retried with backoff; every
+   * other failure is reported per item, never dropped.
+   */
+  async bulkUpsert(docs: readonly ProductDocument[], o: { refresh?: boolean } = {}): Promise<BulkItemResult[]> {
+    const results = new Map<string, BulkItemResult>();
+    let pending = [...docs];
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      const res = await this.call(() =>
+        this.client.bulk({
+          refresh: o.refresh ? 'wait_for' : false,
+          operations: pending.flatMap((d) => [
+            {
+              index: {
+                _index: this.alias,
+                _id: d.id,
+                ...(d.version !== undefined ? { version: d.version, version_type: 'external' as const } : {}),
+              },
+            },
+            toSource(d),
+          ]),
+        }),
+      );
+      const retry: ProductDocument[] = [];
+      res.items.forEach((item, i) => {
+        const op = item.index!;
+        const doc = pending[i];
+        if (!op.error) results.set(doc.id, { id: doc.id, ok: true });
+        else if (op.status === 429 && attempt < 4) retry.push(doc);
+        else if (op.status === 409) results.set(doc.id, { id: doc.id, ok: false, conflict: true, error: op.error.reason ?? 'version conflict' });
+        else results.set(doc.id, { id: doc.id, ok: false, error: `${op.error.type}: ${op.error.reason ?? ''}`.trim() });
+      });
+      pending = retry;
+      if (pending.length > 0) await sleep(100 * 2 ** attempt);
+    }
+    return docs.map((d) => results.get(d.id)!);
+  }
+
+  async delete(id: string, o: { refresh?: boolean } = {}): Promise<boolean> {
+    return this.call(async () => {
+      try {
+        await this.client.delete({ index: this.alias, id, refresh: o.refresh ? 'wait_for' : false });
+        return true;
+      } catch (e) {
+        if (e instanceof errors.ResponseError && e.statusCode === 404) return false;
+        throw e;
+      }
+    });
+  }
+
+  /** Every product id with its imageUrl, for re-embedding into a new index. */
+  async *scanAll(batch = 500): AsyncGenerator<Product[]> {
+    let searchAfter: string[] | undefined;
+    for (;;) {
+      const res = await this.call(() =>
+        this.client.search<Source>({
+          index: this.alias,
+          size: batch,
+          sort: [{ id: 'asc' }],
+          search_after: searchAfter,
+          _source: NO_VECTORS,
+        }),
+      );
+      const hits = res.hits.hits;
+      if (hits.length === 0) return;
+      yield hits.map((h) => toProduct(h._source!));
+      searchAfter = hits[hits.length - 1].sort as string[];
+    }
+  }
+
+  async refresh(): Promise<void> {
+    await this.call(() => this.client.indices.refresh({ index: this.alias }));
+  }
+
+  /** Test and ops helper: drops the alias and every index behind it. */
+  async dropAll(): Promise<void> {
+    await this.call(async () => {
+      if (!(await this.client.indices.existsAlias({ name: this.alias }))) return;
+      const indices = Object.keys(await this.client.indices.getAlias({ name: this.alias }));
+      await this.client.indices.delete({ index: indices });
+    });
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw translateError(e);
+    }
+  }
+}
+
+function translateError(e: unknown): unknown {
+  if (e instanceof AppError) return e;
+  if (
+    e instanceof errors.ConnectionError ||
+    e instanceof errors.NoLivingConnectionsError ||
+    e instanceof errors.TimeoutError
+  ) {
+    return new AppError('SEARCH_BACKEND_UNAVAILABLE', `Elasticsearch is unreachable: ${e.message}`, { cause: e });
+  }
+  if (e instanceof errors.ResponseError) {
+    const type = (e.body as { error?: { type?: string } } | undefined)?.error?.type ?? 'unknown';
+    return new AppError('SEARCH_BACKEND_ERROR', `Elasticsearch answered ${e.statusCode} (${type})`, { cause: e });
+  }
+  if (e instanceof errors.ElasticsearchClientError) {
+    return new AppError('SEARCH_BACKEND_ERROR', `Elasticsearch client error: ${e.message}`, { cause: e });
+  }
+  return e;
+}
+
+function toSource(d: ProductDocument): Source {
+  const { imageVector, ...rest } = d;
+  return { ...rest, [VECTOR_FIELD]: imageVector };
+}
+
+function toProduct(s: Source): Product {
+  return {
+    id: s.id,
+    title: s.title,
+    description: s.description,
+    brand: s.brand,
+    category: s.category,
+    color: s.color,
+    price: s.price,
+    currency: s.currency,
+    inStock: s.inStock,
+    tags: s.tags ?? [],
+    attributes: s.attributes ?? {},
+    imageUrl: s.imageUrl,
+    version: s.version,
+    updatedAt: s.updatedAt,
+  };
+}
+
+function toDocument(s: Source): ProductDocument {
+  return {
+    ...toProduct(s),
+    imageVector: s[VECTOR_FIELD] ?? [],
+    imageSha256: s.imageSha256,
+    contentHash: s.contentHash,
+    modelId: s.modelId,
+  };
+}
+
+function toHits(hits: { _source?: Source; _score?: number | null }[]): Hit[] {
+  return hits.filter((h) => h._source).map((h) => ({ product: toProduct(h._source!), score: h._score ?? 0 }));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export type { EsClause };
