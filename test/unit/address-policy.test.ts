@@ -1,0 +1,139 @@
+import dns from 'node:dns';
+import net from 'node:net';
+
+import corpus from '../corpus/ssrf-urls.json';
+import {
+  MAX_URL_LENGTH,
+  checkAddress,
+  checkImageUrl,
+  literalIpOf,
+  parseAllowlist,
+} from '../../src/images/address-policy';
+import { AddressForbiddenError, Resolver, createGuardedLookup } from '../../src/images/guarded-lookup';
+
+interface Case {
+  ip?: string;
+  url?: string;
+  /** Simulated DNS answers for a hostname URL; without it a hostname URL is judged on its text only. */
+  resolvesTo?: string[];
+  allow?: string[];
+  expect: 'forbidden' | 'allowed';
+  note: string;
+}
+
+const cases = corpus as Case[];
+
+function fakeResolver(addresses: string[]): Resolver {
+  return async () => addresses.map((address) => ({ address, family: net.isIPv6(address) ? 6 : 4 }));
+}
+
+/** Runs the guarded lookup the way net.connect does (all: true) and reports whether it refused. */
+function lookupVerdict(hostname: string, addresses: string[], allow: string[]): Promise<'forbidden' | 'allowed'> {
+  const lookup = createGuardedLookup(parseAllowlist(allow), fakeResolver(addresses));
+  return new Promise((resolve, reject) => {
+    lookup(hostname, { all: true }, (err) => {
+      if (err instanceof AddressForbiddenError) resolve('forbidden');
+      else if (err) reject(err);
+      else resolve('allowed');
+    });
+  });
+}
+
+async function verdictOf(c: Case): Promise<'forbidden' | 'allowed'> {
+  const allow = c.allow ?? [];
+  if (c.ip !== undefined) return checkAddress(c.ip, parseAllowlist(allow)).allowed ? 'allowed' : 'forbidden';
+  const v = checkImageUrl(c.url!, parseAllowlist(allow));
+  if (!v.allowed) return 'forbidden';
+  if (v.literalIp !== null || c.resolvesTo === undefined) return 'allowed';
+  return lookupVerdict(v.url.hostname, c.resolvesTo, allow);
+}
+
+describe('SSRF corpus (test/corpus/ssrf-urls.json)', () => {
+  it('has both kinds of case and every case names what it covers', () => {
+    expect(cases.filter((c) => c.expect === 'forbidden').length).toBeGreaterThan(50);
+    expect(cases.filter((c) => c.expect === 'allowed').length).toBeGreaterThan(10);
+    for (const c of cases) {
+      expect((c.ip === undefined) !== (c.url === undefined)).toBe(true);
+      expect(c.note).toBeTruthy();
+    }
+  });
+
+  it.each(cases.map((c) => [c.expect, c.ip ?? c.url, c.note, c] as const))('%s: %s (%s)', async (expected, _, __, c) => {
+    await expect(verdictOf(c)).resolves.toBe(expected);
+  });
+});
+
+describe('checkImageUrl', () => {
+  it('refuses URLs longer than the cap, and accepts one at the cap', () => {
+    const base = 'https://example.com/';
+    const atCap = base + 'a'.repeat(MAX_URL_LENGTH - base.length);
+    expect(checkImageUrl(atCap).allowed).toBe(true);
+    expect(checkImageUrl(atCap + 'a')).toEqual({ allowed: false, reason: expect.stringContaining('2048') });
+  });
+
+  it('measures the length after percent-encoding expands the URL', () => {
+    const url = 'https://example.com/' + 'é'.repeat(400); // each é becomes %C3%A9
+    expect(url.length).toBeLessThan(MAX_URL_LENGTH);
+    expect(checkImageUrl(url).allowed).toBe(false);
+  });
+
+  it('relies on the WHATWG parser to normalise numeric IPv4 forms', () => {
+    for (const raw of ['http://2130706433/', 'http://0x7f.1/', 'http://0177.0.0.1/', 'http://127.1/']) {
+      expect(literalIpOf(new URL(raw))).toBe('127.0.0.1');
+    }
+    expect(literalIpOf(new URL('http://[::ffff:127.0.0.1]/'))).toBe('::ffff:7f00:1');
+    expect(literalIpOf(new URL('http://example.com/'))).toBeNull();
+  });
+
+  it('never echoes the address in its reason', () => {
+    const v = checkImageUrl('http://169.254.169.254/latest/meta-data/');
+    expect(v.allowed).toBe(false);
+    expect(JSON.stringify(v)).not.toContain('169.254');
+  });
+});
+
+describe('parseAllowlist', () => {
+  it('rejects entries that are not IPs or CIDRs, naming the entry', () => {
+    expect(() => parseAllowlist(['localhost'])).toThrow(/"localhost"/);
+    expect(() => parseAllowlist(['127.0.0.1/33'])).toThrow(/127\.0\.0\.1\/33/);
+  });
+});
+
+describe('createGuardedLookup', () => {
+  const call = (
+    lookup: ReturnType<typeof createGuardedLookup>,
+    options: dns.LookupOptions,
+  ): Promise<{ err: NodeJS.ErrnoException | null; address: unknown; family?: number }> =>
+    new Promise((resolve) => lookup('host.example', options, (err, address, family) => resolve({ err, address, family })));
+
+  it('answers in the single-address form when Node does not ask for all', async () => {
+    const lookup = createGuardedLookup(parseAllowlist([]), fakeResolver(['93.184.216.34']));
+    await expect(call(lookup, {})).resolves.toEqual({ err: null, address: '93.184.216.34', family: 4 });
+  });
+
+  it('filters by the requested family only after judging every answer', async () => {
+    const mixed = fakeResolver(['93.184.216.34', '::1']);
+    const refused = await call(createGuardedLookup(parseAllowlist([]), mixed), { family: 4, all: true });
+    expect(refused.err).toBeInstanceOf(AddressForbiddenError);
+
+    const publicBoth = fakeResolver(['93.184.216.34', '2606:4700:4700::1111']);
+    const ok = await call(createGuardedLookup(parseAllowlist([]), publicBoth), { family: 6, all: true });
+    expect(ok.address).toEqual([{ address: '2606:4700:4700::1111', family: 6 }]);
+  });
+
+  it('reports an empty answer as ENOTFOUND, and passes resolver errors through', async () => {
+    const empty = await call(createGuardedLookup(parseAllowlist([]), fakeResolver([])), { all: true });
+    expect(empty.err?.code).toBe('ENOTFOUND');
+    const failing: Resolver = async () => {
+      throw Object.assign(new Error('boom'), { code: 'EAI_AGAIN' });
+    };
+    const failed = await call(createGuardedLookup(parseAllowlist([]), failing), { all: true });
+    expect(failed.err?.code).toBe('EAI_AGAIN');
+  });
+
+  it('keeps the refused address out of the error', async () => {
+    const res = await call(createGuardedLookup(parseAllowlist([]), fakeResolver(['10.11.12.13'])), { all: true });
+    expect(res.err).toBeInstanceOf(AddressForbiddenError);
+    expect(String(res.err?.message)).not.toContain('10.11.12.13');
+  });
+});
