@@ -1,0 +1,160 @@
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type * as http from 'node:http';
+import type { AppConfig } from './config/config';
+import { logger } from './common/logger';
+import { EmbeddingService } from './embedding/embedding.service';
+import { ImageFetcher } from './images/image-fetch.adapter';
+import { ImageSourceService } from './images/image-source.service';
+import { IngestService } from './ingest/ingest.service';
+import { createLoaders, type RequestContext } from './resolvers/context';
+import { IngestResolver } from './resolvers/ingest.resolver';
+import { ProductResolver } from './resolvers/product.resolver';
+import { SearchResolver } from './resolvers/search.resolver';
+import { buildAppSchema } from './schema/build-schema';
+import { ProductIndex } from './search/elasticsearch.adapter';
+import { SearchService } from './search/search.service';
+import { ApiKeyVerifier } from './server/auth';
+import { complexityLimitPlugin } from './server/complexity.plugin';
+import { createHttpServer, listen, UnauthenticatedError } from './server/http-server';
+import { maskError } from './server/mask-error';
+
+export interface Services {
+  index: ProductIndex;
+  embedder: EmbeddingService;
+  images: ImageSourceService;
+  search: SearchService;
+  ingest: IngestService;
+  close(): Promise<void>;
+}
+
+/**
+ * Loads the model, connects Elasticsearch and makes sure the index behind the alias was built for this model.
+ * Throws AppError with a readable message (model missing, Elasticsearch unreachable, dimension mismatch).
+ */
+export async function createServices(config: AppConfig): Promise<Services> {
+  const embedder = await EmbeddingService.load({
+    modelDir: config.model.dir,
+    intraOpThreads: config.model.threads,
+    maxBatchSize: config.model.maxBatchSize,
+    maxWaitMs: config.model.maxWaitMs,
+    maxInputPixels: config.images.maxPixels,
+  });
+  const index = ProductIndex.connect(config.elasticsearch);
+  try {
+    const { index: name, created } = await index.ensureIndex({ modelId: embedder.modelId, dims: embedder.dims });
+    logger.info(created ? 'created index' : 'using index', { alias: index.alias, index: name, model: embedder.modelId, dims: embedder.dims });
+  } catch (e) {
+    await Promise.allSettled([index.close(), embedder.close()]);
+    throw e;
+  }
+  const fetcher = new ImageFetcher({
+    timeoutMs: config.images.fetchTimeoutMs,
+    maxBytes: config.images.maxBytes,
+    maxRedirects: config.images.maxRedirects,
+    allowedPrivateHosts: config.images.allowPrivateCidrs,
+  });
+  const images = new ImageSourceService(fetcher, config.images.maxBytes);
+  return {
+    index,
+    embedder,
+    images,
+    search: new SearchService(index, embedder, images),
+    ingest: new IngestService(index, embedder, images),
+    async close() {
+      await Promise.allSettled([index.close(), embedder.close(), fetcher.close()]);
+    },
+  };
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  httpServer: http.Server;
+  services: Services;
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: AppConfig, services?: Services): Promise<RunningServer> {
+  const svc = services ?? (await createServices(config));
+  const resolvers = new Map<unknown, unknown>([
+    [ProductResolver, new ProductResolver()],
+    [SearchResolver, new SearchResolver(svc.search)],
+    [IngestResolver, new IngestResolver(svc.ingest)],
+  ]);
+  const schema = await buildAppSchema({ container: { get: (cls) => resolvers.get(cls) } });
+
+  const g = config.graphql;
+  const armor = new ApolloArmor({
+    maxDepth: { n: g.maxDepth, flattenFragments: true },
+    maxAliases: { n: g.maxAliases },
+    maxTokens: { n: g.maxTokens },
+    maxDirectives: { n: g.maxDirectives },
+    // Cost is ours (complexityLimitPlugin): it knows page sizes and what model inference costs.
+    costLimit: { enabled: false },
+    blockFieldSuggestion: { enabled: true },
+  }).protect();
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    ...armor,
+    plugins: [
+      ...armor.plugins,
+      complexityLimitPlugin(schema, g.maxCost),
+      ...(config.env === 'production' ? [ApolloServerPluginLandingPageDisabled()] : []),
+    ],
+    introspection: g.introspection,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    formatError: maskError,
+  });
+  await apollo.start();
+
+  const keys = new ApiKeyVerifier(config.auth.apiKeySha256);
+  if (!keys.configured) logger.warn('API_KEY_SHA256 is empty: writes are open to anyone (development only)');
+
+  let lastReady = { at: 0, value: { ok: false, checks: {} as Record<string, string> } };
+  const ready = async () => {
+    if (Date.now() - lastReady.at < 1000) return lastReady.value;
+    let es: string;
+    try {
+      es = await svc.index.health(1500);
+    } catch {
+      es = 'unreachable';
+    }
+    const value = { ok: es === 'green' || es === 'yellow', checks: { elasticsearch: es, model: svc.embedder.modelId } };
+    lastReady = { at: Date.now(), value };
+    return value;
+  };
+
+  const httpServer = createHttpServer({
+    apollo,
+    maxBodyBytes: config.http.maxBodyBytes,
+    sampleCatalogDir: config.sampleCatalogDir,
+    ready,
+    context: async (req) => {
+      const key = ApiKeyVerifier.keyFrom(req.headers);
+      const authenticated = keys.verify(key);
+      if (config.auth.readsRequireKey && !authenticated) throw new UnauthenticatedError('An API key is required');
+      return { loaders: createLoaders(svc.index), auth: { canWrite: authenticated || !keys.configured } };
+    },
+  });
+  const address = await listen(httpServer, config.http.host, config.http.port);
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}/graphql`;
+
+  return {
+    url,
+    port: address.port,
+    httpServer,
+    services: svc,
+    async stop() {
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeAllConnections();
+      await apollo.stop();
+      if (!services) await svc.close();
+    },
+  };
+}

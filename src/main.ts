@@ -1,0 +1,54 @@
+import 'reflect-metadata';
+import { startServer } from './app';
+import { loadConfig } from './config/config';
+import { AppError } from './common/errors';
+import { logger } from './common/logger';
+
+/**
+ * Boot: config, model, Elasticsearch, index check, HTTP. A boot failure prints one readable paragraph and exits 1;
+ * stack traces are for bugs, not for "Elasticsearch is not running".
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const server = await startWithRetry(config);
+  logger.info('server ready', { url: server.url, model: server.services.embedder.modelId, dims: server.services.embedder.dims });
+  process.stdout.write(`\nGraphQL endpoint and explorer: ${server.url}\n\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    await server.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** Elasticsearch often starts alongside us (compose, systemd): wait for it briefly before giving up. */
+async function startWithRetry(config: ReturnType<typeof loadConfig>) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      return await startServer(config);
+    } catch (e) {
+      if (!(e instanceof AppError && e.code === 'SEARCH_BACKEND_UNAVAILABLE') || Date.now() > deadline) throw e;
+      logger.warn('waiting for Elasticsearch', { url: config.elasticsearch.url });
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof AppError) {
+    const hint =
+      e.code === 'SEARCH_BACKEND_UNAVAILABLE'
+        ? '\nStart the local one with `npm run es:start`, or point ES_URL at your cluster.'
+        : '';
+    process.stderr.write(`\nCannot start: ${e.message}${hint}\n\n`);
+  } else {
+    process.stderr.write(`\nCannot start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n\n`);
+  }
+  process.exit(1);
+});

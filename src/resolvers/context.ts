@@ -1,0 +1,25 @@
+import DataLoader from 'dataloader';
+import type { Product } from '../catalog/product';
+
+export interface ProductReader {
+  getMany(ids: readonly string[]): Promise<Map<string, Product>>;
+}
+
+/** Per-request state. Loaders live here so batching and caching never leak between requests. */
+export interface RequestContext {
+  loaders: { product: DataLoader<string, Product | null> };
+  auth: { canWrite: boolean };
+}
+
+export function createLoaders(reader: ProductReader): RequestContext['loaders'] {
+  return {
+    // All product(id)/products(ids) lookups of one request coalesce into a single mget.
+    product: new DataLoader<string, Product | null>(
+      async (ids) => {
+        const found = await reader.getMany(ids);
+        return ids.map((id) => found.get(id) ?? null);
+      },
+      { maxBatchSize: 1000 },
+    ),
+  };
+}

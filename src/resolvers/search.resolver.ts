@@ -1,0 +1,62 @@
+import { Args, Query, Resolver } from 'type-graphql';
+import type { SearchService } from '../search/search.service';
+import {
+  RecommendationsArgs,
+  SearchByImageArgs,
+  SearchByTextArgs,
+  SearchMode,
+  SimilarProductsArgs,
+} from '../schema/args';
+import { ProductHit, ProductHits, Recommendations } from '../schema/product.type';
+import { SearchByImageResult, SimilarProductsResult } from '../schema/results.union';
+import { orErrorResult } from './error-mapping';
+
+/** Model inference costs far more than reading a hit; the cost limit should see that. */
+const TEXT_EMBED_COST = 20;
+const IMAGE_EMBED_COST = 100;
+const pageCost =
+  (base: number) =>
+  ({ args, childComplexity }: { args: { first?: number }; childComplexity: number }) =>
+    base + (args.first ?? 10) * childComplexity;
+
+@Resolver()
+export class SearchResolver {
+  constructor(private readonly search: SearchService) {}
+
+  @Query(() => SimilarProductsResult, {
+    description: 'Nearest products to a product\'s image ("more like this"). The product itself is excluded.',
+    complexity: pageCost(1),
+  })
+  async similarProducts(@Args(() => SimilarProductsArgs) { id, first, filters }: SimilarProductsArgs): Promise<typeof SimilarProductsResult> {
+    return orErrorResult(async () =>
+      ProductHits.from(await this.search.similarProducts(id, { first, filter: filters })),
+    ) as Promise<typeof SimilarProductsResult>;
+  }
+
+  @Query(() => ProductHits, {
+    description: 'Text search over product images (SigLIP) fused with keyword search on title and description.',
+    complexity: pageCost(TEXT_EMBED_COST),
+  })
+  async searchByText(@Args(() => SearchByTextArgs) { q, mode, first, filters }: SearchByTextArgs): Promise<ProductHits> {
+    return ProductHits.from(await this.search.searchByText(q, mode ?? SearchMode.HYBRID, { first, filter: filters }));
+  }
+
+  @Query(() => SearchByImageResult, {
+    description: 'Visual search: products whose images look like the given photo.',
+    complexity: pageCost(IMAGE_EMBED_COST),
+  })
+  async searchByImage(@Args(() => SearchByImageArgs) { image, first, filters }: SearchByImageArgs): Promise<typeof SearchByImageResult> {
+    return orErrorResult(async () =>
+      ProductHits.from(await this.search.searchByImage(image, { first, filter: filters })),
+    ) as Promise<typeof SearchByImageResult>;
+  }
+
+  @Query(() => Recommendations, {
+    description: 'Storefront widget ("because you viewed…"): products like the given ones and unlike the negatives.',
+    complexity: pageCost(1),
+  })
+  async recommendations(@Args(() => RecommendationsArgs) { productIds, negativeIds, first, filters }: RecommendationsArgs): Promise<Recommendations> {
+    const r = await this.search.recommendations(productIds, negativeIds ?? [], { first, filter: filters });
+    return Object.assign(new Recommendations(), { hits: r.hits.map(ProductHit.from), unknownIds: r.unknownIds });
+  }
+}

@@ -1,0 +1,51 @@
+import { createUnionType, Field, ObjectType } from 'type-graphql';
+import {
+  ImageFetchFailed,
+  ImageTooLarge,
+  ImageUndecodable,
+  ImageUrlForbidden,
+  IndexingFailed,
+  InvalidInput,
+  ProductNotFound,
+  StaleVersion,
+} from './error-results.type';
+import { DeleteSuccess, IngestSuccess, IngestSummary, ProductHits } from './product.type';
+
+/** Members are class instances, so resolution is by constructor, never by sniffing fields. */
+function byConstructor(value: object) {
+  return value.constructor as never;
+}
+
+const IMAGE_ERRORS = [ImageTooLarge, ImageUndecodable, ImageUrlForbidden, ImageFetchFailed, InvalidInput] as const;
+
+export const SimilarProductsResult = createUnionType({
+  name: 'SimilarProductsResult',
+  types: () => [ProductHits, ProductNotFound] as const,
+  resolveType: byConstructor,
+});
+
+export const SearchByImageResult = createUnionType({
+  name: 'SearchByImageResult',
+  types: () => [ProductHits, ...IMAGE_ERRORS] as const,
+  resolveType: byConstructor,
+});
+
+export const IngestProductResult = createUnionType({
+  name: 'IngestProductResult',
+  types: () => [IngestSuccess, ...IMAGE_ERRORS, StaleVersion, IndexingFailed] as const,
+  resolveType: byConstructor,
+});
+
+export const DeleteProductResult = createUnionType({
+  name: 'DeleteProductResult',
+  types: () => [DeleteSuccess, ProductNotFound] as const,
+  resolveType: byConstructor,
+});
+
+@ObjectType()
+export class IngestProductsPayload {
+  @Field(() => [IngestProductResult], { description: 'One result per input, in input order.' })
+  results!: (typeof IngestProductResult)[];
+
+  @Field(() => IngestSummary) summary!: IngestSummary;
+}

@@ -1,0 +1,58 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { AppError, type FaultCode } from '../common/errors';
+import { logger } from '../common/logger';
+
+/** What clients may learn about a fault: a stable code and a fixed sentence, never internals. */
+const PUBLIC_FAULTS: Record<FaultCode, string> = {
+  INTERNAL: 'Internal server error',
+  CONFIG_INVALID: 'Internal server error',
+  SEARCH_BACKEND_UNAVAILABLE: 'The search backend is unavailable; retry shortly',
+  SEARCH_BACKEND_ERROR: 'The search backend failed to answer',
+  INDEX_DIMENSION_MISMATCH: 'The search index does not match the configured model',
+  MODEL_LOAD_FAILED: 'The embedding model is unavailable',
+  MODEL_INFERENCE_FAILED: 'The embedding model failed on this input',
+  OVERLOADED: 'The server is busy; retry shortly',
+};
+
+/**
+ * Apollo `formatError`. GraphQL-level errors (syntax, validation, argument bounds, authorisation) are the client's
+ * to see; coded faults keep their code but lose their message; anything else becomes INTERNAL_SERVER_ERROR. Stack
+ * traces never leave.
+ */
+export function maskError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const { stacktrace: _drop, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+
+  if (original instanceof AppError) {
+    logger.warn('request fault', { code: original.code, error: original.message, path: formatted.path });
+    return { message: PUBLIC_FAULTS[original.code], path: formatted.path, extensions: { code: original.code } };
+  }
+  // A GraphQLError is deliberate client-facing output (ours or the library's); keep it, minus server internals.
+  if (original instanceof GraphQLError) {
+    if (Array.isArray(extensions.validationErrors)) {
+      extensions.validationErrors = (extensions.validationErrors as ValidationErrorLike[]).map(publicValidationError);
+    }
+    return { ...formatted, extensions };
+  }
+  logger.error('unexpected error', {
+    error: original instanceof Error ? original.stack : String(original),
+    path: formatted.path,
+  });
+  return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+interface ValidationErrorLike {
+  property?: string;
+  constraints?: Record<string, string>;
+  children?: ValidationErrorLike[];
+}
+
+/** class-validator errors carry the whole input object (`target`) and the value; echo neither. */
+function publicValidationError(e: ValidationErrorLike): ValidationErrorLike {
+  return {
+    property: e.property,
+    constraints: e.constraints,
+    children: e.children?.length ? e.children.map(publicValidationError) : undefined,
+  };
+}
