@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Test entry point (`npm test`): installs deps if needed, makes sure a local Elasticsearch is up
+# (scripts/es.sh), runs jest with any extra args, and stops Elasticsearch again only if this
+# script started it. Exit code = jest's exit code.
+#
+#   npm test                         # everything
+#   npm test -- --selectProjects unit
+#   ES_URL=http://host:9200 npm test # use an existing cluster, don't start one
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# onnxruntime-node's postinstall tries to download CUDA binaries from a host we can't reach.
+export ONNXRUNTIME_NODE_INSTALL=skip
+export npm_config_onnxruntime_node_install=skip
+
+# --- dependencies -------------------------------------------------------------------------
+if [ -f package-lock.json ]; then
+  # node_modules/.package-lock.json is written by npm on every install: use it as the stamp.
+  if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] ||
+    [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "[test.sh] npm ci" >&2
+    npm ci --no-audit --no-fund
+  fi
+elif [ ! -d node_modules ] || [ package.json -nt node_modules ]; then
+  echo "[test.sh] no package-lock.json: npm install" >&2
+  npm install --no-audit --no-fund
+fi
+
+# --- Elasticsearch --------------------------------------------------------------------------
+STARTED_ES=0
+stop_es() {
+  if [ "$STARTED_ES" = 1 ]; then bash scripts/es.sh stop || true; fi
+}
+trap stop_es EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [ -z "${ES_URL:-}" ]; then
+  if bash scripts/es.sh status >/dev/null 2>&1; then
+    echo "[test.sh] using the Elasticsearch already running at $(bash scripts/es.sh url)" >&2
+  else
+    STARTED_ES=1 # set before start so a half-started node is stopped on failure too
+    bash scripts/es.sh start
+  fi
+  ES_URL="$(bash scripts/es.sh url)"
+fi
+export ES_URL
+echo "[test.sh] ES_URL=$ES_URL" >&2
+
+# --- jest -----------------------------------------------------------------------------------
+set +e
+npx jest "$@"
+rc=$?
+set -e
+exit "$rc"
