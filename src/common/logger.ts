@@ -1,10 +1,10 @@
 /** One-line JSON logs on stderr: machine-readable in production, greppable in development. */
 type Level = 'debug' | 'info' | 'warn' | 'error';
 
-const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-let threshold: Level = 'info';
+const ORDER: Record<Level | 'silent', number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+let threshold: Level | 'silent' = 'info';
 
-export function setLogLevel(level: Level): void {
+export function setLogLevel(level: Level | 'silent'): void {
   threshold = level;
 }
 

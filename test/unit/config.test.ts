@@ -1,0 +1,53 @@
+import * as path from 'node:path';
+import { loadConfig } from '../../src/config/config';
+import { AppError } from '../../src/common/errors';
+
+const hash = 'a'.repeat(64);
+
+function configError(env: Record<string, string>): string {
+  try {
+    loadConfig(env, '/srv/app');
+  } catch (e) {
+    expect(e).toBeInstanceOf(AppError);
+    expect((e as AppError).code).toBe('CONFIG_INVALID');
+    return (e as Error).message;
+  }
+  throw new Error('expected loadConfig to fail');
+}
+
+describe('loadConfig', () => {
+  it('has working defaults for a local run', () => {
+    const c = loadConfig({}, '/srv/app');
+    expect(c.http.port).toBe(4000);
+    expect(c.elasticsearch.url).toBe('http://127.0.0.1:9200');
+    expect(c.elasticsearch.indexAlias).toBe('products');
+    expect(c.model.dir).toBe(path.resolve('/srv/app', 'models/siglip-tiny'));
+    expect(c.graphql.introspection).toBe(true);
+    expect(c.elasticsearch.auth).toBeUndefined();
+  });
+
+  it('names the variable and the problem', () => {
+    expect(configError({ PORT: 'eighty' })).toMatch(/PORT/);
+    expect(configError({ ES_URL: 'ftp://x' })).toMatch(/ES_URL/);
+    expect(configError({ ES_INDEX_ALIAS: 'Products!' })).toMatch(/ES_INDEX_ALIAS/);
+    expect(configError({ ES_USERNAME: 'elastic' })).toMatch(/ES_USERNAME and ES_PASSWORD/);
+    expect(configError({ API_KEY_SHA256: 'not-a-hash' })).toMatch(/API_KEY_SHA256/);
+  });
+
+  it('refuses production without write keys and turns introspection off there', () => {
+    expect(configError({ NODE_ENV: 'production' })).toMatch(/API_KEY_SHA256: required in production/);
+    const c = loadConfig({ NODE_ENV: 'production', API_KEY_SHA256: hash }, '/srv/app');
+    expect(c.graphql.introspection).toBe(false);
+    expect(c.auth.apiKeySha256).toEqual([hash]);
+  });
+
+  it('reads Elasticsearch credentials and treats empty strings as unset', () => {
+    expect(loadConfig({ ES_API_KEY: 'k' }).elasticsearch.auth).toEqual({ apiKey: 'k' });
+    expect(loadConfig({ ES_USERNAME: 'u', ES_PASSWORD: 'p' }).elasticsearch.auth).toEqual({ username: 'u', password: 'p' });
+    expect(loadConfig({ PORT: '' }).http.port).toBe(4000);
+    expect(loadConfig({ IMAGE_FETCH_ALLOW_PRIVATE: '127.0.0.1/32, ::1/128' }).images.allowPrivateCidrs).toEqual([
+      '127.0.0.1/32',
+      '::1/128',
+    ]);
+  });
+});

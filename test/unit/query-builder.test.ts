@@ -1,0 +1,65 @@
+import { filterClauses, keywordQuery, knnClause, restrictionQuery } from '../../src/search/query-builder';
+
+describe('filterClauses', () => {
+  it('is empty without a filter or with empty lists', () => {
+    expect(filterClauses(undefined)).toEqual([]);
+    expect(filterClauses({ categories: [], tags: [] })).toEqual([]);
+  });
+
+  it('translates every filter into a term-level clause', () => {
+    expect(
+      filterClauses({
+        categories: ['mug'],
+        brands: ['Acme', 'Zeta'],
+        colors: ['red'],
+        tags: ['sale'],
+        minPrice: 5,
+        maxPrice: 50,
+        inStock: true,
+      }),
+    ).toEqual([
+      { terms: { category: ['mug'] } },
+      { terms: { brand: ['Acme', 'Zeta'] } },
+      { terms: { color: ['red'] } },
+      { terms: { tags: ['sale'] } },
+      { range: { price: { gte: 5, lte: 50 } } },
+      { term: { inStock: true } },
+    ]);
+  });
+
+  it('keeps one-sided price ranges one-sided and inStock=false explicit', () => {
+    expect(filterClauses({ maxPrice: 10 })).toEqual([{ range: { price: { lte: 10 } } }]);
+    expect(filterClauses({ minPrice: 0 })).toEqual([{ range: { price: { gte: 0 } } }]);
+    expect(filterClauses({ inStock: false })).toEqual([{ term: { inStock: false } }]);
+  });
+});
+
+describe('knnClause', () => {
+  it('puts filters and exclusions inside the kNN so k hits come back whenever k match', () => {
+    const c = knnClause({ vector: new Float32Array([0.6, 0.8]), k: 5, filter: { colors: ['red'] }, excludeIds: ['p1'] });
+    expect(c).toEqual({
+      field: 'image_vector',
+      query_vector: [expect.closeTo(0.6, 6), expect.closeTo(0.8, 6)],
+      k: 5,
+      num_candidates: 100,
+      filter: { bool: { filter: [{ terms: { color: ['red'] } }], must_not: [{ ids: { values: ['p1'] } }] } },
+    });
+  });
+
+  it('scales num_candidates with k and caps it', () => {
+    expect(knnClause({ vector: [1], k: 50 }).num_candidates).toBe(500);
+    expect(knnClause({ vector: [1], k: 5000 }).num_candidates).toBe(10_000);
+  });
+});
+
+describe('keywordQuery', () => {
+  it('searches title and description under the same restriction as the vector side', () => {
+    const q = keywordQuery('striped mug', { brands: ['Acme'] }, ['x']);
+    expect(q).toEqual({
+      bool: {
+        ...(restrictionQuery({ brands: ['Acme'] }, ['x']).bool as object),
+        must: [{ multi_match: { query: 'striped mug', fields: ['title^2', 'description'], type: 'most_fields' } }],
+      },
+    });
+  });
+});
