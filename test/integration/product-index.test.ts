@@ -1,0 +1,144 @@
+import type { ProductDocument } from '../../src/catalog/product';
+import { AppError } from '../../src/common/errors';
+import { ProductIndex } from '../../src/search/elasticsearch.adapter';
+import { testIndex } from '../support/es';
+
+/**
+ * The Elasticsearch adapter against a real cluster. Vectors here are hand-placed unit vectors, not embeddings: the
+ * point is the engine's behaviour (mapping, filters inside kNN, versioning), which the model tests cover separately.
+ */
+const DIMS = 4;
+const axis = (i: number, j = i, mix = 0): number[] => {
+  const v = new Array(DIMS).fill(0);
+  v[i] = Math.sqrt(1 - mix * mix);
+  v[j] += mix;
+  const n = Math.hypot(...v);
+  return v.map((x) => x / n);
+};
+
+function doc(id: string, vector: number[], extra: Partial<ProductDocument> = {}): ProductDocument {
+  return {
+    id,
+    title: `Product ${id}`,
+    description: 'A product',
+    brand: 'Acme',
+    category: 'mug',
+    color: 'Red',
+    price: 10,
+    currency: 'USD',
+    inStock: true,
+    tags: ['sale'],
+    attributes: { material: 'ceramic' },
+    updatedAt: new Date().toISOString(),
+    imageVector: vector,
+    imageSha256: `sha-${id}`,
+    contentHash: `hash-${id}`,
+    modelId: 'test-model',
+    ...extra,
+  };
+}
+
+describe('ProductIndex on a real Elasticsearch', () => {
+  let index: ProductIndex;
+
+  beforeAll(async () => {
+    index = testIndex('adapter');
+    await index.ensureIndex({ modelId: 'test-model', dims: DIMS });
+    const results = await index.bulkUpsert(
+      [
+        doc('a', axis(0)),
+        doc('b', axis(0, 1, 0.3), { color: 'blue' }),
+        doc('c', axis(0, 1, 0.5), { category: 'lamp', price: 99 }),
+        doc('d', axis(1), { inStock: false, brand: 'Zeta' }),
+        doc('e', axis(2), { tags: ['new'] }),
+      ],
+      { refresh: true },
+    );
+    expect(results.every((r) => r.ok)).toBe(true);
+  });
+
+  afterAll(async () => {
+    await index.dropAll();
+    await index.close();
+  });
+
+  it('creates the index once and accepts the same identity again', async () => {
+    const again = await index.ensureIndex({ modelId: 'test-model', dims: DIMS });
+    expect(again.created).toBe(false);
+    expect(again.index).toBe(`${index.alias}--test-model--4d--m1`);
+  });
+
+  it('refuses a model with other dimensions and says what to do', async () => {
+    const err = await index.ensureIndex({ modelId: 'test-model', dims: 8 }).catch((e) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect(err.code).toBe('INDEX_DIMENSION_MISMATCH');
+    expect(err.message).toMatch(/4-d vectors.*8-d vectors.*MODEL_DIR/s);
+  });
+
+  it('refuses another model with the same dimensions', async () => {
+    const err = await index.ensureIndex({ modelId: 'other-model', dims: DIMS }).catch((e) => e);
+    expect(err.code).toBe('INDEX_DIMENSION_MISMATCH');
+  });
+
+  it('returns nearest neighbours in order, with exclusions', async () => {
+    const hits = await index.knn({ vector: axis(0), k: 3, excludeIds: ['a'] });
+    expect(hits.map((h) => h.product.id)).toEqual(['b', 'c', 'd']);
+    expect(hits[0].score).toBeGreaterThan(hits[1].score);
+  });
+
+  it('applies filters inside the kNN so k results come back whenever k match', async () => {
+    const inStock = await index.knn({ vector: axis(1), k: 3, filter: { inStock: true } });
+    expect(inStock.map((h) => h.product.id)).toEqual(['c', 'b', 'a']);
+    const lamps = await index.knn({ vector: axis(0), k: 5, filter: { categories: ['lamp'] } });
+    expect(lamps.map((h) => h.product.id)).toEqual(['c']);
+  });
+
+  it('matches keyword filters case-insensitively and combines price ranges and tags', async () => {
+    expect((await index.knn({ vector: axis(0), k: 5, filter: { colors: ['RED'], brands: ['acme'] } })).map((h) => h.product.id).sort()).toEqual(
+      ['a', 'c', 'e'],
+    );
+    expect((await index.knn({ vector: axis(0), k: 5, filter: { minPrice: 50 } })).map((h) => h.product.id)).toEqual(['c']);
+    expect((await index.knn({ vector: axis(0), k: 5, filter: { tags: ['new'] } })).map((h) => h.product.id)).toEqual(['e']);
+  });
+
+  it('reads products with one mget and documents with their vectors', async () => {
+    const products = await index.getMany(['a', 'missing', 'd']);
+    expect([...products.keys()].sort()).toEqual(['a', 'd']);
+    expect(products.get('a')).toMatchObject({ id: 'a', color: 'Red', attributes: { material: 'ceramic' } });
+    expect(products.get('a')).not.toHaveProperty('imageVector');
+    const docs = await index.getDocuments(['b']);
+    expect(docs.get('b')!.imageVector).toHaveLength(DIMS);
+    expect(docs.get('b')!.imageVector[1]).toBeCloseTo(axis(0, 1, 0.3)[1], 5);
+  });
+
+  it('never lets an older external version overwrite a newer one', async () => {
+    expect((await index.bulkUpsert([doc('v', axis(3), { version: 5, title: 'five' })], { refresh: true }))[0].ok).toBe(true);
+    const stale = await index.bulkUpsert([doc('v', axis(3), { version: 4, title: 'four' })], { refresh: true });
+    expect(stale[0]).toMatchObject({ ok: false, conflict: true });
+    expect((await index.getMany(['v'])).get('v')!.title).toBe('five');
+  });
+
+  it('reports per-item failures instead of dropping them', async () => {
+    const bad = await index.bulkUpsert([doc('ok1', axis(3)), doc('bad', [1, 0])], { refresh: true });
+    expect(bad[0].ok).toBe(true);
+    expect(bad[1]).toMatchObject({ id: 'bad', ok: false });
+    expect(bad[1].error).toMatch(/dims|dimension/i);
+  });
+
+  it('deletes by id and reports unknown ids', async () => {
+    expect(await index.delete('ok1', { refresh: true })).toBe(true);
+    expect(await index.delete('ok1', { refresh: true })).toBe(false);
+  });
+});
+
+describe('ProductIndex without Elasticsearch', () => {
+  it('fails fast with a coded, masked-ready error when nothing listens', async () => {
+    const dead = ProductIndex.connect({ url: 'http://127.0.0.1:9', indexAlias: 'x', requestTimeoutMs: 2000, maxRetries: 0 });
+    const started = Date.now();
+    const err = await dead.health().catch((e) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect(err.code).toBe('SEARCH_BACKEND_UNAVAILABLE');
+    expect(Date.now() - started).toBeLessThan(2000);
+    await dead.close();
+  });
+});
