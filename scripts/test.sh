@@ -11,7 +11,6 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # onnxruntime-node's postinstall tries to download CUDA binaries from a host we can't reach.
 export ONNXRUNTIME_NODE_INSTALL=skip
-export npm_config_onnxruntime_node_install=skip
 
 # --- dependencies -------------------------------------------------------------------------
 if [ -f package-lock.json ]; then
