@@ -1,0 +1,124 @@
+import sharp from 'sharp';
+import { ImageInputError } from '../common/errors';
+import { compositeOverWhite } from './alpha-composite';
+import type { ResampleFilter, RgbImage } from './rgb-image';
+
+/**
+ * The only module that imports sharp. Every byte it sees is untrusted client input, so it decides what is
+ * decoded at all (a format allowlist checked from the header, before any pixels are decoded), how many pixels
+ * a decode may allocate, and refuses damaged files instead of returning half-grey images that would still embed.
+ */
+
+/**
+ * Formats a product photo plausibly arrives in. SVG/PDF are refused: they are renderers (external refs, scripts,
+ * fonts), not pixels. libvips reports AVIF as 'heif'; HEIF with HEVC inside stays out (not in the prebuilt
+ * libvips, and a large codec surface for little gain).
+ */
+const ALLOWED_FORMATS: ReadonlySet<string> = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff']);
+
+function isAllowed(meta: sharp.Metadata): boolean {
+  if (meta.format === 'heif') return meta.compression === 'av1';
+  return meta.format !== undefined && ALLOWED_FORMATS.has(meta.format);
+}
+
+export interface DecodeOptions {
+  /** Refuse images whose width*height exceeds this before decoding them (decompression bombs). */
+  readonly maxInputPixels: number;
+  /**
+   * Resize with libvips after decoding. Faster than pil-resize.ts but not pixel-identical to PIL, so the
+   * embedding path leaves this undefined and resizes with the PIL port instead.
+   */
+  readonly resize?: { readonly width: number; readonly height: number; readonly resample: ResampleFilter };
+}
+
+// Closest libvips kernel to each PIL filter: PIL's bicubic is Catmull-Rom (a=-0.5), which libvips calls
+// 'cubic'; PIL's lanczos is 3-lobed; PIL's bilinear is a triangle filter ('linear').
+const SHARP_KERNEL: Record<ResampleFilter, keyof sharp.KernelEnum> = {
+  nearest: 'nearest',
+  bilinear: 'linear',
+  bicubic: 'cubic',
+  lanczos: 'lanczos3',
+};
+
+function sharpInput(bytes: Buffer, maxInputPixels: number): sharp.Sharp {
+  return sharp(bytes, {
+    // Never `false`: libvips would otherwise allocate whatever the header claims.
+    limitInputPixels: maxInputPixels,
+    // 'warning' makes truncated JPEG/PNG data an error rather than a silently grey-filled image.
+    failOn: 'warning',
+    // First page/frame only of GIF/TIFF/WebP animations.
+    pages: 1,
+    page: 0,
+  });
+}
+
+function isPixelLimitError(err: unknown): boolean {
+  return err instanceof Error && /pixel limit/i.test(err.message);
+}
+
+interface Header {
+  readonly width: number;
+  readonly height: number;
+  readonly hasAlpha: boolean;
+}
+
+async function readHeader(bytes: Buffer, maxInputPixels: number): Promise<Header> {
+  if (bytes.length === 0) throw new ImageInputError('IMAGE_UNDECODABLE', 'Image is empty (zero bytes)');
+  let meta: sharp.Metadata;
+  try {
+    meta = await sharpInput(bytes, maxInputPixels).metadata();
+  } catch (err) {
+    if (isPixelLimitError(err)) throw new ImageInputError('IMAGE_TOO_LARGE', 'Image exceeds the pixel limit', { cause: err });
+    throw new ImageInputError('IMAGE_UNDECODABLE', 'Bytes are not a decodable image', { cause: err });
+  }
+  if (!isAllowed(meta)) {
+    throw new ImageInputError('IMAGE_UNDECODABLE', `Image format '${meta.format ?? 'unknown'}' is not accepted`);
+  }
+  const width = meta.width ?? 0;
+  // For multi-page inputs `height` may be the whole strip; pageHeight is the first frame's.
+  const height = meta.pageHeight ?? meta.height ?? 0;
+  if (width <= 0 || height <= 0) throw new ImageInputError('IMAGE_UNDECODABLE', 'Image has no pixels');
+  if (width * height > maxInputPixels) {
+    throw new ImageInputError('IMAGE_TOO_LARGE', `Image is ${width}x${height}, over the ${maxInputPixels}-pixel limit`);
+  }
+  return { width, height, hasAlpha: meta.hasAlpha === true };
+}
+
+async function toRaw(pipeline: sharp.Sharp, channels: 3 | 4): Promise<{ data: Uint8Array; width: number; height: number }> {
+  try {
+    const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    if (info.channels !== channels) throw new Error(`expected ${channels} channels, got ${info.channels}`);
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+  } catch (err) {
+    if (err instanceof ImageInputError) throw err;
+    if (isPixelLimitError(err)) throw new ImageInputError('IMAGE_TOO_LARGE', 'Image exceeds the pixel limit', { cause: err });
+    throw new ImageInputError('IMAGE_UNDECODABLE', 'Image data is damaged or unsupported', { cause: err });
+  }
+}
+
+/**
+ * Decode untrusted bytes to 8-bit sRGB, HWC, 3 channels: EXIF orientation applied, first frame only,
+ * CMYK/16-bit/grey converted, transparency composited onto white as transformers' convert_to_rgb does.
+ */
+export async function decodeImageToRgb(bytes: Buffer, opts: DecodeOptions): Promise<RgbImage> {
+  const header = await readHeader(bytes, opts.maxInputPixels);
+  // Compositing happens at full size before any resize, in PIL's order; libvips would resize premultiplied RGBA.
+  const base = sharpInput(bytes, opts.maxInputPixels).rotate().toColourspace('srgb');
+  const decoded = header.hasAlpha
+    ? await toRaw(base.ensureAlpha(), 4).then((r) => ({ ...r, data: compositeOverWhite(r.data) }))
+    : await toRaw(base.removeAlpha(), 3);
+  if (!opts.resize) return decoded;
+  const { width, height, resample } = opts.resize;
+  const raw = Buffer.from(decoded.data.buffer, decoded.data.byteOffset, decoded.data.length);
+  return toRaw(
+    sharp(raw, { raw: { width: decoded.width, height: decoded.height, channels: 3 }, limitInputPixels: opts.maxInputPixels })
+      .resize(width, height, { fit: 'fill', kernel: SHARP_KERNEL[resample] }),
+    3,
+  );
+}
+
+/** Tune libvips for the host: threads per image and the operation cache (whose default 50 MB suits few images). */
+export function configureImageRuntime(opts: { concurrency: number; cacheMemoryMb: number }): void {
+  sharp.concurrency(opts.concurrency);
+  sharp.cache(opts.cacheMemoryMb > 0 ? { memory: opts.cacheMemoryMb } : false);
+}

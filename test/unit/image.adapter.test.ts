@@ -1,0 +1,46 @@
+import { ImageInputError } from '../../src/common/errors';
+import { configureImageRuntime, decodeImageToRgb } from '../../src/images/image.adapter';
+import { CORPUS_MAX_PIXELS, IMAGE_CASES } from '../corpus/images';
+
+describe('decodeImageToRgb on the image corpus', () => {
+  it.each(IMAGE_CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const bytes = await c.bytes();
+    const run = decodeImageToRgb(bytes, { maxInputPixels: CORPUS_MAX_PIXELS });
+    if ('error' in c.expect) {
+      const err = await run.then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(ImageInputError);
+      expect((err as ImageInputError).code).toBe(c.expect.error);
+      return;
+    }
+    const img = await run;
+    expect([img.width, img.height]).toEqual([c.expect.width, c.expect.height]);
+    expect(img.data.length).toBe(img.width * img.height * 3);
+    for (const [x, y, rgb, tol] of c.expect.pixels ?? []) {
+      const at = (y * img.width + x) * 3;
+      const got = Array.from(img.data.subarray(at, at + 3));
+      got.forEach((v, i) => expect(Math.abs(v - rgb[i]!)).toBeLessThanOrEqual(tol));
+    }
+  });
+});
+
+describe('decodeImageToRgb options', () => {
+  const jpeg = () => IMAGE_CASES.find((c) => c.name === 'baseline JPEG')!.bytes();
+
+  it('refuses by the header before decoding when the pixel limit is small', async () => {
+    await expect(decodeImageToRgb(await jpeg(), { maxInputPixels: 799 })).rejects.toMatchObject({ code: 'IMAGE_TOO_LARGE' });
+    await expect(decodeImageToRgb(await jpeg(), { maxInputPixels: 800 })).resolves.toMatchObject({ width: 40, height: 20 });
+  });
+
+  it('resizes with libvips to exactly width x height when asked (no crop)', async () => {
+    const img = await decodeImageToRgb(await jpeg(), { maxInputPixels: 1e6, resize: { width: 7, height: 9, resample: 'bicubic' } });
+    expect([img.width, img.height, img.data.length]).toEqual([7, 9, 7 * 9 * 3]);
+  });
+
+  it('configureImageRuntime accepts tuning values', () => {
+    expect(() => configureImageRuntime({ concurrency: 1, cacheMemoryMb: 0 })).not.toThrow();
+    expect(() => configureImageRuntime({ concurrency: 2, cacheMemoryMb: 50 })).not.toThrow();
+  });
+});

@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compositeOverWhite } from '../../src/images/alpha-composite';
+import { pilResize } from '../../src/images/pil-resize';
+import type { ResampleFilter } from '../../src/images/rgb-image';
+
+/** Same pattern as test/fixtures/make-pil-resize.py. */
+function pattern(w: number, h: number): Uint8Array {
+  const out = new Uint8Array(w * h * 3);
+  for (let i = 0; i < out.length; i++) out[i] = (i * 37 + (i >> 3) * 11 + ((i * i) % 13)) % 256;
+  return out;
+}
+
+interface Fixture {
+  pillow: string;
+  cases: { from: [number, number]; to: [number, number]; filter: ResampleFilter; rgb: number[] }[];
+}
+const fixture = JSON.parse(readFileSync(join(__dirname, '../fixtures/pil-resize.json'), 'utf8')) as Fixture;
+
+describe('pilResize matches Pillow byte for byte', () => {
+  it.each(fixture.cases.map((c) => [`${c.from.join('x')} -> ${c.to.join('x')} ${c.filter}`, c] as const))('%s', (_n, c) => {
+    const [w0, h0] = c.from;
+    const [w, h] = c.to;
+    const out = pilResize({ data: pattern(w0, h0), width: w0, height: h0 }, w, h, c.filter);
+    expect([out.width, out.height]).toEqual([w, h]);
+    expect(Array.from(out.data)).toEqual(c.rgb);
+  });
+});
+
+describe('pilResize', () => {
+  it('returns a copy when the size does not change', () => {
+    const src = { data: pattern(4, 3), width: 4, height: 3 };
+    const out = pilResize(src, 4, 3, 'bicubic');
+    expect(out.data).toEqual(src.data);
+    expect(out.data).not.toBe(src.data);
+  });
+
+  it('keeps a flat colour flat at any scale', () => {
+    const src = { data: new Uint8Array(50 * 30 * 3).fill(77), width: 50, height: 30 };
+    for (const f of ['nearest', 'bilinear', 'bicubic', 'lanczos'] as const) {
+      expect(pilResize(src, 13, 41, f).data.every((v) => v === 77)).toBe(true);
+    }
+  });
+
+  it('nearest samples pixel centres', () => {
+    const src = { data: Uint8Array.from([0, 0, 0, 10, 10, 10, 20, 20, 20, 30, 30, 30]), width: 4, height: 1 };
+    expect(Array.from(pilResize(src, 2, 1, 'nearest').data)).toEqual([10, 10, 10, 30, 30, 30]);
+  });
+
+  it('rejects inconsistent input', () => {
+    expect(() => pilResize({ data: new Uint8Array(5), width: 2, height: 1 }, 1, 1, 'bicubic')).toThrow(RangeError);
+    expect(() => pilResize({ data: new Uint8Array(6), width: 2, height: 1 }, 0, 1, 'bicubic')).toThrow(RangeError);
+  });
+});
+
+describe('compositeOverWhite (PIL alpha_composite onto opaque white)', () => {
+  it('keeps opaque pixels, whitens transparent ones, blends with PIL rounding', () => {
+    const rgba = Uint8Array.from([10, 20, 30, 255, 10, 20, 30, 0, 0, 100, 200, 128]);
+    // Values from Pillow 13: Image.alpha_composite(white, im).convert('RGB').
+    expect(Array.from(compositeOverWhite(rgba))).toEqual([10, 20, 30, 255, 255, 255, 127, 177, 227]);
+  });
+});
