@@ -258,7 +258,7 @@ cmd_start() {
       return 0
     fi
     pid="$(read_pid)"
-    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+    if [ -n "$pid" ] && ! pid_is_es "$pid"; then # not kill -0: it is true for zombies
       print_log_tail
       die "Elasticsearch (pid $pid) exited during startup"
     fi
