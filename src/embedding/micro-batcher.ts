@@ -1,0 +1,105 @@
+import { AppError } from '../common/errors';
+
+/**
+ * Coalesces concurrent single-item calls into batch calls. One ONNX run over N inputs costs far less than N
+ * runs on a CPU, and concurrent runs would only fight over the same cores, so batches run one at a time.
+ * The queue is bounded: under overload callers get a fast OVERLOADED error instead of unbounded latency.
+ */
+
+export interface MicroBatcherOptions {
+  /** Upper bound on items per batch call. */
+  readonly maxBatchSize: number;
+  /** Longest an item waits for companions before its batch starts (when the runner is idle). */
+  readonly maxWaitMs: number;
+  /** Items allowed to wait (excluding the running batch) before submit() rejects with OVERLOADED. */
+  readonly maxQueue: number;
+}
+
+interface Pending<I, O> {
+  readonly item: I;
+  readonly resolve: (o: O) => void;
+  readonly reject: (e: unknown) => void;
+  readonly enqueuedAt: number;
+}
+
+export class MicroBatcher<I, O> {
+  private queue: Pending<I, O>[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private closed = false;
+
+  /** @param runBatch must return exactly one output per input, in order. */
+  constructor(
+    private readonly runBatch: (items: readonly I[]) => Promise<readonly O[]>,
+    private readonly opts: MicroBatcherOptions,
+  ) {
+    if (!(opts.maxBatchSize >= 1 && opts.maxWaitMs >= 0 && opts.maxQueue >= 1)) {
+      throw new RangeError('MicroBatcher: maxBatchSize and maxQueue must be >= 1, maxWaitMs >= 0');
+    }
+  }
+
+  /** Items waiting for a batch (not counting the one running). */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  submit(item: I): Promise<O> {
+    if (this.closed) return Promise.reject(new AppError('OVERLOADED', 'Embedding queue is shut down'));
+    if (this.queue.length >= this.opts.maxQueue) {
+      return Promise.reject(new AppError('OVERLOADED', `Embedding queue is full (${this.opts.maxQueue} waiting)`));
+    }
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject, enqueuedAt: Date.now() });
+      this.schedule();
+    });
+  }
+
+  /** Stops accepting work, runs what is queued, and resolves when the last batch has finished. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.running || this.queue.length > 0) {
+      if (!this.running) this.flush();
+      await this.running;
+    }
+  }
+
+  private schedule(): void {
+    if (this.running) return; // the running batch reschedules when it finishes
+    const oldest = this.queue[0];
+    if (!oldest) return;
+    const waited = Date.now() - oldest.enqueuedAt;
+    if (this.queue.length >= this.opts.maxBatchSize || waited >= this.opts.maxWaitMs || this.closed) {
+      this.flush();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        if (!this.running) this.flush();
+      }, this.opts.maxWaitMs - waited);
+    }
+  }
+
+  private flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    const batch = this.queue.splice(0, this.opts.maxBatchSize);
+    if (batch.length === 0) return;
+    this.running = this.execute(batch).finally(() => {
+      this.running = null;
+      this.schedule();
+    });
+  }
+
+  private async execute(batch: readonly Pending<I, O>[]): Promise<void> {
+    try {
+      const outputs = await this.runBatch(batch.map((p) => p.item));
+      if (outputs.length !== batch.length) {
+        throw new AppError('INTERNAL', `Batch function returned ${outputs.length} results for ${batch.length} inputs`);
+      }
+      batch.forEach((p, i) => p.resolve(outputs[i]!));
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    }
+  }
+}

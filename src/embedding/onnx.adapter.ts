@@ -1,0 +1,93 @@
+import * as ort from 'onnxruntime-node';
+import { AppError } from '../common/errors';
+
+/**
+ * The only module that imports onnxruntime-node. It knows sessions and tensors; what the tensors mean (pixels,
+ * token ids) is the embedding service's business, so this file stays a thin, replaceable runtime boundary.
+ */
+
+export type InputTensor =
+  | { readonly type: 'float32'; readonly data: Float32Array; readonly dims: readonly number[] }
+  | { readonly type: 'int64'; readonly data: BigInt64Array; readonly dims: readonly number[] };
+
+export interface OnnxSessionOptions {
+  /** Threads inside one operator (matmuls). With a micro-batcher in front, one batch runs at a time. */
+  readonly intraOpThreads: number;
+  /** Threads across independent graph branches; transformer towers are one chain, so 1 is enough. */
+  readonly interOpThreads: number;
+}
+
+export interface ModelOutput {
+  /** Row-major [batch, dims]. */
+  readonly data: Float32Array;
+  readonly batch: number;
+  readonly dims: number;
+}
+
+export class OnnxModel {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly file: string,
+    readonly inputNames: readonly string[],
+    readonly outputName: string,
+    /** Embedding width from the graph's static shape, when the export declares it. */
+    readonly declaredDims: number | null,
+  ) {}
+
+  /**
+   * @param outputNames acceptable outputs in order of preference; the first one the graph has is used.
+   *   Anything else (e.g. last_hidden_state) is refused rather than silently embedding the wrong tensor.
+   */
+  static async load(file: string, outputNames: readonly string[], opts: OnnxSessionOptions): Promise<OnnxModel> {
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(file, {
+        intraOpNumThreads: opts.intraOpThreads,
+        interOpNumThreads: opts.interOpThreads,
+        graphOptimizationLevel: 'all',
+        executionMode: 'sequential',
+      });
+    } catch (err) {
+      throw new AppError('MODEL_LOAD_FAILED', `Could not load ONNX model ${file}: ${(err as Error).message}`, { cause: err });
+    }
+    const outputName = outputNames.find((n) => session.outputNames.includes(n));
+    if (!outputName) {
+      await session.release();
+      throw new AppError(
+        'MODEL_LOAD_FAILED',
+        `ONNX model ${file} has outputs [${session.outputNames.join(', ')}]; expected one of [${outputNames.join(', ')}]`,
+      );
+    }
+    const meta = session.outputMetadata.find((m) => m.name === outputName);
+    const last = meta && meta.isTensor ? meta.shape[meta.shape.length - 1] : undefined;
+    return new OnnxModel(session, file, session.inputNames, outputName, typeof last === 'number' && last > 0 ? last : null);
+  }
+
+  /**
+   * Runs one batch. `inputs` may offer more tensors than the graph declares (attention_mask, position_ids);
+   * only the declared ones are fed, because onnxruntime rejects unknown feeds.
+   */
+  async run(inputs: Readonly<Record<string, InputTensor>>): Promise<ModelOutput> {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const name of this.inputNames) {
+      const t = inputs[name];
+      if (!t) throw new AppError('MODEL_INFERENCE_FAILED', `ONNX model ${this.file} needs input '${name}', which was not provided`);
+      feeds[name] = new ort.Tensor(t.type, t.data, t.dims);
+    }
+    let out: ort.InferenceSession.OnnxValueMapType;
+    try {
+      out = await this.session.run(feeds, [this.outputName]);
+    } catch (err) {
+      throw new AppError('MODEL_INFERENCE_FAILED', `Inference failed in ${this.file}: ${(err as Error).message}`, { cause: err });
+    }
+    const tensor = out[this.outputName];
+    if (!tensor || tensor.type !== 'float32' || tensor.dims.length !== 2) {
+      throw new AppError('MODEL_INFERENCE_FAILED', `${this.file}: '${this.outputName}' is not a float32 [batch, dims] tensor`);
+    }
+    return { data: tensor.data as Float32Array, batch: tensor.dims[0]!, dims: tensor.dims[1]! };
+  }
+
+  async close(): Promise<void> {
+    await this.session.release();
+  }
+}

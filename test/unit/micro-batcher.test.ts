@@ -1,0 +1,136 @@
+import { AppError } from '../../src/common/errors';
+import { MicroBatcher } from '../../src/embedding/micro-batcher';
+
+/** A batch function that records its calls and can be held open to simulate a slow model. */
+function recorder<I>(map: (i: I) => unknown = (i) => i) {
+  const calls: I[][] = [];
+  let gate: Promise<void> = Promise.resolve();
+  let open: () => void = () => undefined;
+  let active = 0;
+  let maxActive = 0;
+  const fn = async (items: readonly I[]) => {
+    calls.push([...items]);
+    active++;
+    maxActive = Math.max(maxActive, active);
+    await gate;
+    active--;
+    return items.map(map);
+  };
+  return {
+    fn,
+    calls,
+    maxActive: () => maxActive,
+    hold: () => {
+      gate = new Promise((r) => (open = r));
+    },
+    release: () => open(),
+  };
+}
+
+describe('MicroBatcher', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('coalesces concurrent calls into one batch call and returns results in order', async () => {
+    const r = recorder<number>((i) => i * 10);
+    const b = new MicroBatcher(r.fn, { maxBatchSize: 8, maxWaitMs: 10, maxQueue: 100 });
+    const results = Promise.all([1, 2, 3, 4, 5].map((i) => b.submit(i)));
+    await jest.advanceTimersByTimeAsync(10);
+    await expect(results).resolves.toEqual([10, 20, 30, 40, 50]);
+    expect(r.calls).toEqual([[1, 2, 3, 4, 5]]);
+  });
+
+  it('respects maxBatchSize and starts a full batch without waiting', async () => {
+    const r = recorder<number>();
+    const b = new MicroBatcher(r.fn, { maxBatchSize: 8, maxWaitMs: 1000, maxQueue: 100 });
+    const all = Promise.all(Array.from({ length: 20 }, (_, i) => b.submit(i)));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(r.calls.map((c) => c.length)).toEqual([8, 8]); // full batches go at once, back to back
+    await jest.advanceTimersByTimeAsync(1000);
+    await all;
+    expect(r.calls.map((c) => c.length)).toEqual([8, 8, 4]);
+    expect(r.calls.flat()).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it('waits at most maxWaitMs for companions', async () => {
+    const r = recorder<string>();
+    const b = new MicroBatcher(r.fn, { maxBatchSize: 8, maxWaitMs: 50, maxQueue: 100 });
+    const p = b.submit('a');
+    await jest.advanceTimersByTimeAsync(49);
+    expect(r.calls).toHaveLength(0);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(r.calls).toEqual([['a']]);
+    await expect(p).resolves.toBe('a');
+  });
+
+  it('runs one batch at a time and sends what queued meanwhile as the next batch', async () => {
+    const r = recorder<number>();
+    const b = new MicroBatcher(r.fn, { maxBatchSize: 4, maxWaitMs: 5, maxQueue: 100 });
+    r.hold();
+    const first = b.submit(1);
+    await jest.advanceTimersByTimeAsync(5);
+    const rest = [2, 3, 4].map((i) => b.submit(i));
+    await jest.advanceTimersByTimeAsync(100);
+    expect(r.calls).toEqual([[1]]);
+    r.release();
+    await jest.advanceTimersByTimeAsync(0);
+    await Promise.all([first, ...rest]);
+    expect(r.calls).toEqual([[1], [2, 3, 4]]);
+    expect(r.maxActive()).toBe(1);
+  });
+
+  it('fans a batch failure out to every caller in that batch, and keeps working', async () => {
+    let fail = true;
+    const boom = new AppError('MODEL_INFERENCE_FAILED', 'boom');
+    const b = new MicroBatcher<number, number>(
+      async (items) => {
+        if (fail) throw boom;
+        return items;
+      },
+      { maxBatchSize: 8, maxWaitMs: 1, maxQueue: 100 },
+    );
+    const failed = [1, 2, 3].map((i) => b.submit(i).catch((e: unknown) => e));
+    await jest.advanceTimersByTimeAsync(1);
+    expect(await Promise.all(failed)).toEqual([boom, boom, boom]);
+    fail = false;
+    const ok = b.submit(4);
+    await jest.advanceTimersByTimeAsync(1);
+    await expect(ok).resolves.toBe(4);
+  });
+
+  it('rejects with OVERLOADED when the queue is full', async () => {
+    const r = recorder<number>();
+    const b = new MicroBatcher(r.fn, { maxBatchSize: 1, maxWaitMs: 0, maxQueue: 2 });
+    r.hold();
+    const running = b.submit(0);
+    await jest.advanceTimersByTimeAsync(0);
+    const queued = [b.submit(1), b.submit(2)];
+    await expect(b.submit(3)).rejects.toMatchObject({ name: 'AppError', code: 'OVERLOADED' });
+    expect(b.queued).toBe(2);
+    r.release();
+    await jest.advanceTimersByTimeAsync(0);
+    await expect(Promise.all([running, ...queued])).resolves.toEqual([0, 1, 2]);
+  });
+
+  it('rejects every caller when the batch function returns the wrong number of results', async () => {
+    const b = new MicroBatcher<number, number>(async () => [1], { maxBatchSize: 8, maxWaitMs: 5, maxQueue: 10 });
+    const ps = [b.submit(1), b.submit(2)].map((p) => p.catch((e: unknown) => e));
+    await jest.advanceTimersByTimeAsync(5);
+    for (const e of await Promise.all(ps)) expect(e).toMatchObject({ code: 'INTERNAL' });
+  });
+
+  it('close() drains queued work and refuses new work', async () => {
+    const r = recorder<number>();
+    const b = new MicroBatcher(r.fn, { maxBatchSize: 8, maxWaitMs: 10_000, maxQueue: 10 });
+    const p = b.submit(7);
+    const closing = b.close();
+    await jest.advanceTimersByTimeAsync(0);
+    await closing;
+    await expect(p).resolves.toBe(7);
+    await expect(b.submit(8)).rejects.toMatchObject({ code: 'OVERLOADED' });
+  });
+
+  it('validates its options', () => {
+    expect(() => new MicroBatcher(async (x: readonly number[]) => x, { maxBatchSize: 0, maxWaitMs: 1, maxQueue: 1 })).toThrow(RangeError);
+  });
+});
