@@ -13,9 +13,11 @@
 # Distribution: org.elasticsearch.distribution.integ-test-zip:elasticsearch:<ver>:zip from
 # Maven Central. It is the minimal "integ test" distribution: no bundled JDK and only the
 # modules apm, transport-netty4, x-pack-core and x-pack-security. Consequences:
-#   - `GET /` (rest-root module) returns 400/404, so health is probed via /_cluster/health;
-#   - no analysis-common, painless, rrf, ml, ingest-geoip, ... — settings owned by missing
-#     modules (xpack.ml.enabled, ingest.geoip.*) are REJECTED as unknown, so do not add them;
+#   - `GET /` (rest-root module) answers 405, so health is probed via /_cluster/health;
+#   - no analysis-common, painless, rrf, ml, ingest-geoip, monitoring, ... Settings owned by
+#     missing modules are fatal at boot ("unknown setting [ingest.geoip.downloader.enabled]",
+#     same for xpack.monitoring.*), so do not add them. xpack.ml.enabled / xpack.watcher.enabled
+#     happen to be accepted (x-pack-core registers them) but are pointless here;
 #   - dense_vector / kNN search is in server core and works.
 set -euo pipefail
 
