@@ -28,7 +28,7 @@ async function main(): Promise<void> {
 
 /** Elasticsearch often starts alongside us (compose, systemd): wait for it briefly before giving up. */
 async function startWithRetry(config: ReturnType<typeof loadConfig>) {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + config.elasticsearch.startupWaitMs;
   for (;;) {
     try {
       return await startServer(config);

@@ -29,6 +29,8 @@ const EnvSchema = z.object({
     .default('products'),
   ES_REQUEST_TIMEOUT_MS: int(100, 300_000).default(10_000),
   ES_MAX_RETRIES: int(0, 10).default(2),
+  /** How long boot waits for an unreachable Elasticsearch before giving up. */
+  ES_STARTUP_WAIT_MS: int(0, 600_000).default(30_000),
 
   MODEL_DIR: z.string().min(1).default('models/siglip-tiny'),
   MODEL_THREADS: int(1, 64).default(2),
@@ -68,6 +70,7 @@ export interface AppConfig {
     indexAlias: string;
     requestTimeoutMs: number;
     maxRetries: number;
+    startupWaitMs: number;
   };
   model: { dir: string; threads: number; maxBatchSize: number; maxWaitMs: number };
   images: {
@@ -131,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       indexAlias: e.ES_INDEX_ALIAS,
       requestTimeoutMs: e.ES_REQUEST_TIMEOUT_MS,
       maxRetries: e.ES_MAX_RETRIES,
+      startupWaitMs: e.ES_STARTUP_WAIT_MS,
     },
     model: {
       dir: path.resolve(cwd, e.MODEL_DIR),

@@ -1,0 +1,62 @@
+/**
+ * Hostile or malformed requests and the status each must get, with no resolver work done. One entry per case, so
+ * adding a case is one line. Sources: Apollo Server's integration suite and the OWASP GraphQL cheat sheet.
+ */
+export interface AbuseCase {
+  name: string;
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  headers?: Record<string, string>;
+  /** Raw body; objects are JSON-encoded. */
+  body?: unknown;
+  search?: string;
+  status: number;
+  /** Substring expected in the first error message or its code. */
+  expect?: RegExp;
+}
+
+const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: searchByText(q: "red mug") { hits { score } }`).join(' ')} }`;
+function nest(n: number): string {
+  // Product has no self-reference, so depth is built with inline fragments on the same field.
+  let q = 'id';
+  for (let i = 0; i < n; i++) q = `... on Product { ${q} }`;
+  return `{ ${q} }`;
+}
+const tokens = (n: number) => `{ product(id: "x") { ${'id '.repeat(n)} } }`;
+const directives = (n: number) => `{ product(id: "x") { id ${'@include(if: true) '.repeat(n)} } }`;
+
+export const ABUSE_CASES: AbuseCase[] = [
+  { name: 'POST without content-type (CSRF)', headers: {}, body: '{"query":"{ __typename }"}', status: 400, expect: /CSRF|content-type|preflight/i },
+  { name: 'POST text/plain (CSRF simple request)', headers: { 'content-type': 'text/plain' }, body: '{"query":"{ __typename }"}', status: 400 },
+  { name: 'GET without a preflight header (CSRF)', method: 'GET', search: '?query=%7B__typename%7D', status: 400, expect: /CSRF|preflight/i },
+  {
+    name: 'mutation over GET',
+    method: 'GET',
+    headers: { 'apollo-require-preflight': 'true' },
+    search: `?query=${encodeURIComponent('mutation { deleteProduct(id: "x") { __typename } }')}`,
+    status: 405,
+  },
+  { name: 'malformed JSON', headers: { 'content-type': 'application/json' }, body: '{"query": ', status: 400, expect: /JSON/i },
+  { name: 'batched operations', body: [{ query: '{ __typename }' }, { query: '{ __typename }' }], status: 400, expect: /batch/i },
+  { name: 'unknown operationName', body: { query: 'query A { __typename }', operationName: 'B' }, status: 400, expect: /Unknown operation|B/ },
+  { name: 'several operations, no operationName', body: { query: 'query A { __typename } query B { __typename }' }, status: 400, expect: /operationName|Must provide/i },
+  { name: 'wrong HTTP method', method: 'PUT', body: { query: '{ __typename }' }, status: 405 },
+  { name: 'syntax error', body: { query: '{ product(id: ' }, status: 400, expect: /Syntax/i },
+  { name: '1,000 aliases of an expensive field', body: { query: aliases(1000) }, status: 400, expect: /alias|token/i },
+  { name: 'deep nesting', body: { query: `{ product(id: "x") ${nest(40)} }` }, status: 400, expect: /depth/i },
+  { name: 'huge token count', body: { query: tokens(5000) }, status: 400, expect: /token/i },
+  { name: 'many directives', body: { query: directives(60) }, status: 400, expect: /directive/i },
+  {
+    name: 'recursive fragments',
+    body: { query: '{ product(id: "x") { ...A } } fragment A on Product { id ...B } fragment B on Product { title ...A }' },
+    status: 400,
+    expect: /cycle|spread itself|depth/i,
+  },
+  {
+    name: 'query cost over the limit',
+    body: { query: `{ ${Array.from({ length: 10 }, (_, i) => `a${i}: searchByImage(first: 100, image: { url: "http://x" }) { __typename }`).join(' ')} }` },
+    status: 400,
+    expect: /cost/i,
+  },
+  { name: 'first: 1000000', body: { query: '{ similarProducts(id: "x", first: 1000000) { __typename } }' }, status: 200, expect: /BAD_USER_INPUT/ },
+  { name: 'field suggestions are not offered', body: { query: '{ produc(id: "x") { id } }' }, status: 400, expect: /^(?![\s\S]*Did you mean)/ },
+];
