@@ -81,6 +81,7 @@ set_paths() {
   DATA_DIR="$BASE_DIR/data"
   LOGS_DIR="$BASE_DIR/logs"
   RUN_DIR="$BASE_DIR/run"
+  TMP_DIR="$BASE_DIR/tmp" # ES_TMPDIR; the default is a fresh /tmp/elasticsearch-* per start, never removed
   PID_FILE="$RUN_DIR/es.pid"
 }
 
@@ -228,12 +229,13 @@ cmd_start() {
     JAVA_HOME_ES="$(find_java)"
     local zip; zip="$(fetch_zip)"
     unpack "$zip"
-    mkdir -p "$DATA_DIR" "$LOGS_DIR" "$RUN_DIR"
+    rm -rf "$TMP_DIR"
+    mkdir -p "$DATA_DIR" "$LOGS_DIR" "$RUN_DIR" "$TMP_DIR"
     rm -f "$PID_FILE"
     write_config
     if is_root; then
       chmod 755 "$BASE_DIR"
-      chown -R "$ES_USER:$ES_USER" "$ES_HOME" "$DATA_DIR" "$LOGS_DIR" "$RUN_DIR"
+      chown -R "$ES_USER:$ES_USER" "$ES_HOME" "$DATA_DIR" "$LOGS_DIR" "$RUN_DIR" "$TMP_DIR"
       runuser -u "$ES_USER" -- test -w "$DATA_DIR" ||
         die "user $ES_USER cannot write $DATA_DIR (set ES_BASE_DIR to a directory it can reach)"
     fi
@@ -244,6 +246,7 @@ cmd_start() {
     if ! (cd "$LOGS_DIR" && { ulimit -n 65535 2>/dev/null || true; } && as_es env -u JAVA_HOME \
       ES_JAVA_HOME="$JAVA_HOME_ES" \
       ES_PATH_CONF="$ES_HOME/config" \
+      ES_TMPDIR="$TMP_DIR" \
       ES_JAVA_OPTS="-Xms$ES_HEAP -Xmx$ES_HEAP ${ES_EXTRA_JAVA_OPTS:-}" \
       "$ES_HOME/bin/elasticsearch" -d -p "$PID_FILE" \
       >"$LOGS_DIR/es-startup.out" 2>&1 </dev/null 9>&-); then
