@@ -1,0 +1,106 @@
+import { readFile, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { AppError } from '../common/errors';
+import { parsePreprocessorConfig, type ImagePreprocessing } from './image-preprocessor';
+
+/**
+ * Reads and validates a SigLIP ONNX export folder (the layout HF/optimum exports use). Every problem becomes
+ * MODEL_LOAD_FAILED naming the file and MODEL_DIR, because the person reading it is fixing a deployment.
+ */
+
+export const MODEL_FILES = {
+  config: 'config.json',
+  preprocessor: 'preprocessor_config.json',
+  tokenizer: 'tokenizer.json',
+  tokenizerConfig: 'tokenizer_config.json',
+  vision: 'onnx/vision_model.onnx',
+  text: 'onnx/text_model.onnx',
+} as const;
+
+export interface ModelFolder {
+  readonly dir: string;
+  /** config `_name_or_path`, else the folder name; stored with every vector so a model swap is detectable. */
+  readonly modelId: string;
+  readonly visionPath: string;
+  readonly textPath: string;
+  readonly image: ImagePreprocessing;
+  readonly tokenizerJson: unknown;
+  readonly tokenizerConfig: unknown;
+  readonly textMaxLength: number;
+  readonly lowercase: boolean;
+}
+
+const DEFAULT_TEXT_LENGTH = 64;
+
+function fail(dir: string, message: string, cause?: unknown): never {
+  throw new AppError('MODEL_LOAD_FAILED', `MODEL_DIR=${dir}: ${message}`, cause === undefined ? undefined : { cause });
+}
+
+async function readJson(dir: string, file: string, optional: true): Promise<unknown | undefined>;
+async function readJson(dir: string, file: string, optional?: false): Promise<unknown>;
+async function readJson(dir: string, file: string, optional = false): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, file), 'utf8');
+  } catch (err) {
+    if (optional && (err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    fail(dir, `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, err);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    fail(dir, `${file} is not valid JSON`, err);
+  }
+}
+
+async function requireFile(dir: string, file: string): Promise<string> {
+  const path = join(dir, file);
+  const s = await stat(path).catch(() => null);
+  if (!s?.isFile()) fail(dir, `missing ${file}`);
+  return path;
+}
+
+function asRecord(v: unknown): Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+export async function readModelFolder(modelDir: string): Promise<ModelFolder> {
+  const dir = resolve(modelDir);
+  const s = await stat(dir).catch(() => null);
+  if (!s?.isDirectory()) fail(dir, 'not a directory');
+  const [visionPath, textPath] = await Promise.all([requireFile(dir, MODEL_FILES.vision), requireFile(dir, MODEL_FILES.text)]);
+  const [config, pre, tokenizerJson, tokenizerConfig] = await Promise.all([
+    readJson(dir, MODEL_FILES.config),
+    readJson(dir, MODEL_FILES.preprocessor),
+    readJson(dir, MODEL_FILES.tokenizer),
+    readJson(dir, MODEL_FILES.tokenizerConfig, true),
+  ]);
+  const cfg = asRecord(config);
+  if (cfg['model_type'] !== undefined && cfg['model_type'] !== 'siglip') {
+    fail(dir, `${MODEL_FILES.config} has model_type '${String(cfg['model_type'])}', expected 'siglip'`);
+  }
+  let image: ImagePreprocessing;
+  try {
+    image = parsePreprocessorConfig(pre);
+  } catch (err) {
+    fail(dir, (err as Error).message, err);
+  }
+  const maxPos = asRecord(cfg['text_config'])['max_position_embeddings'];
+  const textMaxLength = maxPos === undefined ? DEFAULT_TEXT_LENGTH : maxPos;
+  if (typeof textMaxLength !== 'number' || !Number.isInteger(textMaxLength) || textMaxLength < 2) {
+    fail(dir, `${MODEL_FILES.config} text_config.max_position_embeddings must be an integer >= 2`);
+  }
+  const lower = asRecord(tokenizerConfig)['do_lower_case'];
+  const name = cfg['_name_or_path'];
+  return {
+    dir,
+    modelId: typeof name === 'string' && name.trim() !== '' ? name : basename(dir),
+    visionPath,
+    textPath,
+    image,
+    tokenizerJson,
+    tokenizerConfig: tokenizerConfig ?? {},
+    textMaxLength,
+    lowercase: typeof lower === 'boolean' ? lower : true,
+  };
+}
