@@ -34,7 +34,14 @@ trap stop_es EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-if [ -z "${ES_URL:-}" ]; then
+# `npm test -- --selectProjects unit` needs no Elasticsearch (README): don't start one.
+NEEDS_ES=1
+case " $* " in
+  *" --selectProjects unit "* | *" --selectProjects=unit "*)
+    case " $* " in *integration*) ;; *) NEEDS_ES=0 ;; esac ;;
+esac
+
+if [ "$NEEDS_ES" = 1 ] && [ -z "${ES_URL:-}" ]; then
   if bash scripts/es.sh status >/dev/null 2>&1; then
     echo "[test.sh] using the Elasticsearch already running at $(bash scripts/es.sh url)" >&2
   else
@@ -43,8 +50,10 @@ if [ -z "${ES_URL:-}" ]; then
   fi
   ES_URL="$(bash scripts/es.sh url)"
 fi
-export ES_URL
-echo "[test.sh] ES_URL=$ES_URL" >&2
+if [ -n "${ES_URL:-}" ]; then
+  export ES_URL
+  echo "[test.sh] ES_URL=$ES_URL" >&2
+fi
 
 # --- jest -----------------------------------------------------------------------------------
 set +e
