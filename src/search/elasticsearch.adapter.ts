@@ -90,8 +90,8 @@ export class ProductIndex {
             'INDEX_DIMENSION_MISMATCH',
             `Index "${index}" behind alias "${this.alias}" holds ${found ? `${found.dims}-d vectors of model "${found.modelId}"` : 'no vectors this server recognises'}, ` +
               `but the configured model "${identity.modelId}" produces ${identity.dims}-d vectors. ` +
-              `Either point MODEL_DIR back at the model that built the index, or build a new index for this model: ` +
-              `run \`npm run reindex\` (creates "${target}", re-embeds every product from its imageUrl and swaps the alias), ` +
+              `Either point MODEL_DIR back at the model that built the index, or move to this model: ` +
+              `run \`npm run reindex\` (builds "${target}" from every product's imageUrl, then swaps the alias), ` +
               `or set ES_INDEX_ALIAS to a new alias and ingest the catalog again.`,
           );
         }
