@@ -1,0 +1,124 @@
+/**
+ * @jest-environment ./test/support/native-typed-arrays.environment.js
+ */
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { AppError, ImageInputError } from '../../src/common/errors';
+import { EmbeddingService } from '../../src/embedding/embedding.service';
+import { MODEL_FILES } from '../../src/embedding/model-folder';
+import { CORPUS_MAX_PIXELS, IMAGE_CASES } from '../corpus/images';
+
+/** The real model folder (models/siglip-tiny, or PARITY_MODEL_DIR); missing files fail the suite. */
+const MODEL_DIR = resolve(process.env['PARITY_MODEL_DIR'] ?? join(__dirname, '../../models/siglip-tiny'));
+const OPTIONS = { modelDir: MODEL_DIR, intraOpThreads: 1, maxBatchSize: 4, maxWaitMs: 5, maxInputPixels: CORPUS_MAX_PIXELS };
+const norm = (v: Float32Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+
+describe('EmbeddingService on the real model', () => {
+  let service: EmbeddingService;
+  beforeAll(async () => {
+    service = await EmbeddingService.load(OPTIONS);
+  });
+  afterAll(() => service?.close());
+
+  it('reports model id and embedding width', () => {
+    const config = JSON.parse(readFileSync(join(MODEL_DIR, 'config.json'), 'utf8')) as { _name_or_path?: string };
+    expect(service.modelId).toBe(config._name_or_path || 'siglip-tiny');
+    expect(service.dims).toBeGreaterThan(0);
+  });
+
+  it('returns L2-normalised vectors of the model width for images and text', async () => {
+    const jpeg = await IMAGE_CASES.find((c) => c.name === 'baseline JPEG')!.bytes();
+    const [img, txt] = await Promise.all([service.embedImage(jpeg), service.embedText('a red shoe')]);
+    for (const v of [img, txt]) {
+      expect(v).toHaveLength(service.dims);
+      expect(norm(v)).toBeCloseTo(1, 5);
+    }
+  });
+
+  it('gives the same vector alone and inside a batch', async () => {
+    const alone = await service.embedText('blue cotton t-shirt');
+    const batch = await Promise.all(['x', 'blue cotton t-shirt', 'y', 'z', 'w'].map((t) => service.embedText(t)));
+    alone.forEach((v, i) => expect(batch[1]![i]).toBeCloseTo(v, 5));
+  });
+
+  it.each(IMAGE_CASES.filter((c) => 'error' in c.expect).map((c) => [c.name, c] as const))(
+    'surfaces %s as ImageInputError',
+    async (_n, c) => {
+      const err = await service.embedImage(await c.bytes()).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ImageInputError);
+      expect((err as ImageInputError).code).toBe((c.expect as { error: string }).error);
+    },
+  );
+
+  it('a bad image in a burst does not fail the good ones', async () => {
+    const good = await IMAGE_CASES.find((c) => c.name === 'WebP')!.bytes();
+    const results = await Promise.allSettled([service.embedImage(good), service.embedImage(Buffer.from('nope')), service.embedImage(good)]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  });
+});
+
+describe('EmbeddingService under overload', () => {
+  it('rejects with OVERLOADED beyond the queue bound instead of queueing forever', async () => {
+    const service = await EmbeddingService.load({ ...OPTIONS, maxBatchSize: 1, maxWaitMs: 0, maxQueue: 2 });
+    try {
+      const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => service.embedText(`text ${i}`)));
+      const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(rejected.length).toBeGreaterThan(0);
+      for (const r of rejected) expect(r.reason).toMatchObject({ code: 'OVERLOADED' });
+    } finally {
+      await service.close();
+    }
+  });
+});
+
+describe('EmbeddingService.load failures', () => {
+  let root: string;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'embedding-load-'));
+  });
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  async function copyModel(name: string): Promise<string> {
+    const dir = join(root, name);
+    await mkdir(join(dir, 'onnx'), { recursive: true });
+    for (const f of [MODEL_FILES.config, MODEL_FILES.preprocessor, MODEL_FILES.tokenizer, MODEL_FILES.vision, MODEL_FILES.text]) {
+      await copyFile(join(MODEL_DIR, f), join(dir, f));
+    }
+    return dir;
+  }
+
+  async function loadError(dir: string): Promise<AppError> {
+    const err = await EmbeddingService.load({ ...OPTIONS, modelDir: dir }).then(
+      async (s) => {
+        await s.close();
+        return null;
+      },
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe('MODEL_LOAD_FAILED');
+    return err as AppError;
+  }
+
+  it('names MODEL_DIR and the missing file', async () => {
+    const dir = join(root, 'empty');
+    await mkdir(dir);
+    const err = await loadError(dir);
+    expect(err.message).toContain(`MODEL_DIR=${dir}`);
+    expect(err.message).toMatch(/missing onnx\/(vision|text)_model\.onnx/);
+  });
+
+  it('reports a corrupt ONNX file by path', async () => {
+    const dir = await copyModel('corrupt');
+    await writeFile(join(dir, MODEL_FILES.text), 'not a protobuf');
+    expect((await loadError(dir)).message).toContain(join(dir, MODEL_FILES.text));
+  });
+
+  it('refuses a text tower that declares inputs it cannot be fed', async () => {
+    const dir = await copyModel('swapped');
+    await copyFile(join(MODEL_DIR, MODEL_FILES.vision), join(dir, MODEL_FILES.text));
+    expect((await loadError(dir)).message).toMatch(/inputs we cannot provide: pixel_values/);
+  });
+});
