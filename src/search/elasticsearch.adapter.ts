@@ -9,7 +9,7 @@ import {
   versionedIndexName,
   type IndexIdentity,
 } from './index-mapping';
-import { knnClause, keywordQuery, type EsClause } from './query-builder';
+import { knnClause, keywordQuery } from './query-builder';
 
 /**
  * The only module that talks to Elasticsearch. It owns the product index behind its alias and speaks in domain
@@ -78,25 +78,23 @@ export class ProductIndex {
    * start; refuses to continue when the alias serves vectors of another model or dimension.
    */
   async ensureIndex(identity: IndexIdentity): Promise<{ index: string; created: boolean }> {
-    return this.call(async () => {
-      const target = versionedIndexName(this.alias, identity);
-      const aliasExists = await this.client.indices.existsAlias({ name: this.alias });
-      if (aliasExists) {
-        const mappings = await this.client.indices.getMapping({ index: this.alias });
-        const [index, body] = Object.entries(mappings)[0];
-        const found = identityFromMapping(body.mappings as never);
-        if (!found || found.dims !== identity.dims || found.modelId !== identity.modelId) {
-          throw new AppError(
-            'INDEX_DIMENSION_MISMATCH',
-            `Index "${index}" behind alias "${this.alias}" holds ${found ? `${found.dims}-d vectors of model "${found.modelId}"` : 'no vectors this server recognises'}, ` +
-              `but the configured model "${identity.modelId}" produces ${identity.dims}-d vectors. ` +
-              `Either point MODEL_DIR back at the model that built the index, or move to this model: ` +
-              `run \`npm run reindex\` (builds "${target}" from every product's imageUrl, then swaps the alias), ` +
-              `or set ES_INDEX_ALIAS to a new alias and ingest the catalog again.`,
-          );
-        }
-        return { index, created: false };
+    const current = await this.describeAlias();
+    const target = versionedIndexName(this.alias, identity);
+    if (current) {
+      const found = current.identity;
+      if (!found || found.dims !== identity.dims || found.modelId !== identity.modelId) {
+        throw new AppError(
+          'INDEX_DIMENSION_MISMATCH',
+          `Index "${current.index}" behind alias "${this.alias}" holds ${found ? `${found.dims}-d vectors of model "${found.modelId}"` : 'no vectors this server recognises'}, ` +
+            `but the configured model "${identity.modelId}" produces ${identity.dims}-d vectors. ` +
+            `Either point MODEL_DIR back at the model that built the index, or move to this model: ` +
+            `run \`npm run reindex\` (builds "${target}" from every product's imageUrl, then swaps the alias), ` +
+            `or set ES_INDEX_ALIAS to a new alias and ingest the catalog again.`,
+        );
       }
+      return { index: current.index, created: false };
+    }
+    return this.call(async () => {
       const exists = await this.client.indices.exists({ index: target });
       if (!exists) {
         await this.client.indices.create({ index: target, settings: indexSettings(), mappings: indexMappings(identity) });
@@ -104,6 +102,16 @@ export class ProductIndex {
       await this.client.indices.putAlias({ index: target, name: this.alias, is_write_index: true });
       await this.client.cluster.health({ index: target, wait_for_status: 'yellow', timeout: '30s' });
       return { index: target, created: !exists };
+    });
+  }
+
+  /** The index behind the alias and the model identity recorded in its mapping, or undefined without an alias. */
+  async describeAlias(): Promise<{ index: string; identity?: IndexIdentity } | undefined> {
+    return this.call(async () => {
+      if (!(await this.client.indices.existsAlias({ name: this.alias }))) return undefined;
+      const mappings = await this.client.indices.getMapping({ index: this.alias });
+      const [index, body] = Object.entries(mappings)[0];
+      return { index, identity: identityFromMapping(body.mappings as never) };
     });
   }
 
@@ -363,4 +371,3 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-export type { EsClause };

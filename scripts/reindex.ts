@@ -1,0 +1,79 @@
+/**
+ * Moves the catalog to the configured model with zero downtime: builds a new versioned index by re-embedding every
+ * product from its imageUrl, then swaps the alias in one atomic step. The old index is kept for rollback.
+ * Writes made while this runs land in the old index only; pause catalog writes for the duration.
+ *
+ *   npm run reindex [-- --image-base-url https://cdn.example.com] [--force]
+ */
+import 'reflect-metadata';
+import { AppError } from '../src/common/errors';
+import { loadConfig } from '../src/config/config';
+import { EmbeddingService } from '../src/embedding/embedding.service';
+import { ImageFetcher } from '../src/images/image-fetch.adapter';
+import { ImageSourceService } from '../src/images/image-source.service';
+import { IngestService, type ProductInput } from '../src/ingest/ingest.service';
+import { ProductIndex } from '../src/search/elasticsearch.adapter';
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const baseIdx = args.indexOf('--image-base-url');
+  const imageBase = baseIdx >= 0 ? args[baseIdx + 1] : undefined;
+  const force = args.includes('--force');
+
+  const config = loadConfig();
+  const embedder = await EmbeddingService.load({
+    modelDir: config.model.dir,
+    intraOpThreads: config.model.threads,
+    maxBatchSize: config.model.maxBatchSize,
+    maxWaitMs: config.model.maxWaitMs,
+    maxInputPixels: config.images.maxPixels,
+  });
+  const identity = { modelId: embedder.modelId, dims: embedder.dims };
+  const live = ProductIndex.connect(config.elasticsearch);
+  const fetcher = new ImageFetcher({
+    timeoutMs: config.images.fetchTimeoutMs,
+    maxBytes: config.images.maxBytes,
+    maxRedirects: config.images.maxRedirects,
+    allowedPrivateHosts: config.images.allowPrivateCidrs,
+  });
+  try {
+    const current = await live.describeAlias();
+    if (!current) throw new Error(`alias "${live.alias}" does not exist: start the server once, or ingest, instead`);
+    if (current.identity?.modelId === identity.modelId && current.identity.dims === identity.dims) {
+      process.stdout.write(`"${current.index}" already serves ${identity.modelId} (${identity.dims}-d); nothing to do\n`);
+      return;
+    }
+    const newIndex = await live.createIndex(identity, String(Date.now()));
+    const target = ProductIndex.connect({ ...config.elasticsearch, indexAlias: newIndex });
+    const ingest = new IngestService(target, embedder, new ImageSourceService(fetcher, config.images.maxBytes));
+    let done = 0;
+    const failures: string[] = [];
+    for await (const batch of live.scanAll(100)) {
+      const inputs: ProductInput[] = batch.map((p) => ({
+        ...p,
+        image: { url: p.imageUrl && imageBase ? new URL(p.imageUrl, imageBase).href : (p.imageUrl ?? '') },
+      }));
+      for (const o of await ingest.ingest(inputs)) {
+        if (!o.ok) failures.push(`${o.id}: ${o.error.message}`);
+      }
+      done += batch.length;
+      process.stdout.write(`\r${done} products re-embedded into ${newIndex}`);
+    }
+    process.stdout.write('\n');
+    await target.refresh();
+    await target.close();
+    if (failures.length > 0) {
+      process.stderr.write(`${failures.length} products failed:\n  ${failures.slice(0, 20).join('\n  ')}\n`);
+      if (!force) throw new Error(`alias not swapped; fix the failures or rerun with --force. New index kept: ${newIndex}`);
+    }
+    const previous = await live.swapAlias(newIndex);
+    process.stdout.write(`alias "${live.alias}" now serves ${newIndex}; previous index kept for rollback: ${previous.join(', ')}\n`);
+  } finally {
+    await Promise.allSettled([live.close(), embedder.close(), fetcher.close()]);
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`\nreindex failed: ${e instanceof AppError || e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
