@@ -49,6 +49,9 @@ function sharpInput(bytes: Buffer, maxInputPixels: number): sharp.Sharp {
     // First page/frame only of GIF/TIFF/WebP animations.
     pages: 1,
     page: 0,
+    // PIL (and so the Python preprocessing the model was trained and checked with) ignores embedded ICC
+    // profiles; libvips would convert e.g. Display P3 phone photos to sRGB, shifting colours by up to ~20 levels.
+    ignoreIcc: true,
   });
 }
 

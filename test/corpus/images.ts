@@ -120,6 +120,12 @@ export const IMAGE_CASES: readonly ImageCase[] = [
     expect: { width: 32, height: 16, pixels: [[2, 8, [232, 0, 21], 30], [29, 8, [27, 60, 140], 30]] },
   },
   {
+    name: 'JPEG with a Display P3 ICC profile (profile ignored, as PIL does)',
+    bytes: async () => halves(16, 8, [220, 40, 60], [220, 40, 60]).withIccProfile('p3').jpeg({ quality: 95 }).toBuffer(),
+    // Converting P3 -> sRGB would give about (233, 21, 50); the model expects the stored values, as PIL reads them.
+    expect: { width: 16, height: 8, pixels: [[8, 4, [220, 40, 60], 3]] },
+  },
+  {
     name: '16-bit PNG',
     bytes: async () => halves(16, 8, [200, 100, 50], [10, 20, 30]).toColourspace('rgb16').png().toBuffer(),
     expect: { width: 16, height: 8, pixels: [[1, 4, [200, 100, 50], 1], [14, 4, [10, 20, 30], 1]] },
