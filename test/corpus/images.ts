@@ -122,8 +122,9 @@ export const IMAGE_CASES: readonly ImageCase[] = [
   {
     name: 'JPEG with a Display P3 ICC profile (profile ignored, as PIL does)',
     bytes: async () => halves(16, 8, [220, 40, 60], [220, 40, 60]).withIccProfile('p3').jpeg({ quality: 95 }).toBuffer(),
-    // Converting P3 -> sRGB would give about (233, 21, 50); the model expects the stored values, as PIL reads them.
-    expect: { width: 16, height: 8, pixels: [[8, 4, [220, 40, 60], 3]] },
+    // sharp stores sRGB (220, 40, 60) as P3 (203, 60, 66): PIL reads those stored values, and so must we.
+    // Honouring the profile would convert back to about (220, 40, 60).
+    expect: { width: 16, height: 8, pixels: [[8, 4, [203, 60, 66], 2]] },
   },
   {
     name: '16-bit PNG',
