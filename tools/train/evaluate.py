@@ -1,0 +1,98 @@
+"""Held-out retrieval check in PyTorch (or ONNX Runtime with --onnx).
+
+text->image Recall@10: for each distinct "<colour> <pattern> <category>" query with >=1 matching product,
+1 if any exact match is in the top 10 by cosine; also the strict variant = mean over queries of
+(#relevant in top 10) / min(10, #relevant).  image->image P@5: fraction of the 5 nearest other images
+with the same category (and, reported too, same colour+pattern+category).
+"""
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from common import MAX_LEN, WORK, canonical_query, load_records
+
+
+def embed_torch(model_dir: Path, pixels: np.ndarray, ids: np.ndarray):
+    from transformers import SiglipModel
+
+    model = SiglipModel.from_pretrained(model_dir).eval()
+    with torch.no_grad():
+        img = torch.cat([model.vision_model(pixel_values=torch.from_numpy(pixels[i : i + 64])).pooler_output for i in range(0, len(pixels), 64)])
+        txt = torch.cat([model.text_model(input_ids=torch.from_numpy(ids[i : i + 256])).pooler_output for i in range(0, len(ids), 256)])
+    return img.numpy(), txt.numpy()
+
+
+def embed_onnx(onnx_dir: Path, pixels: np.ndarray, ids: np.ndarray):
+    import onnxruntime as ort
+
+    v = ort.InferenceSession(str(onnx_dir / "vision_model.onnx"), providers=["CPUExecutionProvider"])
+    t = ort.InferenceSession(str(onnx_dir / "text_model.onnx"), providers=["CPUExecutionProvider"])
+    img = np.concatenate([v.run(["pooler_output"], {"pixel_values": pixels[i : i + 64]})[0] for i in range(0, len(pixels), 64)])
+    txt = np.concatenate([t.run(["pooler_output"], {"input_ids": ids[i : i + 256]})[0] for i in range(0, len(ids), 256)])
+    return img, txt
+
+
+def l2n(x: np.ndarray) -> np.ndarray:
+    return x / np.linalg.norm(x, axis=-1, keepdims=True)
+
+
+def evaluate(records, img, txt, queries) -> dict:
+    img, txt = l2n(img), l2n(txt)
+    keys = np.array([canonical_query(r) for r in records])
+    sims = txt @ img.T
+    hit, strict = [], []
+    for qi, q in enumerate(queries):
+        rel = keys == q
+        top = np.argsort(-sims[qi])[:10]
+        nrel = int(rel.sum())
+        got = int(rel[top].sum())
+        hit.append(got > 0)
+        strict.append(got / min(10, nrel))
+    cats = np.array([r["category"] for r in records])
+    ii = img @ img.T
+    np.fill_diagonal(ii, -np.inf)
+    top5 = np.argsort(-ii, axis=1)[:, :5]
+    p5_cat = float((cats[top5] == cats[:, None]).mean())
+    p5_exact = float((keys[top5] == keys[:, None]).mean())
+    return {
+        "queries": len(queries),
+        "text_to_image_recall_at_10": float(np.mean(hit)),
+        "text_to_image_strict_recall_at_10": float(np.mean(strict)),
+        "image_to_image_p_at_5_same_category": p5_cat,
+        "image_to_image_p_at_5_same_colour_pattern_category": p5_exact,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default=str(WORK / "heldout"))
+    ap.add_argument("--model", default=str(WORK / "ckpt"))
+    ap.add_argument("--tokenizer", default=str(WORK / "tokenizer.json"))
+    ap.add_argument("--onnx", default="", help="evaluate the exported ONNX models in this dir instead")
+    ap.add_argument("--out", default="")
+    args = ap.parse_args()
+    torch.set_num_threads(2)
+    from tokenizers import Tokenizer
+    from prepare_pixels import load
+
+    data = Path(args.data)
+    records = load_records(data)
+    pixels = np.stack([load(str(data / r["image"])) for r in records]).astype(np.float32)
+    pixels = ((pixels / 255.0 - 0.5) / 0.5).transpose(0, 3, 1, 2).copy()
+    queries = sorted({canonical_query(r) for r in records})
+    tok = Tokenizer.from_file(args.tokenizer)
+    ids = np.array([e.ids for e in tok.encode_batch(queries)], dtype=np.int64)
+    assert ids.shape[1] == MAX_LEN
+    img, txt = embed_onnx(Path(args.onnx), pixels, ids) if args.onnx else embed_torch(Path(args.model), pixels, ids)
+    res = evaluate(records, img, txt, queries)
+    res["heldout"] = {"dir": str(data.name), "products": len(records)}
+    print(json.dumps(res, indent=1))
+    if args.out:
+        Path(args.out).write_text(json.dumps(res, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
