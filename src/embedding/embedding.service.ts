@@ -1,6 +1,6 @@
 import { AppError } from '../common/errors';
 import { decodeImageToRgb } from '../images/image.adapter';
-import { pilResize } from '../images/pil-resize';
+import { pilResizeAsync } from '../images/pil-resize';
 import type { RgbImage } from '../images/rgb-image';
 import type { Embedder } from './embedder';
 import { toPixelValues, type ImagePreprocessing } from './image-preprocessor';
@@ -130,7 +130,7 @@ export class EmbeddingService implements Embedder {
 
   private async prepareImage(bytes: Buffer): Promise<RgbImage> {
     const rgb = await decodeImageToRgb(bytes, { maxInputPixels: this.maxInputPixels });
-    return pilResize(rgb, this.image.width, this.image.height, this.image.resample);
+    return pilResizeAsync(rgb, this.image.width, this.image.height, this.image.resample);
   }
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compositeOverWhite } from '../../src/images/alpha-composite';
-import { pilResize } from '../../src/images/pil-resize';
+import { pilResize, pilResizeAsync } from '../../src/images/pil-resize';
 import type { ResampleFilter } from '../../src/images/rgb-image';
 
 /** Same pattern as test/fixtures/make-pil-resize.py. */
@@ -45,6 +45,16 @@ describe('pilResize', () => {
   it('nearest samples pixel centres', () => {
     const src = { data: Uint8Array.from([0, 0, 0, 10, 10, 10, 20, 20, 20, 30, 30, 30]), width: 4, height: 1 };
     expect(Array.from(pilResize(src, 2, 1, 'nearest').data)).toEqual([10, 10, 10, 30, 30, 30]);
+  });
+
+  it('pilResizeAsync gives the same bytes and lets the event loop run in between', async () => {
+    const src = { data: pattern(300, 200), width: 300, height: 200 };
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    const out = await pilResizeAsync(src, 64, 48, 'bicubic', 0);
+    clearInterval(timer);
+    expect(out.data).toEqual(pilResize(src, 64, 48, 'bicubic').data);
+    expect(ticks).toBeGreaterThan(0);
   });
 
   it('rejects inconsistent input', () => {
