@@ -67,10 +67,17 @@ export class EmbeddingService implements Embedder {
       throw new AppError('MODEL_LOAD_FAILED', `MODEL_DIR=${folder.dir}: tokenizer.json: ${(err as Error).message}`, { cause: err });
     }
     const session = { intraOpThreads: opts.intraOpThreads, interOpThreads: 1 };
-    const [vision, text] = await Promise.all([
+    const towers = await Promise.allSettled([
       OnnxModel.load(folder.visionPath, VISION_OUTPUTS, session),
       OnnxModel.load(folder.textPath, TEXT_OUTPUTS, session),
     ]);
+    const failed = towers.find((t): t is PromiseRejectedResult => t.status === 'rejected');
+    if (failed) {
+      // Release whichever tower did load; a failed boot must not leave a native session behind.
+      await Promise.allSettled(towers.map((t) => (t.status === 'fulfilled' ? t.value.close() : undefined)));
+      throw failed.reason;
+    }
+    const [vision, text] = towers.map((t) => (t as PromiseFulfilledResult<OnnxModel>).value) as [OnnxModel, OnnxModel];
     try {
       for (const [model, allowed] of [[vision, VISION_INPUTS], [text, TEXT_INPUTS]] as const) {
         const unknown = model.inputNames.filter((n) => !allowed.has(n));
