@@ -104,6 +104,10 @@ async function toRaw(pipeline: sharp.Sharp, channels: 3 | 4): Promise<{ data: Ui
  * CMYK/16-bit/grey converted, transparency composited onto white as transformers' convert_to_rgb does.
  */
 export async function decodeImageToRgb(bytes: Buffer, opts: DecodeOptions): Promise<RgbImage> {
+  // sharp reads limitInputPixels 0 as "no limit": a misconfigured 0 must not quietly disable the guard.
+  if (!(Number.isSafeInteger(opts.maxInputPixels) && opts.maxInputPixels > 0)) {
+    throw new RangeError(`decodeImageToRgb: maxInputPixels must be a positive integer (got ${opts.maxInputPixels})`);
+  }
   const header = await readHeader(bytes, opts.maxInputPixels);
   // Compositing happens at full size before any resize, in PIL's order; libvips would resize premultiplied RGBA.
   const base = sharpInput(bytes, opts.maxInputPixels).rotate().toColourspace('srgb');

@@ -34,6 +34,12 @@ describe('decodeImageToRgb options', () => {
     await expect(decodeImageToRgb(await jpeg(), { maxInputPixels: 800 })).resolves.toMatchObject({ width: 40, height: 20 });
   });
 
+  it('refuses a pixel limit that sharp would read as "unlimited"', async () => {
+    for (const bad of [0, -1, Infinity, Number.NaN]) {
+      await expect(decodeImageToRgb(await jpeg(), { maxInputPixels: bad })).rejects.toThrow(RangeError);
+    }
+  });
+
   it('resizes with libvips to exactly width x height when asked (no crop)', async () => {
     const img = await decodeImageToRgb(await jpeg(), { maxInputPixels: 1e6, resize: { width: 7, height: 9, resample: 'bicubic' } });
     expect([img.width, img.height, img.data.length]).toEqual([7, 9, 7 * 9 * 3]);
