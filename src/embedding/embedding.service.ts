@@ -5,8 +5,8 @@ import type { RgbImage } from '../images/rgb-image';
 import type { Embedder } from './embedder';
 import { toPixelValues, type ImagePreprocessing } from './image-preprocessor';
 import { MicroBatcher } from './micro-batcher';
-import { readModelFolder } from './model-folder';
-import { OnnxModel, type InputTensor } from './onnx.adapter';
+import { readModelFolder, type ModelFolder } from './model-folder';
+import { OnnxModel, type InputTensor, type ModelOutput, type OnnxSessionOptions } from './onnx.adapter';
 import { TextTokenizer } from './tokenizer';
 
 export interface EmbeddingServiceOptions {
@@ -66,32 +66,10 @@ export class EmbeddingService implements Embedder {
     } catch (err) {
       throw new AppError('MODEL_LOAD_FAILED', `MODEL_DIR=${folder.dir}: tokenizer.json: ${(err as Error).message}`, { cause: err });
     }
-    const session = { intraOpThreads: opts.intraOpThreads, interOpThreads: 1 };
-    const towers = await Promise.allSettled([
-      OnnxModel.load(folder.visionPath, VISION_OUTPUTS, session),
-      OnnxModel.load(folder.textPath, TEXT_OUTPUTS, session),
-    ]);
-    const failed = towers.find((t): t is PromiseRejectedResult => t.status === 'rejected');
-    if (failed) {
-      // Release whichever tower did load; a failed boot must not leave a native session behind.
-      await Promise.allSettled(towers.map((t) => (t.status === 'fulfilled' ? t.value.close() : undefined)));
-      throw failed.reason;
-    }
-    const [vision, text] = towers.map((t) => (t as PromiseFulfilledResult<OnnxModel>).value) as [OnnxModel, OnnxModel];
+    const [vision, text] = await loadTowers(folder, { intraOpThreads: opts.intraOpThreads, interOpThreads: 1 });
     try {
-      for (const [model, allowed] of [[vision, VISION_INPUTS], [text, TEXT_INPUTS]] as const) {
-        const unknown = model.inputNames.filter((n) => !allowed.has(n));
-        if (unknown.length > 0) {
-          throw new AppError('MODEL_LOAD_FAILED', `${model.file} declares inputs we cannot provide: ${unknown.join(', ')}`);
-        }
-      }
-      // Probe runs double as warm-up (first-run allocations) and give the real output widths.
+      const dims = await probeDims(folder, tokenizer, vision, text);
       const { width, height } = folder.image;
-      const v = await vision.run({ pixel_values: { type: 'float32', data: new Float32Array(3 * width * height), dims: [1, 3, height, width] } });
-      const t = await text.run(textInputs([tokenizer.encode('')], folder.textMaxLength));
-      if (v.dims !== t.dims) {
-        throw new AppError('MODEL_LOAD_FAILED', `MODEL_DIR=${folder.dir}: vision tower outputs ${v.dims} dims but text tower ${t.dims}`);
-      }
       const batching = { maxBatchSize: opts.maxBatchSize, maxWaitMs: opts.maxWaitMs, maxQueue: opts.maxQueue ?? opts.maxBatchSize * 32 };
       const visionBatcher = new MicroBatcher<RgbImage, Float32Array>(async (images) => {
         const plane = 3 * width * height;
@@ -104,7 +82,7 @@ export class EmbeddingService implements Embedder {
         const out = await text.run(textInputs(ids, folder.textMaxLength));
         return rows(out.data, out.batch, out.dims);
       }, batching);
-      return new EmbeddingService(folder.modelId, v.dims, folder.image, opts.maxInputPixels, tokenizer, vision, text, visionBatcher, textBatcher);
+      return new EmbeddingService(folder.modelId, dims, folder.image, opts.maxInputPixels, tokenizer, vision, text, visionBatcher, textBatcher);
     } catch (err) {
       await Promise.allSettled([vision.close(), text.close()]);
       throw err;
@@ -139,6 +117,48 @@ export class EmbeddingService implements Embedder {
     const rgb = await decodeImageToRgb(bytes, { maxInputPixels: this.maxInputPixels });
     return pilResizeAsync(rgb, this.image.width, this.image.height, this.image.resample);
   }
+}
+
+async function loadTowers(folder: ModelFolder, session: OnnxSessionOptions): Promise<[OnnxModel, OnnxModel]> {
+  const towers = await Promise.allSettled([
+    OnnxModel.load(folder.visionPath, VISION_OUTPUTS, session),
+    OnnxModel.load(folder.textPath, TEXT_OUTPUTS, session),
+  ]);
+  const failed = towers.find((t): t is PromiseRejectedResult => t.status === 'rejected');
+  if (failed) {
+    // Release whichever tower did load; a failed boot must not leave a native session behind.
+    await Promise.allSettled(towers.map((t) => (t.status === 'fulfilled' ? t.value.close() : undefined)));
+    throw failed.reason;
+  }
+  const [vision, text] = towers.map((t) => (t as PromiseFulfilledResult<OnnxModel>).value) as [OnnxModel, OnnxModel];
+  for (const [model, allowed] of [[vision, VISION_INPUTS], [text, TEXT_INPUTS]] as const) {
+    const unknown = model.inputNames.filter((n) => !allowed.has(n));
+    if (unknown.length > 0) {
+      await Promise.allSettled([vision.close(), text.close()]);
+      throw new AppError('MODEL_LOAD_FAILED', `${model.file} declares inputs we cannot provide: ${unknown.join(', ')}`);
+    }
+  }
+  return [vision, text];
+}
+
+/**
+ * One dummy run per tower: warms up first-run allocations, proves the export accepts our tensor shapes, and
+ * gives the real embedding widths, which must agree or image and text vectors would not share a space.
+ */
+async function probeDims(folder: ModelFolder, tokenizer: TextTokenizer, vision: OnnxModel, text: OnnxModel): Promise<number> {
+  const { width, height } = folder.image;
+  let v: ModelOutput;
+  let t: ModelOutput;
+  try {
+    v = await vision.run({ pixel_values: { type: 'float32', data: new Float32Array(3 * width * height), dims: [1, 3, height, width] } });
+    t = await text.run(textInputs([tokenizer.encode('')], folder.textMaxLength));
+  } catch (err) {
+    throw new AppError('MODEL_LOAD_FAILED', `MODEL_DIR=${folder.dir}: probe inference failed: ${(err as Error).message}`, { cause: err });
+  }
+  if (v.dims !== t.dims) {
+    throw new AppError('MODEL_LOAD_FAILED', `MODEL_DIR=${folder.dir}: vision tower outputs ${v.dims} dims but text tower ${t.dims}`);
+  }
+  return v.dims;
 }
 
 /**
