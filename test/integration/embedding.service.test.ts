@@ -116,6 +116,12 @@ describe('EmbeddingService.load failures', () => {
     expect((await loadError(dir)).message).toContain(join(dir, MODEL_FILES.text));
   });
 
+  it('refuses towers whose embedding widths differ', async () => {
+    const dir = await copyModel('mismatched');
+    await copyFile(join(__dirname, '../fixtures/onnx/text-pooler-7d.onnx'), join(dir, MODEL_FILES.text));
+    expect((await loadError(dir)).message).toMatch(/vision tower outputs \d+ dims but text tower 7/);
+  });
+
   it('refuses a text tower that declares inputs it cannot be fed', async () => {
     const dir = await copyModel('swapped');
     await copyFile(join(MODEL_DIR, MODEL_FILES.vision), join(dir, MODEL_FILES.text));

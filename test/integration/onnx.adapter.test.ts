@@ -1,0 +1,56 @@
+/**
+ * @jest-environment ./test/support/native-typed-arrays.environment.js
+ */
+import { join } from 'node:path';
+import { AppError } from '../../src/common/errors';
+import { OnnxModel } from '../../src/embedding/onnx.adapter';
+
+// Tiny graphs from test/fixtures/onnx/make-onnx-fixtures.py: input_ids [batch, 64] -> [batch, 7].
+const FIXTURES = join(__dirname, '../fixtures/onnx');
+const SESSION = { intraOpThreads: 1, interOpThreads: 1 };
+const ids = (batch: number) => ({ type: 'int64' as const, data: new BigInt64Array(batch * 64).fill(1n), dims: [batch, 64] });
+
+async function error(p: Promise<unknown>): Promise<AppError> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(AppError);
+  return e as AppError;
+}
+
+describe('OnnxModel', () => {
+  it('loads with the declared inputs, chosen output and static width', async () => {
+    const m = await OnnxModel.load(join(FIXTURES, 'text-pooler-7d.onnx'), ['pooler_output', 'text_embeds'], SESSION);
+    try {
+      expect([m.inputNames, m.outputName, m.declaredDims]).toEqual([['input_ids'], 'pooler_output', 7]);
+      const out = await m.run({ input_ids: ids(3), attention_mask: ids(3) }); // undeclared extras are not fed
+      expect([out.batch, out.dims, out.data.length]).toEqual([3, 7, 21]);
+    } finally {
+      await m.close();
+    }
+  });
+
+  it('refuses a graph without an accepted embedding output, listing what it has', async () => {
+    const e = await error(OnnxModel.load(join(FIXTURES, 'text-hidden-only.onnx'), ['pooler_output', 'text_embeds'], SESSION));
+    expect(e.code).toBe('MODEL_LOAD_FAILED');
+    expect(e.message).toMatch(/has outputs \[last_hidden_state\]; expected one of \[pooler_output, text_embeds\]/);
+  });
+
+  it('reports a missing file as MODEL_LOAD_FAILED with its path', async () => {
+    const path = join(FIXTURES, 'nope.onnx');
+    const e = await error(OnnxModel.load(path, ['pooler_output'], SESSION));
+    expect([e.code, e.message.includes(path)]).toEqual(['MODEL_LOAD_FAILED', true]);
+  });
+
+  it('fails a run that lacks a declared input, or has the wrong shape, as MODEL_INFERENCE_FAILED', async () => {
+    const m = await OnnxModel.load(join(FIXTURES, 'text-pooler-7d.onnx'), ['pooler_output'], SESSION);
+    try {
+      expect((await error(m.run({}))).code).toBe('MODEL_INFERENCE_FAILED');
+      const wrong = { type: 'int64' as const, data: new BigInt64Array(10), dims: [1, 10] };
+      expect((await error(m.run({ input_ids: wrong }))).code).toBe('MODEL_INFERENCE_FAILED');
+    } finally {
+      await m.close();
+    }
+  });
+});
