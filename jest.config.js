@@ -13,6 +13,8 @@ module.exports = {
     {
       ...common,
       displayName: 'integration',
+      // ONNX Runtime checks tensors with instanceof against the host realm's typed arrays.
+      testEnvironment: '<rootDir>/test/support/native-typed-arrays.environment.js',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
     },
   ],

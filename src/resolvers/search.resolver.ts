@@ -1,6 +1,7 @@
 import { Args, Query, Resolver } from 'type-graphql';
 import type { SearchService } from '../search/search.service';
 import {
+  MAX_PAGE_SIZE,
   RecommendationsArgs,
   SearchByImageArgs,
   SearchByTextArgs,
@@ -14,10 +15,11 @@ import { orErrorResult } from './error-mapping';
 /** Model inference costs far more than reading a hit; the cost limit should see that. */
 const TEXT_EMBED_COST = 20;
 const IMAGE_EMBED_COST = 100;
+/** Out-of-range page sizes are priced at the cap so argument validation, not the cost limit, names the problem. */
 const pageCost =
   (base: number) =>
   ({ args, childComplexity }: { args: { first?: number }; childComplexity: number }) =>
-    base + (args.first ?? 10) * childComplexity;
+    base + Math.min(args.first ?? 10, MAX_PAGE_SIZE) * childComplexity;
 
 @Resolver()
 export class SearchResolver {

@@ -5,7 +5,8 @@ import { sha256Hex } from '../../src/server/auth';
 import { ES_URL } from './es';
 
 export const TEST_API_KEY = 'test-key-0123456789abcdef';
-export const MODEL_DIR = path.resolve(__dirname, '../../models/siglip-tiny');
+/** The project's own SigLIP by default; MODEL_DIR runs the same suites against another export. */
+export const MODEL_DIR = path.resolve(__dirname, '../..', process.env.MODEL_DIR ?? 'models/siglip-tiny');
 
 export function testConfig(env: Record<string, string> = {}): AppConfig {
   return loadConfig(
