@@ -1,6 +1,7 @@
 /**
  * Embedding latency on this machine: one request at a time vs a concurrent burst that the micro-batcher
- * coalesces. Usage: npx tsx bench/embedding.bench.ts [modelDir] [intraOpThreads]
+ * coalesces. Usage: npx tsx bench/embedding.bench.ts [modelDir] [intraOpThreads] [maxWaitMs]
+ * A lone request waits up to maxWaitMs for companions, so single-request numbers include that wait.
  */
 import sharp from 'sharp';
 import { EmbeddingService } from '../src/embedding/embedding.service';
@@ -21,8 +22,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function main(): Promise<void> {
   const modelDir = process.argv[2] ?? 'models/siglip-tiny';
   const threads = Number(process.argv[3] ?? 2);
-  const service = await EmbeddingService.load({ modelDir, intraOpThreads: threads, maxBatchSize: 16, maxWaitMs: 5, maxInputPixels: 40_000_000 });
-  const report: Record<string, string> = { model: service.modelId, dims: String(service.dims), intraOpThreads: String(threads) };
+  const maxWaitMs = Number(process.argv[4] ?? 5);
+  const service = await EmbeddingService.load({ modelDir, intraOpThreads: threads, maxBatchSize: 16, maxWaitMs, maxInputPixels: 40_000_000 });
+  const report: Record<string, string> = { model: service.modelId, dims: String(service.dims), intraOpThreads: String(threads), maxWaitMs: String(maxWaitMs) };
   // 224x224 needs no resize, so it shows inference cost and the batching gain on their own.
   for (const [w, h] of [[224, 224], [640, 480], [1600, 1200], [4000, 3000]] as const) {
     const img = await photo(w, h);
