@@ -4,7 +4,7 @@
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { AppError, ImageInputError } from '../../src/common/errors';
 import { EmbeddingService } from '../../src/embedding/embedding.service';
 import { MODEL_FILES } from '../../src/embedding/model-folder';
@@ -24,7 +24,7 @@ describe('EmbeddingService on the real model', () => {
 
   it('reports model id and embedding width', () => {
     const config = JSON.parse(readFileSync(join(MODEL_DIR, 'config.json'), 'utf8')) as { _name_or_path?: string };
-    expect(service.modelId).toBe(config._name_or_path || 'siglip-tiny');
+    expect(service.modelId).toBe(config._name_or_path || basename(MODEL_DIR));
     expect(service.dims).toBeGreaterThan(0);
   });
 
