@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
@@ -89,7 +90,8 @@ export async function startServer(config: AppConfig, services?: Services): Promi
   const armor = new ApolloArmor({
     maxDepth: { n: g.maxDepth, flattenFragments: true },
     maxAliases: { n: g.maxAliases },
-    maxTokens: { n: g.maxTokens },
+    // Token limits go to graphql-js's own parser (parseOptions below), so they fail as a 400 syntax error.
+    maxTokens: { enabled: false },
     maxDirectives: { n: g.maxDirectives },
     // Cost is ours (complexityLimitPlugin): it knows page sizes and what model inference costs.
     costLimit: { enabled: false },
@@ -104,6 +106,7 @@ export async function startServer(config: AppConfig, services?: Services): Promi
       complexityLimitPlugin(schema, g.maxCost),
       ...(config.env === 'production' ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
+    parseOptions: { maxTokens: g.maxTokens },
     introspection: g.introspection,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,

@@ -17,7 +17,7 @@ describe('Elasticsearch going away while serving', () => {
     server = await startTestServer({ ES_URL: proxy.url, ES_MAX_RETRIES: '0', ES_REQUEST_TIMEOUT_MS: '3000' });
   });
   afterAll(async () => {
-    await proxy.open().catch(() => undefined);
+    proxy.up();
     await server?.stop();
     await proxy.close();
   });
@@ -28,18 +28,18 @@ describe('Elasticsearch going away while serving', () => {
   it('fails with a masked, coded error, reports not ready, and recovers on its own', async () => {
     expect((await query()).body.data).toEqual({ similarProducts: { __typename: 'ProductNotFound' } });
 
-    await proxy.close();
+    proxy.down();
     const down = await query();
     expect(down.body.errors).toHaveLength(1);
     expect(down.body.errors![0]).toMatchObject({
       message: 'The search backend is unavailable; retry shortly',
       extensions: { code: 'SEARCH_BACKEND_UNAVAILABLE' },
     });
-    expect(JSON.stringify(down.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|stack/);
+    expect(JSON.stringify(down.body)).not.toMatch(/ECONN|socket|127\.0\.0\.1|stack/);
     await new Promise((r) => setTimeout(r, 1100)); // readiness is cached for a second
     expect((await ready()).status).toBe(503);
 
-    await proxy.open();
+    proxy.up();
     await new Promise((r) => setTimeout(r, 1100));
     expect((await ready()).status).toBe(200);
     expect((await query()).body.data).toEqual({ similarProducts: { __typename: 'ProductNotFound' } });

@@ -6,7 +6,7 @@ describe('HTTP and GraphQL hardening', () => {
   let server: TestServer;
 
   beforeAll(async () => {
-    server = await startTestServer({ ES_API_KEY: 'c2VjcmV0LWVzLWtleQ==' });
+    server = await startTestServer({ ES_API_KEY: 'c2VjcmV0LWVzLWtleQ==', GRAPHQL_MAX_DEPTH: '4' });
   });
   afterAll(async () => server?.stop());
 
