@@ -5,11 +5,11 @@ import type { IngestOutcome, IngestService } from '../ingest/ingest.service';
 import { ProductInput } from '../schema/inputs';
 import { DeleteSuccess, IngestStatus, IngestSuccess, IngestSummary, ProductType } from '../schema/product.type';
 import { DeleteProductResult, IngestProductResult, IngestProductsPayload } from '../schema/results.union';
+import { IMAGE_EMBED_COST } from './cost';
 import { orErrorResult, toErrorResult } from './error-mapping';
 
 export const WRITE = 'WRITE';
 export const MAX_BULK_INGEST = 100;
-const IMAGE_EMBED_COST = 100;
 
 @ArgsType()
 class IngestProductsArgs {

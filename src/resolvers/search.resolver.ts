@@ -1,7 +1,6 @@
 import { Args, Query, Resolver } from 'type-graphql';
 import type { SearchService } from '../search/search.service';
 import {
-  MAX_PAGE_SIZE,
   RecommendationsArgs,
   SearchByImageArgs,
   SearchByTextArgs,
@@ -10,16 +9,8 @@ import {
 } from '../schema/args';
 import { ProductHit, ProductHits, Recommendations } from '../schema/product.type';
 import { SearchByImageResult, SimilarProductsResult } from '../schema/results.union';
+import { IMAGE_EMBED_COST, pageCost, TEXT_EMBED_COST } from './cost';
 import { orErrorResult } from './error-mapping';
-
-/** Model inference costs far more than reading a hit; the cost limit should see that. */
-const TEXT_EMBED_COST = 20;
-const IMAGE_EMBED_COST = 100;
-/** Out-of-range page sizes are priced at the cap so argument validation, not the cost limit, names the problem. */
-const pageCost =
-  (base: number) =>
-  ({ args, childComplexity }: { args: { first?: number }; childComplexity: number }) =>
-    base + Math.min(args.first ?? 10, MAX_PAGE_SIZE) * childComplexity;
 
 @Resolver()
 export class SearchResolver {

@@ -292,12 +292,12 @@ export class ProductIndex {
     await this.call(() => this.client.indices.refresh({ index: this.alias }));
   }
 
-  /** Test and ops helper: drops the alias and every index behind it. */
+  /** Test and ops helper: drops every versioned index of this alias (including unswapped reindex targets). */
   async dropAll(): Promise<void> {
     await this.call(async () => {
-      if (!(await this.client.indices.existsAlias({ name: this.alias }))) return;
-      const indices = Object.keys(await this.client.indices.getAlias({ name: this.alias }));
-      await this.client.indices.delete({ index: indices });
+      // Wildcard deletes are refused by default (action.destructive_requires_name), so resolve names first.
+      const indices = Object.keys(await this.client.indices.get({ index: `${this.alias}--*`, allow_no_indices: true }));
+      if (indices.length > 0) await this.client.indices.delete({ index: indices });
     });
   }
 

@@ -52,10 +52,7 @@ describe('reindex to a new model', () => {
   });
 
   afterAll(async () => {
-    const { Client } = await import('@elastic/elasticsearch');
-    const client = new Client({ node: ES_URL });
-    await client.indices.delete({ index: `${index.alias}--*` }).catch(() => undefined);
-    await client.close();
+    await index.dropAll();
     await index.close();
     await cdn.close();
   });
