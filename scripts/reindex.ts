@@ -6,10 +6,9 @@
  *   npm run reindex [-- --image-base-url https://cdn.example.com] [--force]
  */
 import 'reflect-metadata';
+import { createImageFetcher, loadEmbedder } from '../src/app';
 import { AppError } from '../src/common/errors';
 import { loadConfig } from '../src/config/config';
-import { EmbeddingService } from '../src/embedding/embedding.service';
-import { ImageFetcher } from '../src/images/image-fetch.adapter';
 import { ImageSourceService } from '../src/images/image-source.service';
 import { IngestService, type ProductInput } from '../src/ingest/ingest.service';
 import { ProductIndex } from '../src/search/elasticsearch.adapter';
@@ -21,21 +20,10 @@ async function main(): Promise<void> {
   const force = args.includes('--force');
 
   const config = loadConfig();
-  const embedder = await EmbeddingService.load({
-    modelDir: config.model.dir,
-    intraOpThreads: config.model.threads,
-    maxBatchSize: config.model.maxBatchSize,
-    maxWaitMs: config.model.maxWaitMs,
-    maxInputPixels: config.images.maxPixels,
-  });
+  const embedder = await loadEmbedder(config);
   const identity = { modelId: embedder.modelId, dims: embedder.dims };
   const live = ProductIndex.connect(config.elasticsearch);
-  const fetcher = new ImageFetcher({
-    timeoutMs: config.images.fetchTimeoutMs,
-    maxBytes: config.images.maxBytes,
-    maxRedirects: config.images.maxRedirects,
-    allowedPrivateHosts: config.images.allowPrivateCidrs,
-  });
+  const fetcher = createImageFetcher(config);
   try {
     const current = await live.describeAlias();
     if (!current) throw new Error(`alias "${live.alias}" does not exist: start the server once, or ingest, instead`);

@@ -34,28 +34,17 @@ export interface Services {
  * Loads the model, connects Elasticsearch and makes sure the index behind the alias was built for this model.
  * Throws AppError with a readable message (model missing, Elasticsearch unreachable, dimension mismatch).
  */
-export async function createServices(config: AppConfig): Promise<Services> {
-  const embedder = await EmbeddingService.load({
-    modelDir: config.model.dir,
-    intraOpThreads: config.model.threads,
-    maxBatchSize: config.model.maxBatchSize,
-    maxWaitMs: config.model.maxWaitMs,
-    maxInputPixels: config.images.maxPixels,
-  });
+export async function createServices(config: AppConfig, preloaded?: EmbeddingService): Promise<Services> {
+  const embedder = preloaded ?? (await loadEmbedder(config));
   const index = ProductIndex.connect(config.elasticsearch);
   try {
     const { index: name, created } = await index.ensureIndex({ modelId: embedder.modelId, dims: embedder.dims });
     logger.info(created ? 'created index' : 'using index', { alias: index.alias, index: name, model: embedder.modelId, dims: embedder.dims });
   } catch (e) {
-    await Promise.allSettled([index.close(), embedder.close()]);
+    await Promise.allSettled([index.close(), preloaded ? undefined : embedder.close()]);
     throw e;
   }
-  const fetcher = new ImageFetcher({
-    timeoutMs: config.images.fetchTimeoutMs,
-    maxBytes: config.images.maxBytes,
-    maxRedirects: config.images.maxRedirects,
-    allowedPrivateHosts: config.images.allowPrivateCidrs,
-  });
+  const fetcher = createImageFetcher(config);
   const images = new ImageSourceService(fetcher, config.images.maxBytes);
   return {
     index,
@@ -67,6 +56,25 @@ export async function createServices(config: AppConfig): Promise<Services> {
       await Promise.allSettled([index.close(), embedder.close(), fetcher.close()]);
     },
   };
+}
+
+export function loadEmbedder(config: AppConfig): Promise<EmbeddingService> {
+  return EmbeddingService.load({
+    modelDir: config.model.dir,
+    intraOpThreads: config.model.threads,
+    maxBatchSize: config.model.maxBatchSize,
+    maxWaitMs: config.model.maxWaitMs,
+    maxInputPixels: config.images.maxPixels,
+  });
+}
+
+export function createImageFetcher(config: AppConfig): ImageFetcher {
+  return new ImageFetcher({
+    timeoutMs: config.images.fetchTimeoutMs,
+    maxBytes: config.images.maxBytes,
+    maxRedirects: config.images.maxRedirects,
+    allowedPrivateHosts: config.images.allowPrivateCidrs,
+  });
 }
 
 export interface RunningServer {

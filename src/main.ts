@@ -1,6 +1,7 @@
 import 'reflect-metadata';
-import { startServer } from './app';
-import { loadConfig } from './config/config';
+import { createServices, loadEmbedder, startServer, type Services } from './app';
+import { loadConfig, type AppConfig } from './config/config';
+import type { EmbeddingService } from './embedding/embedding.service';
 import { AppError } from './common/errors';
 import { logger } from './common/logger';
 
@@ -10,7 +11,8 @@ import { logger } from './common/logger';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const server = await startWithRetry(config);
+  const services = await connectWithRetry(config, await loadEmbedder(config));
+  const server = await startServer(config, services);
   logger.info('server ready', { url: server.url, model: server.services.embedder.modelId, dims: server.services.embedder.dims });
   process.stdout.write(`\nGraphQL endpoint and explorer: ${server.url}\n\n`);
 
@@ -20,6 +22,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('shutting down', { signal });
     await server.stop();
+    await services.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
@@ -27,11 +30,11 @@ async function main(): Promise<void> {
 }
 
 /** Elasticsearch often starts alongside us (compose, systemd): wait for it briefly before giving up. */
-async function startWithRetry(config: ReturnType<typeof loadConfig>) {
+async function connectWithRetry(config: AppConfig, embedder: EmbeddingService): Promise<Services> {
   const deadline = Date.now() + config.elasticsearch.startupWaitMs;
   for (;;) {
     try {
-      return await startServer(config);
+      return await createServices(config, embedder);
     } catch (e) {
       if (!(e instanceof AppError && e.code === 'SEARCH_BACKEND_UNAVAILABLE') || Date.now() > deadline) throw e;
       logger.warn('waiting for Elasticsearch', { url: config.elasticsearch.url });

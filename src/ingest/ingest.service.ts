@@ -5,22 +5,13 @@ import type { Embedder } from '../embedding/embedder';
 import type { ImageSource, ImageSourceService } from '../images/image-source.service';
 import type { ProductIndex } from '../search/elasticsearch.adapter';
 
-export interface ProductInput {
-  id: string;
-  title: string;
-  description?: string;
-  brand?: string;
-  category?: string;
-  color?: string;
-  price?: number;
-  currency?: string;
-  inStock?: boolean;
-  tags?: string[];
-  attributes?: Record<string, string>;
+/** What a client sends: the catalog fields (mostly optional) plus the image to embed. */
+export interface ProductInput
+  extends Partial<Omit<Product, 'id' | 'title' | 'updatedAt' | 'imageUrl'>>,
+    Pick<Product, 'id' | 'title'> {
   image: ImageSource;
   /** Where storefronts load the image from. Defaults to image.url. */
   imageUrl?: string;
-  version?: number;
 }
 
 export type IngestStatus = 'CREATED' | 'UPDATED' | 'UNCHANGED';
