@@ -4,7 +4,7 @@
 #   bash tools/train/build_model.sh
 #
 # Env knobs: PYTHON (default /work/venv-ml/.venv/bin/python or python3), TRAIN_SEED (1), TRAIN_N (20000),
-# HELDOUT_SEED (9999), HELDOUT_N (600), TRAIN_MINUTES (30), TRAIN_ARGS (extra args for train.py).
+# HELDOUT_SEED (9999), HELDOUT_N (600), STAGE1_MINUTES (17), STAGE2_MINUTES (16), STAGE1_ARGS / STAGE2_ARGS (extra train.py args).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -15,7 +15,6 @@ TRAIN_SEED=${TRAIN_SEED:-1}
 TRAIN_N=${TRAIN_N:-20000}
 HELDOUT_SEED=${HELDOUT_SEED:-9999}
 HELDOUT_N=${HELDOUT_N:-600}
-TRAIN_MINUTES=${TRAIN_MINUTES:-30}
 WORK=tools/train/work
 mkdir -p "$WORK"
 
@@ -31,9 +30,17 @@ echo "== tokenizer"
 "$PYTHON" train_tokenizer.py --data work/train --out work/tokenizer.json
 echo "== pixel cache"
 "$PYTHON" prepare_pixels.py --data work/train
-echo "== training (${TRAIN_MINUTES} min)"
-rm -rf work/ckpt
-"$PYTHON" train.py --data work/train --tokenizer work/tokenizer.json --out work/ckpt --minutes "$TRAIN_MINUTES" ${TRAIN_ARGS:-} 2>&1 | tee work/train.log
+# Two stages (schedules are wall-clock budgets by default; set STAGE1_ARGS/STAGE2_ARGS="--max-steps N" for fixed step counts):
+#  1) SigLIP sigmoid loss + light auxiliary losses (attribute heads, image-image same-category, weight 0.2)
+#  2) continue from stage 1 with the image-image same-category term at weight 1.0, so category dominates
+#     image-image similarity (the image->image P@5 same-category target) while text alignment keeps training.
+echo "== training stage 1 (${STAGE1_MINUTES:-17} min)"
+rm -rf work/ckpt work/ckpt_stage1
+"$PYTHON" train.py --data work/train --tokenizer work/tokenizer.json --out work/ckpt_stage1 --minutes "${STAGE1_MINUTES:-17}" \
+  --aux-ii 0.2 ${STAGE1_ARGS:-} 2>&1 | tee work/train_stage1.log
+echo "== training stage 2 (${STAGE2_MINUTES:-16} min)"
+"$PYTHON" train.py --data work/train --tokenizer work/tokenizer.json --init work/ckpt_stage1 --out work/ckpt --minutes "${STAGE2_MINUTES:-16}" \
+  --lr 5e-4 --warmup 30 --aux-ii 1.0 --seed 1 ${STAGE2_ARGS:-} 2>&1 | tee work/train_stage2.log
 echo "== export + parity fixtures"
 "$PYTHON" export.py --ckpt work/ckpt --tokenizer work/tokenizer.json --heldout work/heldout --out "$ROOT/models/siglip-tiny"
 echo "== held-out evaluation (ONNX)"
@@ -41,8 +48,9 @@ echo "== held-out evaluation (ONNX)"
   --out "$ROOT/models/siglip-tiny/eval.json"
 "$PYTHON" - <<'PY'
 import json
-log = json.load(open("work/ckpt/train_log.json"))
-json.dump({k: log[k] for k in ("steps", "seconds", "final_loss_ema", "batch", "images_seen", "params", "args")},
+keys = ("steps", "seconds", "final_loss_ema", "batch", "images_seen", "params", "args")
+stages = [json.load(open(f"work/{d}/train_log.json")) for d in ("ckpt_stage1", "ckpt")]
+json.dump({"stage1": {k: stages[0][k] for k in keys}, "stage2": {k: stages[1][k] for k in keys}},
           open("../../models/siglip-tiny/train_info.json", "w"), indent=1)
 PY
 du -sh "$ROOT/models"

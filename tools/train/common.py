@@ -56,13 +56,13 @@ def sample_text(r: dict, rng: random.Random) -> tuple[str, tuple]:
     c, p, k = r["color"], r["pattern"], r["category"]
     full = (c, p, k)
     u = rng.random()
-    if u < 0.35:
+    if u < 0.30:
         return canonical_query(r), full
-    if u < 0.50:
+    if u < 0.42:
         return r["title"], full
-    if u < 0.62:
+    if u < 0.52:
         return r["description"], full
-    if u < 0.82:
+    if u < 0.70:
         cs = rng.choice(COLOR_SYNONYMS.get(c, [c]))
         ps = rng.choice(PATTERN_SYNONYMS[p])
         ks = rng.choice(CATEGORY_SYNONYMS[k])
@@ -76,11 +76,11 @@ def sample_text(r: dict, rng: random.Random) -> tuple[str, tuple]:
     # partial descriptions (multi-positive in the loss)
     ks = rng.choice(CATEGORY_SYNONYMS[k])
     v = rng.random()
-    if v < 0.35:
+    if v < 0.25:
         return f"{c} {ks}", (c, None, k)
-    if v < 0.65:
+    if v < 0.50:
         return f"{p} {ks}", (None, p, k)
-    if v < 0.85:
+    if v < 0.80:
         return ks, (None, None, k)
     return f"{c} {p}", (c, p, None)
 

@@ -37,14 +37,14 @@ def make_config(vocab_size: int, pad_id: int, eos_id: int, args) -> SiglipConfig
     return SiglipConfig(text_config=text, vision_config=vision)
 
 
-def augment(x: torch.Tensor, rng: random.Random) -> torch.Tensor:
+def augment(x: torch.Tensor, rng: random.Random, crop_p: float = 0.0) -> torch.Tensor:
     """Light geometric augmentation on a normalized batch (B,3,224,224); no colour changes (colour is a label)."""
     b = x.shape[0]
     out = x.clone()
     flip = torch.rand(b) < 0.5
     out[flip] = out[flip].flip(-1)
     for i in range(b):
-        if rng.random() < 0.4:
+        if crop_p and rng.random() < crop_p:
             s = rng.uniform(0.8, 1.0)
             w = int(224 * s)
             h = int(224 * min(1.0, s * rng.uniform(0.9, 1.1)))
@@ -66,17 +66,21 @@ def main() -> None:
     ap.add_argument("--tokenizer", default=str(WORK / "tokenizer.json"))
     ap.add_argument("--out", default=str(WORK / "ckpt"))
     ap.add_argument("--minutes", type=float, default=25.0)
-    ap.add_argument("--max-steps", type=int, default=0)
+    ap.add_argument("--max-steps", type=int, default=0, help="train exactly this many steps (schedule by steps, ignores --minutes)")
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--warmup", type=int, default=100)
     ap.add_argument("--hidden", type=int, default=128)
     ap.add_argument("--intermediate", type=int, default=512)
     ap.add_argument("--layers", type=int, default=4, help="vision layers")
-    ap.add_argument("--text-layers", type=int, default=3)
+    ap.add_argument("--text-layers", type=int, default=2)
+    ap.add_argument("--crop-p", type=float, default=0.0, help="probability of a mild random-resized crop per image")
+    ap.add_argument("--aux-cls", type=float, default=1.0, help="weight of auxiliary colour/pattern/category heads on the image embedding")
+    ap.add_argument("--aux-ii", type=float, default=0.2, help="weight of the image-image same-category sigmoid loss")
     ap.add_argument("--heads", type=int, default=4)
     ap.add_argument("--patch", type=int, default=32)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--init", default="", help="start from this checkpoint instead of random init")
     ap.add_argument("--save-every", type=float, default=150.0, help="seconds between checkpoints")
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
@@ -96,15 +100,24 @@ def main() -> None:
 
     tok = Tokenizer.from_file(args.tokenizer)
     config = make_config(tok.get_vocab_size(), tok.token_to_id("<pad>"), tok.token_to_id("</s>"), args)
-    model = SiglipModel(config)
-    with torch.no_grad():
-        model.logit_scale.fill_(math.log(10.0))
-        model.logit_bias.fill_(-10.0)
+    if args.init:  # continue from a checkpoint (fine-tuning stage)
+        model = SiglipModel.from_pretrained(args.init)
+        assert model.config.text_config.vocab_size == tok.get_vocab_size()
+    else:
+        model = SiglipModel(config)
+        with torch.no_grad():
+            model.logit_scale.fill_(math.log(10.0))
+            model.logit_bias.fill_(-10.0)
     model.train()
     nparams = sum(p.numel() for p in model.parameters())
     print(f"params {nparams / 1e6:.2f}M  train images {n}", flush=True)
 
-    decay, no_decay = [], []
+    # auxiliary heads (training only, not exported): dense supervision that speeds up learning the attributes
+    aux = torch.nn.ModuleDict({"color": torch.nn.Linear(args.hidden, len(COLORS)), "pattern": torch.nn.Linear(args.hidden, len(PATTERNS)),
+                               "category": torch.nn.Linear(args.hidden, len(CATEGORIES))})
+    if args.init and (Path(args.init) / "aux_heads.pt").exists():
+        aux.load_state_dict(torch.load(Path(args.init) / "aux_heads.pt"))
+    decay, no_decay = list(aux.parameters()), []
     for name, p in model.named_parameters():
         (no_decay if p.ndim < 2 or "logit" in name or "norm" in name or "embedding" in name else decay).append(p)
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.98), eps=1e-6)
@@ -119,8 +132,9 @@ def main() -> None:
     last_save = time.time()
     while True:
         elapsed = time.time() - t0
-        frac = elapsed / budget
-        if frac >= 1.0 or (args.max_steps and step >= args.max_steps):
+        # schedule over wall-clock by default; over steps when --max-steps is given (reproducible step counts)
+        frac = step / args.max_steps if args.max_steps else elapsed / budget
+        if frac >= 1.0:
             break
         lr = args.lr * min(1.0, (step + 1) / args.warmup) * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
         for g in opt.param_groups:
@@ -132,7 +146,7 @@ def main() -> None:
         pos += args.batch
 
         x = pixels[idx].permute(0, 3, 1, 2).float().div_(255.0).sub_(0.5).div_(0.5)
-        x = augment(x, rng)
+        x = augment(x, rng, args.crop_p)
         texts, cons = [], []
         for i in idx.tolist():
             t, c = sample_text(records[i], rng)
@@ -151,21 +165,33 @@ def main() -> None:
                 lab[:, j] &= bk == CATEGORIES.index(k)
 
         img = model.vision_model(pixel_values=x).pooler_output
+        model_img_raw = img
         txt = model.text_model(input_ids=ids).pooler_output
         img = F.normalize(img, dim=-1)
         txt = F.normalize(txt, dim=-1)
         logits = img @ txt.t() * model.logit_scale.exp() + model.logit_bias
         sign = lab.float() * 2 - 1
-        loss = -F.logsigmoid(sign * logits).sum(dim=-1).mean()
+        loss_siglip = -F.logsigmoid(sign * logits).sum(dim=-1).mean()
+        loss = loss_siglip
+        if args.aux_cls:
+            pooled = model_img_raw
+            loss = loss + args.aux_cls * (F.cross_entropy(aux["color"](pooled), bc) + F.cross_entropy(aux["pattern"](pooled), bp)
+                                          + F.cross_entropy(aux["category"](pooled), bk)) / 3
+        if args.aux_ii:
+            # image-image: same category => positive (cos pushed above 0.5), other categories negative
+            ii = img @ img.t() * 10.0 - 5.0
+            same = (bk[:, None] == bk[None, :]).float() * 2 - 1
+            off = ~torch.eye(len(idx), dtype=torch.bool)
+            loss = loss + args.aux_ii * (-F.logsigmoid(same * ii)[off].view(len(idx), -1).sum(-1).mean())
 
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         step += 1
-        ema = loss.item() if ema is None else 0.95 * ema + 0.05 * loss.item()
+        ema = loss_siglip.item() if ema is None else 0.95 * ema + 0.05 * loss_siglip.item()
         if step % 20 == 0 or step == 1:
-            msg = f"step {step} t={elapsed:6.0f}s lr={lr:.2e} loss={loss.item():.4f} ema={ema:.4f} scale={model.logit_scale.exp().item():.2f} bias={model.logit_bias.item():.2f}"
+            msg = f"step {step} t={elapsed:6.0f}s lr={lr:.2e} loss={loss.item():.4f} siglip={loss_siglip.item():.4f} ema={ema:.4f} scale={model.logit_scale.exp().item():.2f} bias={model.logit_bias.item():.2f}"
             print(msg, flush=True)
             log.append({"step": step, "t": round(elapsed, 1), "loss": round(loss.item(), 5), "ema": round(ema, 5)})
         if time.time() - last_save > args.save_every:
@@ -173,6 +199,7 @@ def main() -> None:
             last_save = time.time()
 
     model.save_pretrained(args.out)
+    torch.save(aux.state_dict(), Path(args.out) / "aux_heads.pt")
     info = {"steps": step, "seconds": round(time.time() - t0, 1), "final_loss_ema": ema, "batch": args.batch,
             "images_seen": step * args.batch, "params": nparams, "args": vars(args), "log": log}
     with open(Path(args.out) / "train_log.json", "w") as f:
