@@ -4,7 +4,8 @@
 #   bash tools/train/build_model.sh
 #
 # Env knobs: PYTHON (default /work/venv-ml/.venv/bin/python or python3), TRAIN_SEED (1), TRAIN_N (20000),
-# HELDOUT_SEED (9999), HELDOUT_N (600), STAGE1_MINUTES (17), STAGE2_MINUTES (16), STAGE1_ARGS / STAGE2_ARGS (extra train.py args).
+# HELDOUT_SEED (9999), HELDOUT_N (600), STAGE1_MINUTES (17), STAGE2_MINUTES (16), STAGE3_MINUTES (14),
+# STAGE1_ARGS / STAGE2_ARGS / STAGE3_ARGS (extra train.py args).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -30,27 +31,34 @@ echo "== tokenizer"
 "$PYTHON" train_tokenizer.py --data work/train --out work/tokenizer.json
 echo "== pixel cache"
 "$PYTHON" prepare_pixels.py --data work/train
-# Two stages (schedules are wall-clock budgets by default; set STAGE1_ARGS/STAGE2_ARGS="--max-steps N" for fixed step counts):
+# Three stages (schedules are wall-clock budgets by default; set STAGE1_ARGS/STAGE2_ARGS="--max-steps N" for fixed step counts):
 #  1) SigLIP sigmoid loss + light auxiliary losses (attribute heads, image-image same-category, weight 0.2)
 #  2) continue from stage 1 with the image-image same-category term at weight 1.0, so category dominates
 #     image-image similarity (the image->image P@5 same-category target) while text alignment keeps training.
 echo "== training stage 1 (${STAGE1_MINUTES:-17} min)"
-rm -rf work/ckpt work/ckpt_stage1
+rm -rf work/ckpt work/ckpt_stage1 work/ckpt_stage2
 "$PYTHON" train.py --data work/train --tokenizer work/tokenizer.json --out work/ckpt_stage1 --minutes "${STAGE1_MINUTES:-17}" \
   --aux-ii 0.2 ${STAGE1_ARGS:-} 2>&1 | tee work/train_stage1.log
 echo "== training stage 2 (${STAGE2_MINUTES:-16} min)"
 "$PYTHON" train.py --data work/train --tokenizer work/tokenizer.json --init work/ckpt_stage1 --out work/ckpt --minutes "${STAGE2_MINUTES:-16}" \
   --lr 5e-4 --warmup 30 --aux-ii 1.0 --seed 1 ${STAGE2_ARGS:-} 2>&1 | tee work/train_stage2.log
+#  3) robustness: 32 of every 128 rows are a second, cropped/aspect-jittered view of another row, with a
+#     view-consistency term (near-duplicate cosine > 0.95) and a stronger same-category image-image term.
+echo "== training stage 3 (${STAGE3_MINUTES:-14} min)"
+mv work/ckpt work/ckpt_stage2
+"$PYTHON" train.py --data work/train --tokenizer work/tokenizer.json --init work/ckpt_stage2 --out work/ckpt --minutes "${STAGE3_MINUTES:-14}" \
+  --lr 3e-4 --warmup 20 --aux-ii 2.0 --dup 32 --aux-dup 2.0 --crop-p 0.3 --seed 2 ${STAGE3_ARGS:-} 2>&1 | tee work/train_stage3.log
 echo "== export + parity fixtures"
 "$PYTHON" export.py --ckpt work/ckpt --tokenizer work/tokenizer.json --heldout work/heldout --out "$ROOT/models/siglip-tiny"
 echo "== held-out evaluation (ONNX)"
 "$PYTHON" evaluate.py --data work/heldout --tokenizer work/tokenizer.json --onnx "$ROOT/models/siglip-tiny/onnx" \
   --out "$ROOT/models/siglip-tiny/eval.json"
+"$PYTHON" evaluate.py --data work/heldout --tokenizer work/tokenizer.json --onnx "$ROOT/models/siglip-tiny/onnx" \
+  --limit 240 --out "$ROOT/models/siglip-tiny/eval_240.json"
 "$PYTHON" - <<'PY'
 import json
 keys = ("steps", "seconds", "final_loss_ema", "batch", "images_seen", "params", "args")
-stages = [json.load(open(f"work/{d}/train_log.json")) for d in ("ckpt_stage1", "ckpt")]
-json.dump({"stage1": {k: stages[0][k] for k in keys}, "stage2": {k: stages[1][k] for k in keys}},
-          open("../../models/siglip-tiny/train_info.json", "w"), indent=1)
+stages = {s: json.load(open(f"work/{d}/train_log.json")) for s, d in (("stage1", "ckpt_stage1"), ("stage2", "ckpt_stage2"), ("stage3", "ckpt"))}
+json.dump({s: {k: v[k] for k in keys} for s, v in stages.items()}, open("../../models/siglip-tiny/train_info.json", "w"), indent=1)
 PY
 du -sh "$ROOT/models"

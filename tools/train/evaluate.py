@@ -73,6 +73,7 @@ def main() -> None:
     ap.add_argument("--tokenizer", default=str(WORK / "tokenizer.json"))
     ap.add_argument("--onnx", default="", help="evaluate the exported ONNX models in this dir instead")
     ap.add_argument("--out", default="")
+    ap.add_argument("--limit", type=int, default=0, help="only the first N products (the synth catalog of a seed is prefix-stable)")
     args = ap.parse_args()
     torch.set_num_threads(2)
     from tokenizers import Tokenizer
@@ -80,6 +81,8 @@ def main() -> None:
 
     data = Path(args.data)
     records = load_records(data)
+    if args.limit:
+        records = records[: args.limit]
     pixels = np.stack([load(str(data / r["image"])) for r in records]).astype(np.float32)
     pixels = ((pixels / 255.0 - 0.5) / 0.5).transpose(0, 3, 1, 2).copy()
     queries = sorted({canonical_query(r) for r in records})

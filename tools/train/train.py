@@ -76,6 +76,8 @@ def main() -> None:
     ap.add_argument("--text-layers", type=int, default=2)
     ap.add_argument("--crop-p", type=float, default=0.0, help="probability of a mild random-resized crop per image")
     ap.add_argument("--aux-cls", type=float, default=1.0, help="weight of auxiliary colour/pattern/category heads on the image embedding")
+    ap.add_argument("--dup", type=int, default=0, help="rows per batch that are a second (cropped) view of another row")
+    ap.add_argument("--aux-dup", type=float, default=2.0, help="weight of the near-duplicate view-consistency term")
     ap.add_argument("--aux-ii", type=float, default=0.2, help="weight of the image-image same-category sigmoid loss")
     ap.add_argument("--heads", type=int, default=4)
     ap.add_argument("--patch", type=int, default=32)
@@ -142,11 +144,15 @@ def main() -> None:
         if pos + args.batch > n:
             perm = torch.randperm(n)
             pos = 0
-        idx = perm[pos : pos + args.batch]
-        pos += args.batch
+        n_dup = args.dup if args.dup else 0
+        uniq = perm[pos : pos + args.batch - n_dup]
+        pos += args.batch - n_dup
+        idx = torch.cat([uniq, uniq[:n_dup]])  # the last n_dup rows are second views of the first n_dup images
 
         x = pixels[idx].permute(0, 3, 1, 2).float().div_(255.0).sub_(0.5).div_(0.5)
         x = augment(x, rng, args.crop_p)
+        if n_dup:  # second views: always a mild crop/aspect change (like near-duplicate crops), plus flip/blur
+            x[-n_dup:] = augment(pixels[uniq[:n_dup]].permute(0, 3, 1, 2).float().div_(255.0).sub_(0.5).div_(0.5), rng, 1.0)
         texts, cons = [], []
         for i in idx.tolist():
             t, c = sample_text(records[i], rng)
@@ -183,6 +189,11 @@ def main() -> None:
             same = (bk[:, None] == bk[None, :]).float() * 2 - 1
             off = ~torch.eye(len(idx), dtype=torch.bool)
             loss = loss + args.aux_ii * (-F.logsigmoid(same * ii)[off].view(len(idx), -1).sum(-1).mean())
+
+        if n_dup:
+            # near-duplicate consistency: two views of one image should have cosine well above 0.9
+            cos_dup = (img[:n_dup] * img[-n_dup:]).sum(-1)
+            loss = loss + args.aux_dup * (-F.logsigmoid(20.0 * (cos_dup - 0.95))).mean()
 
         opt.zero_grad(set_to_none=True)
         loss.backward()
