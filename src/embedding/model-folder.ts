@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { open, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { AppError } from '../common/errors';
 import { parsePreprocessorConfig, type ImagePreprocessing } from './image-preprocessor';
@@ -19,7 +20,11 @@ export const MODEL_FILES = {
 
 export interface ModelFolder {
   readonly dir: string;
-  /** config `_name_or_path`, else the folder name; stored with every vector so a model swap is detectable. */
+  /**
+   * config `_name_or_path` (else the folder name) plus a fingerprint of the weights and processing files, e.g.
+   * `siglip-tiny@1a2b3c4d`. Stored with the index, so a retrained, re-quantised or re-exported model under the same
+   * name is detected instead of silently mixing incomparable vectors.
+   */
   readonly modelId: string;
   readonly visionPath: string;
   readonly textPath: string;
@@ -92,9 +97,10 @@ export async function readModelFolder(modelDir: string): Promise<ModelFolder> {
   }
   const lower = asRecord(tokenizerConfig)['do_lower_case'];
   const name = cfg['_name_or_path'];
+  const fingerprint = await fingerprintOf([visionPath, textPath], [config, pre, tokenizerJson]);
   return {
     dir,
-    modelId: typeof name === 'string' && name.trim() !== '' ? name : basename(dir),
+    modelId: `${typeof name === 'string' && name.trim() !== '' ? name : basename(dir)}@${fingerprint}`,
     visionPath,
     textPath,
     image,
@@ -103,4 +109,30 @@ export async function readModelFolder(modelDir: string): Promise<ModelFolder> {
     textMaxLength,
     lowercase: typeof lower === 'boolean' ? lower : true,
   };
+}
+
+const EDGE_BYTES = 1024 * 1024;
+
+/**
+ * Eight hex digits over the processing files and each ONNX file's size, head and tail. Reading only the edges keeps
+ * boot fast for 400 MB exports while any retrain or requantisation (which rewrites initialisers) still changes it.
+ */
+async function fingerprintOf(onnxPaths: string[], jsons: unknown[]): Promise<string> {
+  const hash = createHash('sha256');
+  for (const j of jsons) hash.update(JSON.stringify(j));
+  for (const path of onnxPaths) {
+    const file = await open(path, 'r');
+    try {
+      const { size } = await file.stat();
+      hash.update(String(size));
+      const head = Buffer.alloc(Math.min(EDGE_BYTES, size));
+      await file.read(head, 0, head.length, 0);
+      const tail = Buffer.alloc(Math.min(EDGE_BYTES, size));
+      await file.read(tail, 0, tail.length, size - tail.length);
+      hash.update(head).update(tail);
+    } finally {
+      await file.close();
+    }
+  }
+  return hash.digest('hex').slice(0, 8);
 }

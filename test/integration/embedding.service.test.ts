@@ -24,7 +24,9 @@ describe('EmbeddingService on the real model', () => {
 
   it('reports model id and embedding width', () => {
     const config = JSON.parse(readFileSync(join(MODEL_DIR, 'config.json'), 'utf8')) as { _name_or_path?: string };
-    expect(service.modelId).toBe(config._name_or_path || basename(MODEL_DIR));
+    const [name, fingerprint] = service.modelId.split('@');
+    expect(name).toBe(config._name_or_path || basename(MODEL_DIR));
+    expect(fingerprint).toMatch(/^[0-9a-f]{8}$/);
     expect(service.dims).toBeGreaterThan(0);
   });
 

@@ -48,7 +48,7 @@ describe('readModelFolder', () => {
     const dir = await folder('complete');
     const f = await readModelFolder(dir);
     expect(f).toMatchObject({
-      modelId: 'complete',
+      modelId: expect.stringMatching(/^complete@[0-9a-f]{8}$/),
       textMaxLength: 16,
       lowercase: true,
       visionPath: join(dir, 'onnx/vision_model.onnx'),
@@ -62,7 +62,18 @@ describe('readModelFolder', () => {
       [MODEL_FILES.config]: JSON.stringify({ ...CONFIG, _name_or_path: 'google/siglip-base-patch16-224' }),
       [MODEL_FILES.tokenizerConfig]: JSON.stringify({ do_lower_case: false }),
     });
-    expect(await readModelFolder(dir)).toMatchObject({ modelId: 'google/siglip-base-patch16-224', lowercase: false });
+    expect(await readModelFolder(dir)).toMatchObject({
+      modelId: expect.stringMatching(/^google\/siglip-base-patch16-224@[0-9a-f]{8}$/),
+      lowercase: false,
+    });
+  });
+
+  it('fingerprints the weights, so a retrain under the same name gets another model id', async () => {
+    const a = await readModelFolder(await folder('same-name-a'));
+    const b = await readModelFolder(await folder('same-name-a-copy'));
+    expect(a.modelId.split('@')[1]).toBe(b.modelId.split('@')[1]);
+    const retrained = await folder('same-name-b', { [MODEL_FILES.vision]: 'other weights' });
+    expect((await readModelFolder(retrained)).modelId.split('@')[1]).not.toBe(a.modelId.split('@')[1]);
   });
 
   it('defaults the text length to 64', async () => {
