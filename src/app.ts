@@ -7,6 +7,7 @@ import type { AppConfig } from './config/config';
 import { logger } from './common/logger';
 import { EmbeddingService } from './embedding/embedding.service';
 import { ImageFetcher } from './images/image-fetch.adapter';
+import { configureImageRuntime } from './images/image.adapter';
 import { ImageSourceService } from './images/image-source.service';
 import { IngestService } from './ingest/ingest.service';
 import { createLoaders, type RequestContext } from './resolvers/context';
@@ -59,6 +60,8 @@ export async function createServices(config: AppConfig, preloaded?: EmbeddingSer
 }
 
 export function loadEmbedder(config: AppConfig): Promise<EmbeddingService> {
+  // Every decoded image is distinct, so libvips' operation cache only costs memory.
+  configureImageRuntime({ concurrency: config.images.decodeThreads, cacheMemoryMb: 0 });
   return EmbeddingService.load({
     modelDir: config.model.dir,
     intraOpThreads: config.model.threads,

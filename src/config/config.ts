@@ -39,6 +39,8 @@ const EnvSchema = z.object({
 
   IMAGE_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
   IMAGE_MAX_PIXELS: int(1, 500_000_000).default(40_000_000),
+  /** libvips threads per decode. Requests already decode in parallel, so one thread each avoids oversubscription. */
+  IMAGE_DECODE_THREADS: int(1, 64).default(1),
   IMAGE_FETCH_TIMEOUT_MS: int(100, 120_000).default(10_000),
   IMAGE_FETCH_MAX_REDIRECTS: int(0, 10).default(3),
   /** CIDRs that image URLs may resolve to despite being private. Empty in production; tests allow their fixture. */
@@ -76,6 +78,7 @@ export interface AppConfig {
   images: {
     maxBytes: number;
     maxPixels: number;
+    decodeThreads: number;
     fetchTimeoutMs: number;
     maxRedirects: number;
     allowPrivateCidrs: string[];
@@ -145,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     images: {
       maxBytes: e.IMAGE_MAX_BYTES,
       maxPixels: e.IMAGE_MAX_PIXELS,
+      decodeThreads: e.IMAGE_DECODE_THREADS,
       fetchTimeoutMs: e.IMAGE_FETCH_TIMEOUT_MS,
       maxRedirects: e.IMAGE_FETCH_MAX_REDIRECTS,
       allowPrivateCidrs: e.IMAGE_FETCH_ALLOW_PRIVATE,
