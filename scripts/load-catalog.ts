@@ -60,6 +60,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`\nCannot load catalog: ${e instanceof AppError || !(e instanceof Error) ? String((e as Error).message ?? e) : e.stack}\n`);
+  // Coded faults are explained by their message; anything else is a bug and keeps its stack.
+  const detail = e instanceof AppError ? e.message : e instanceof Error ? e.stack : String(e);
+  process.stderr.write(`\nCannot load catalog: ${detail}\n`);
   process.exit(1);
 });

@@ -3,8 +3,9 @@
  *
  * - `AppError` is a fault: something the client cannot fix by changing its input (Elasticsearch down, model
  *   missing, a bug). It carries a stable `code`; the error formatter masks its message before it leaves the server.
- * - `InputError` subclasses describe expected failures caused by the request itself (bad image, unknown product).
- *   Services throw them; resolvers turn them into typed GraphQL result members so clients branch on `__typename`.
+ * - The other classes here (ImageInputError, ProductNotFoundError, StaleVersionError, InvalidInputError) are
+ *   expected failures caused by the request itself. Services throw them; resolvers turn them into typed GraphQL
+ *   result members so clients branch on `__typename`.
  */
 export type FaultCode =
   | 'INTERNAL'

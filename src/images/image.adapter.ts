@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { ImageInputError } from '../common/errors';
 import { compositeOverWhite } from './alpha-composite';
-import type { ResampleFilter, RgbImage } from './rgb-image';
+import type { RgbImage } from './rgb-image';
 
 /**
  * The only module that imports sharp. Every byte it sees is untrusted client input, so it decides what is
@@ -24,21 +24,7 @@ function isAllowed(meta: sharp.Metadata): boolean {
 export interface DecodeOptions {
   /** Refuse images whose width*height exceeds this before decoding them (decompression bombs). */
   readonly maxInputPixels: number;
-  /**
-   * Resize with libvips after decoding. Faster than pil-resize.ts but not pixel-identical to PIL, so the
-   * embedding path leaves this undefined and resizes with the PIL port instead.
-   */
-  readonly resize?: { readonly width: number; readonly height: number; readonly resample: ResampleFilter };
 }
-
-// Closest libvips kernel to each PIL filter: PIL's bicubic is Catmull-Rom (a=-0.5), which libvips calls
-// 'cubic'; PIL's lanczos is 3-lobed; PIL's bilinear is a triangle filter ('linear').
-const SHARP_KERNEL: Record<ResampleFilter, keyof sharp.KernelEnum> = {
-  nearest: 'nearest',
-  bilinear: 'linear',
-  bicubic: 'cubic',
-  lanczos: 'lanczos3',
-};
 
 function sharpInput(bytes: Buffer, maxInputPixels: number): sharp.Sharp {
   return sharp(bytes, {
@@ -109,19 +95,11 @@ export async function decodeImageToRgb(bytes: Buffer, opts: DecodeOptions): Prom
     throw new RangeError(`decodeImageToRgb: maxInputPixels must be a positive integer (got ${opts.maxInputPixels})`);
   }
   const header = await readHeader(bytes, opts.maxInputPixels);
-  // Compositing happens at full size before any resize, in PIL's order; libvips would resize premultiplied RGBA.
+  // Full-size decode only: resizing is pil-resize.ts, because libvips' kernels are not pixel-identical to PIL's.
   const base = sharpInput(bytes, opts.maxInputPixels).rotate().toColourspace('srgb');
-  const decoded = header.hasAlpha
-    ? await toRaw(base.ensureAlpha(), 4).then((r) => ({ ...r, data: compositeOverWhite(r.data) }))
-    : await toRaw(base.removeAlpha(), 3);
-  if (!opts.resize) return decoded;
-  const { width, height, resample } = opts.resize;
-  const raw = Buffer.from(decoded.data.buffer, decoded.data.byteOffset, decoded.data.length);
-  return toRaw(
-    sharp(raw, { raw: { width: decoded.width, height: decoded.height, channels: 3 }, limitInputPixels: opts.maxInputPixels })
-      .resize(width, height, { fit: 'fill', kernel: SHARP_KERNEL[resample] }),
-    3,
-  );
+  return header.hasAlpha
+    ? toRaw(base.ensureAlpha(), 4).then((r) => ({ ...r, data: compositeOverWhite(r.data) }))
+    : toRaw(base.removeAlpha(), 3);
 }
 
 /** Tune libvips for the host: threads per image and the operation cache (whose default 50 MB suits few images). */
