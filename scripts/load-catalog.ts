@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { createServices } from '../src/app';
 import { AppError } from '../src/common/errors';
 import { loadConfig } from '../src/config/config';
-import type { ProductInput } from '../src/ingest/ingest.service';
+import type { ProductInput } from '../src/catalog/product';
 
 interface CatalogRecord extends Omit<ProductInput, 'image' | 'imageUrl'> {
   image: string;

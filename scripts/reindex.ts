@@ -10,7 +10,8 @@ import { createImageFetcher, loadEmbedder } from '../src/app';
 import { AppError } from '../src/common/errors';
 import { loadConfig } from '../src/config/config';
 import { ImageSourceService } from '../src/images/image-source.service';
-import { IngestService, type ProductInput } from '../src/ingest/ingest.service';
+import type { ProductInput } from '../src/catalog/product';
+import { IngestService } from '../src/ingest/ingest.service';
 import { ProductIndex } from '../src/search/elasticsearch.adapter';
 
 async function main(): Promise<void> {

@@ -1,42 +1,68 @@
-/** Domain shapes shared by the search and ingest services. They carry no GraphQL or Elasticsearch types. */
+import type { ImageRef } from '../images/image-source.service';
+import {
+  FIELD_NAMES,
+  PRODUCT_FIELDS,
+  type FieldKind,
+  type FieldName,
+  type FieldSpec,
+  type KindValues,
+  type ProductFields,
+} from './product-fields';
 
-export interface Product {
-  id: string;
-  title: string;
-  description?: string;
-  brand?: string;
-  category?: string;
-  color?: string;
-  price?: number;
-  currency?: string;
-  inStock: boolean;
-  tags: string[];
-  attributes: Record<string, string>;
-  imageUrl?: string;
-  /** Caller-supplied version (e.g. the catalog's updatedAt in ms); older versions never overwrite newer ones. */
-  version?: number;
-  updatedAt: string;
-}
+/**
+ * Domain shapes shared by the search and ingest services, derived from the field table (product-fields.ts). They
+ * carry no GraphQL or Elasticsearch types.
+ */
+
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+type NamesWhere<Condition> = { [K in FieldName]: ProductFields[K] extends Condition ? K : never }[FieldName];
+type ValueOf<K extends FieldName> = KindValues[ProductFields[K]['kind']];
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+
+/** The names of the fields of one kind, e.g. FieldNamesOfKind<'attributes'>. */
+export type FieldNamesOfKind<Kind extends FieldKind> = NamesWhere<{ kind: Kind }>;
+
+type RequiredName = NamesWhere<{ required: true }>;
+type InputName = Exclude<FieldName, NamesWhere<{ input: false }>>;
+type RequiredInputName = NamesWhere<{ input: { required: true } }>;
+
+/** A catalog product as stored and served. */
+export type Product = Simplify<
+  { [K in RequiredName]: ValueOf<K> } & { [K in Exclude<FieldName, RequiredName>]?: ValueOf<K> }
+>;
+
+/** What a client sends to ingest a product: the catalog fields it may set, plus the image to embed. */
+export type ProductInput = Simplify<
+  { [K in RequiredInputName]: ValueOf<K> } & { [K in Exclude<InputName, RequiredInputName>]?: ValueOf<K> } & {
+    image: ImageRef;
+  }
+>;
+
+type ElementOf<V> = V extends readonly (infer E)[] ? E : V;
+type FilterArgs<F, V> = F extends { anyOf: infer N extends string }
+  ? { [P in N]?: ElementOf<V>[] }
+  : F extends { range: readonly [infer Lo extends string, infer Hi extends string] }
+    ? { [P in Lo | Hi]?: V }
+    : F extends { is: infer N extends string }
+      ? { [P in N]?: V }
+      : never;
+
+/** Search restrictions: every list is an any-of, and all given restrictions combine with AND. */
+export type ProductFilter = Simplify<
+  UnionToIntersection<
+    { [K in FieldName]: ProductFields[K] extends { filter: infer F } ? FilterArgs<F, ValueOf<K>> : never }[FieldName]
+  >
+>;
 
 /** What is stored per product: the catalog fields plus the vector and the bookkeeping that makes ingest idempotent. */
-export interface ProductDocument extends Product {
+export type ProductDocument = Product & {
   imageVector: number[];
   /** SHA-256 of the image bytes the vector was computed from. */
   imageSha256: string;
   /** SHA-256 over the catalog fields and imageSha256: equal hashes mean a re-ingest would change nothing. */
   contentHash: string;
   modelId: string;
-}
-
-export interface ProductFilter {
-  categories?: string[];
-  brands?: string[];
-  colors?: string[];
-  tags?: string[];
-  minPrice?: number;
-  maxPrice?: number;
-  inStock?: boolean;
-}
+};
 
 export interface ScoredProduct {
   product: Product;
@@ -44,4 +70,73 @@ export interface ScoredProduct {
   score: number;
   /** Cosine similarity to the query vector when the hit came from the vector side. */
   similarity?: number;
+}
+
+export interface Recommendations {
+  hits: ScoredProduct[];
+  /** Requested ids (positive or negative) that are not in the catalog; reported, not raised. */
+  unknownIds: string[];
+}
+
+/** What an ingest did with one product. */
+export enum IngestStatus {
+  CREATED = 'CREATED',
+  UPDATED = 'UPDATED',
+  UNCHANGED = 'UNCHANGED',
+}
+
+/** How searchByText ranks. */
+export enum SearchMode {
+  HYBRID = 'HYBRID',
+  VECTOR = 'VECTOR',
+  KEYWORD = 'KEYWORD',
+}
+
+/** The value a list-like kind has when a stored document or an input leaves it out. */
+const EMPTY: Partial<Record<FieldKind, () => unknown>> = {
+  keywords: () => [],
+  attributes: () => ({}),
+};
+
+function optionalTrim(v: string | undefined | null): string | undefined {
+  return v === undefined || v === null ? undefined : v.trim() || undefined;
+}
+
+/** Per kind: the client's value as it is stored. `now` stamps timestamps. */
+const NORMALISE: Record<FieldKind, (value: any, spec: FieldSpec, now: Date) => unknown> = {
+  id: (v: string) => v,
+  text: (v: string | undefined, spec) => (spec.required ? v!.trim() : optionalTrim(v)),
+  keyword: (v: string | undefined) => optionalTrim(v),
+  url: (v: string | undefined) => optionalTrim(v),
+  number: (v: number | undefined | null) => v ?? undefined,
+  version: (v: number | undefined | null) => v ?? undefined,
+  boolean: (v: boolean | undefined | null, spec) => v ?? (spec.input ? spec.input.defaultValue : undefined),
+  keywords: (v: string[] | undefined | null) => [...new Set((v ?? []).map((t) => t.trim()).filter(Boolean))].sort(),
+  attributes: (v: Record<string, string> | undefined | null) =>
+    Object.fromEntries(Object.entries(v ?? {}).sort(([a], [b]) => a.localeCompare(b))),
+  timestamp: (_v, _spec, now) => now.toISOString(),
+};
+
+/**
+ * The stored form of an input: trimmed, defaulted, lists de-duplicated and sorted, keys in table order. The fixed
+ * order and sorted lists make JSON of the result canonical, which the ingest content hash relies on.
+ */
+export function normaliseProduct(input: ProductInput, now = new Date()): Product {
+  const out: Record<string, unknown> = {};
+  for (const name of FIELD_NAMES) {
+    const spec: FieldSpec = PRODUCT_FIELDS[name];
+    const given = spec.input ? (input as Record<string, unknown>)[name] : undefined;
+    let value = NORMALISE[spec.kind](given, spec, now);
+    if (spec.input && spec.input.upperCase && typeof value === 'string') value = value.toUpperCase();
+    if (value === undefined && spec.input && spec.input.fallback) value = optionalTrim(spec.input.fallback(input));
+    out[name] = value;
+  }
+  return out as Product;
+}
+
+/** The catalog fields of a stored document (or of any object carrying them), with empty lists for absent ones. */
+export function pickProduct(source: Partial<Record<FieldName, unknown>>): Product {
+  const out: Record<string, unknown> = {};
+  for (const name of FIELD_NAMES) out[name] = source[name] ?? EMPTY[PRODUCT_FIELDS[name].kind]?.();
+  return out as Product;
 }

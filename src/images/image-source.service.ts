@@ -1,7 +1,7 @@
 import { ImageInputError, InvalidInputError } from '../common/errors';
 
 /** An image as a client supplies it: exactly one of a URL to fetch or the bytes, base64-encoded. */
-export interface ImageSource {
+export interface ImageRef {
   url?: string;
   base64?: string;
 }
@@ -20,7 +20,7 @@ export class ImageSourceService {
     private readonly maxBytes: number,
   ) {}
 
-  async resolve(source: ImageSource, signal?: AbortSignal): Promise<Buffer> {
+  async resolve(source: ImageRef, signal?: AbortSignal): Promise<Buffer> {
     const hasUrl = source.url !== undefined && source.url !== null;
     const hasBase64 = source.base64 !== undefined && source.base64 !== null;
     if (hasUrl === hasBase64) {

@@ -1,20 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Product, ProductDocument } from '../catalog/product';
+import { IngestStatus, normaliseProduct, pickProduct, type Product, type ProductDocument, type ProductInput } from '../catalog/product';
 import { ImageInputError, InvalidInputError, StaleVersionError } from '../common/errors';
 import type { Embedder } from '../embedding/embedder';
-import type { ImageSource, ImageSourceService } from '../images/image-source.service';
+import type { ImageSourceService } from '../images/image-source.service';
 import type { ProductIndex } from '../search/elasticsearch.adapter';
-
-/** What a client sends: the catalog fields (mostly optional) plus the image to embed. */
-export interface ProductInput
-  extends Partial<Omit<Product, 'id' | 'title' | 'updatedAt' | 'imageUrl'>>,
-    Pick<Product, 'id' | 'title'> {
-  image: ImageSource;
-  /** Where storefronts load the image from. Defaults to image.url. */
-  imageUrl?: string;
-}
-
-export type IngestStatus = 'CREATED' | 'UPDATED' | 'UNCHANGED';
 
 export type IngestFailure = ImageInputError | StaleVersionError | InvalidInputError | IndexingFailedError;
 
@@ -74,17 +63,17 @@ export class IngestService {
         }
         const bytes = await this.images.resolve(input.image, o.signal);
         const imageSha256 = sha256(bytes);
-        const product = normalise(input);
+        const product = normaliseProduct(input);
         const contentHash = hashContent(product, imageSha256, this.embedder.modelId);
         if (stored && stored.contentHash === contentHash) {
-          outcomes[i] = { ok: true, status: 'UNCHANGED', product: stripDocument(stored) };
+          outcomes[i] = { ok: true, status: IngestStatus.UNCHANGED, product: pickProduct(stored) };
           return;
         }
         const reuse = stored && stored.imageSha256 === imageSha256 && stored.modelId === this.embedder.modelId;
         const vector = reuse ? stored.imageVector : Array.from(await this.embedder.embedImage(bytes));
         toWrite.push({
           at: i,
-          status: stored ? 'UPDATED' : 'CREATED',
+          status: stored ? IngestStatus.UPDATED : IngestStatus.CREATED,
           doc: { ...product, imageVector: vector, imageSha256, contentHash, modelId: this.embedder.modelId },
         });
       } catch (e) {
@@ -101,7 +90,7 @@ export class IngestService {
       );
       results.forEach((r, j) => {
         const { at, doc, status } = toWrite[j];
-        if (r.ok) outcomes[at] = { ok: true, status, product: stripDocument(doc) };
+        if (r.ok) outcomes[at] = { ok: true, status, product: pickProduct(doc) };
         else if (r.conflict) outcomes[at] = fail(doc.id, new StaleVersionError(doc.id, existing.get(doc.id)?.version, doc.version!));
         else outcomes[at] = fail(doc.id, new IndexingFailedError(doc.id, r.error ?? 'unknown'));
       });
@@ -118,39 +107,14 @@ function fail(id: string, error: IngestFailure): IngestOutcome {
   return { ok: false, id, error };
 }
 
-function normalise(input: ProductInput): Product {
-  const trim = (s: string | undefined) => (s === undefined || s === null ? undefined : s.trim() || undefined);
-  return {
-    id: input.id,
-    title: input.title.trim(),
-    description: trim(input.description),
-    brand: trim(input.brand),
-    category: trim(input.category),
-    color: trim(input.color),
-    price: input.price ?? undefined,
-    currency: trim(input.currency)?.toUpperCase(),
-    inStock: input.inStock ?? true,
-    tags: [...new Set((input.tags ?? []).map((t) => t.trim()).filter(Boolean))].sort(),
-    attributes: Object.fromEntries(Object.entries(input.attributes ?? {}).sort(([a], [b]) => a.localeCompare(b))),
-    imageUrl: trim(input.imageUrl) ?? trim(input.image.url),
-    version: input.version ?? undefined,
-    updatedAt: new Date().toISOString(),
-  };
-}
-
 /**
- * Everything that defines the stored state except bookkeeping (updatedAt). normalise() builds the object with a fixed
- * key order and sorted tags and attributes, so plain JSON is canonical.
+ * Everything that defines the stored state except bookkeeping (updatedAt). normaliseProduct() builds the object with
+ * a fixed key order and sorted lists, so plain JSON is canonical.
  */
 function hashContent(p: Product, imageSha256: string, modelId: string): string {
   const { updatedAt: _ignored, ...content } = p;
   const canonical = JSON.stringify(content);
   return sha256(Buffer.from(`${canonical}\n${imageSha256}\n${modelId}`));
-}
-
-function stripDocument(d: ProductDocument | Product): Product {
-  const { imageVector: _v, imageSha256: _s, contentHash: _c, modelId: _m, ...product } = d as ProductDocument;
-  return product;
 }
 
 function sha256(b: Buffer): string {

@@ -2,8 +2,9 @@ import { ArrayMaxSize, ArrayMinSize, ValidateNested } from 'class-validator';
 import { Arg, Args, ArgsType, Authorized, Field, ID, Mutation, Resolver } from 'type-graphql';
 import { ProductNotFoundError } from '../common/errors';
 import type { IngestOutcome, IngestService } from '../ingest/ingest.service';
-import { ProductInput } from '../schema/inputs';
-import { DeleteSuccess, IngestStatus, IngestSuccess, IngestSummary, ProductType } from '../schema/product.type';
+import { IngestStatus } from '../schema/enums';
+import { ProductInputType, toProductInput } from '../schema/inputs';
+import { DeleteSuccess, IngestSuccess, IngestSummary, ProductType } from '../schema/product.type';
 import { DeleteProductResult, IngestProductResult, IngestProductsPayload } from '../schema/results.union';
 import { IMAGE_EMBED_COST } from './cost';
 import { orErrorResult, toErrorResult } from './error-mapping';
@@ -13,16 +14,16 @@ export const MAX_BULK_INGEST = 100;
 
 @ArgsType()
 class IngestProductsArgs {
-  @Field(() => [ProductInput], { description: `1-${MAX_BULK_INGEST} products.` })
+  @Field(() => [ProductInputType], { description: `1-${MAX_BULK_INGEST} products.` })
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_BULK_INGEST)
   @ValidateNested({ each: true })
-  inputs!: ProductInput[];
+  inputs!: ProductInputType[];
 }
 
 function toResult(o: IngestOutcome): typeof IngestProductResult {
   if (!o.ok) return toErrorResult(o.error) as typeof IngestProductResult;
-  return Object.assign(new IngestSuccess(), { status: o.status as IngestStatus, product: ProductType.from(o.product) });
+  return Object.assign(new IngestSuccess(), { status: o.status, product: ProductType.from(o.product) });
 }
 
 @Resolver()
@@ -34,8 +35,8 @@ export class IngestResolver {
     description: 'Creates or updates a product by id and computes its image vector. Replaying the same input changes nothing.',
     complexity: IMAGE_EMBED_COST,
   })
-  async ingestProduct(@Arg('input', () => ProductInput) input: ProductInput): Promise<typeof IngestProductResult> {
-    const [outcome] = await this.ingestService.ingest([toServiceInput(input)], { refresh: true });
+  async ingestProduct(@Arg('input', () => ProductInputType) input: ProductInputType): Promise<typeof IngestProductResult> {
+    const [outcome] = await this.ingestService.ingest([toProductInput(input)], { refresh: true });
     return toResult(outcome);
   }
 
@@ -45,7 +46,7 @@ export class IngestResolver {
     complexity: ({ args }) => IMAGE_EMBED_COST * (args.inputs?.length ?? 1),
   })
   async ingestProducts(@Args(() => IngestProductsArgs) { inputs }: IngestProductsArgs): Promise<IngestProductsPayload> {
-    const outcomes = await this.ingestService.ingest(inputs.map(toServiceInput), { refresh: true });
+    const outcomes = await this.ingestService.ingest(inputs.map(toProductInput), { refresh: true });
     const count = (s: IngestStatus) => outcomes.filter((o) => o.ok && o.status === s).length;
     const summary = Object.assign(new IngestSummary(), {
       created: count(IngestStatus.CREATED),
@@ -65,11 +66,3 @@ export class IngestResolver {
     }) as Promise<typeof DeleteProductResult>;
   }
 }
-
-function toServiceInput(i: ProductInput) {
-  return {
-    ...i,
-    attributes: i.attributes ? Object.fromEntries(i.attributes.map((a) => [a.key, a.value])) : undefined,
-  };
-}
-

@@ -1,13 +1,8 @@
 import { Args, Query, Resolver } from 'type-graphql';
 import type { SearchService } from '../search/search.service';
-import {
-  RecommendationsArgs,
-  SearchByImageArgs,
-  SearchByTextArgs,
-  SearchMode,
-  SimilarProductsArgs,
-} from '../schema/args';
-import { ProductHit, ProductHits, Recommendations } from '../schema/product.type';
+import { RecommendationsArgs, SearchByImageArgs, SearchByTextArgs, SimilarProductsArgs } from '../schema/args';
+import { SearchMode } from '../schema/enums';
+import { ProductHits, RecommendationsType } from '../schema/product.type';
 import { SearchByImageResult, SimilarProductsResult } from '../schema/results.union';
 import { IMAGE_EMBED_COST, pageCost, TEXT_EMBED_COST } from './cost';
 import { orErrorResult } from './error-mapping';
@@ -44,12 +39,11 @@ export class SearchResolver {
     ) as Promise<typeof SearchByImageResult>;
   }
 
-  @Query(() => Recommendations, {
+  @Query(() => RecommendationsType, {
     description: 'Storefront widget ("because you viewed…"): products like the given ones and unlike the negatives.',
     complexity: pageCost(1),
   })
-  async recommendations(@Args(() => RecommendationsArgs) { productIds, negativeIds, first, filters }: RecommendationsArgs): Promise<Recommendations> {
-    const r = await this.search.recommendations(productIds, negativeIds ?? [], { first, filter: filters });
-    return Object.assign(new Recommendations(), { hits: r.hits.map(ProductHit.from), unknownIds: r.unknownIds });
+  async recommendations(@Args(() => RecommendationsArgs) { productIds, negativeIds, first, filters }: RecommendationsArgs): Promise<RecommendationsType> {
+    return RecommendationsType.from(await this.search.recommendations(productIds, negativeIds ?? [], { first, filter: filters }));
   }
 }

@@ -1,22 +1,9 @@
 import { ArrayMaxSize, ArrayMinSize, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
-import { ArgsType, Field, ID, Int, registerEnumType } from 'type-graphql';
+import { ArgsType, Field, ID, Int } from 'type-graphql';
+import { SearchMode } from './enums';
 import { ImageInput, ProductFilterInput } from './inputs';
 
 export const MAX_PAGE_SIZE = 100;
-
-export enum SearchMode {
-  HYBRID = 'HYBRID',
-  VECTOR = 'VECTOR',
-  KEYWORD = 'KEYWORD',
-}
-registerEnumType(SearchMode, {
-  name: 'SearchMode',
-  valuesConfig: {
-    HYBRID: { description: 'SigLIP text-to-image kNN fused with BM25 keyword search (reciprocal rank fusion).' },
-    VECTOR: { description: 'SigLIP text-to-image kNN only.' },
-    KEYWORD: { description: 'BM25 on title and description only.' },
-  },
-});
 
 @ArgsType()
 export class PageArgs {

@@ -1,36 +1,19 @@
-import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import type { Product, ScoredProduct } from '../catalog/product';
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { IngestStatus, type Product, type Recommendations, type ScoredProduct } from '../catalog/product';
+import { defineOutputFields, toOutputValues, type ProductOutputShape } from './product-fields.graphql';
 
-@ObjectType({ description: 'A free-form catalog attribute such as material or size.' })
-export class Attribute {
-  @Field(() => String) key!: string;
-  @Field(() => String) value!: string;
-}
+export { Attribute } from './product-fields.graphql';
 
+/** The GraphQL Product: every field comes from the field table (catalog/product-fields.ts). */
 @ObjectType('Product')
 export class ProductType {
-  @Field(() => ID) id!: string;
-  @Field(() => String) title!: string;
-  @Field(() => String, { nullable: true }) description?: string;
-  @Field(() => String, { nullable: true }) brand?: string;
-  @Field(() => String, { nullable: true }) category?: string;
-  @Field(() => String, { nullable: true }) color?: string;
-  @Field(() => Float, { nullable: true }) price?: number;
-  @Field(() => String, { nullable: true, description: 'ISO 4217 code' }) currency?: string;
-  @Field(() => Boolean) inStock!: boolean;
-  @Field(() => [String]) tags!: string[];
-  @Field(() => [Attribute]) attributes!: Attribute[];
-  @Field(() => String, { nullable: true }) imageUrl?: string;
-  @Field(() => Float, { nullable: true, description: 'Caller-supplied catalog version, if any.' }) version?: number;
-  @Field(() => String, { description: 'When this product was last written (ISO 8601).' }) updatedAt!: string;
-
   static from(p: Product): ProductType {
-    return Object.assign(new ProductType(), {
-      ...p,
-      attributes: Object.entries(p.attributes).map(([key, value]) => Object.assign(new Attribute(), { key, value })),
-    });
+    return Object.assign(new ProductType(), toOutputValues(p));
   }
 }
+// The class body is empty on purpose; this merge gives it the table's fields as TypeScript properties.
+export interface ProductType extends ProductOutputShape {}
+defineOutputFields(ProductType);
 
 @ObjectType()
 export class ProductHit {
@@ -59,23 +42,18 @@ export class ProductHits {
   }
 }
 
-@ObjectType()
-export class Recommendations {
+/** The GraphQL form of the search service's Recommendations (catalog/product.ts). */
+@ObjectType('Recommendations')
+export class RecommendationsType {
   @Field(() => [ProductHit]) hits!: ProductHit[];
 
   @Field(() => [ID], { description: 'Requested ids that are not in the catalog. They are ignored, not an error.' })
   unknownIds!: string[];
-}
 
-export enum IngestStatus {
-  CREATED = 'CREATED',
-  UPDATED = 'UPDATED',
-  UNCHANGED = 'UNCHANGED',
+  static from(r: Recommendations): RecommendationsType {
+    return Object.assign(new RecommendationsType(), { hits: r.hits.map(ProductHit.from), unknownIds: r.unknownIds });
+  }
 }
-registerEnumType(IngestStatus, {
-  name: 'IngestStatus',
-  valuesConfig: { UNCHANGED: { description: 'The same input was already stored; nothing was written.' } },
-});
 
 @ObjectType()
 export class IngestSuccess {

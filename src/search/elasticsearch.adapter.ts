@@ -1,5 +1,5 @@
 import { Client, errors } from '@elastic/elasticsearch';
-import type { Product, ProductDocument, ProductFilter } from '../catalog/product';
+import { pickProduct, type Product, type ProductDocument, type ProductFilter } from '../catalog/product';
 import { AppError } from '../common/errors';
 import {
   identityFromMapping,
@@ -335,22 +335,7 @@ function toSource(d: ProductDocument): Source {
 }
 
 function toProduct(s: Source): Product {
-  return {
-    id: s.id,
-    title: s.title,
-    description: s.description,
-    brand: s.brand,
-    category: s.category,
-    color: s.color,
-    price: s.price,
-    currency: s.currency,
-    inStock: s.inStock,
-    tags: s.tags ?? [],
-    attributes: s.attributes ?? {},
-    imageUrl: s.imageUrl,
-    version: s.version,
-    updatedAt: s.updatedAt,
-  };
+  return pickProduct(s);
 }
 
 function toDocument(s: Source): ProductDocument {

@@ -7,7 +7,9 @@
  * alias, never an in-place change.
  */
 
-/** Bump when the mapping changes incompatibly: it is part of the index name. */
+import { FIELD_NAMES, PRODUCT_FIELDS, type ProductFields } from '../catalog/product-fields';
+
+/** Bump when the mapping changes (a field added, removed or retyped): it is part of the index name. */
 export const MAPPING_VERSION = 1;
 
 export const VECTOR_FIELD = 'image_vector';
@@ -42,20 +44,7 @@ export function indexMappings(id: IndexIdentity) {
     dynamic: 'strict' as const,
     _meta: { model_id: id.modelId, dims: id.dims, mapping_version: MAPPING_VERSION },
     properties: {
-      id: { type: 'keyword' as const },
-      title: { type: 'text' as const, fields: { raw: { type: 'keyword' as const, ignore_above: 512 } } },
-      description: { type: 'text' as const },
-      brand: { type: 'keyword' as const, normalizer: 'lowercase' },
-      category: { type: 'keyword' as const, normalizer: 'lowercase' },
-      color: { type: 'keyword' as const, normalizer: 'lowercase' },
-      price: { type: 'double' as const },
-      currency: { type: 'keyword' as const },
-      inStock: { type: 'boolean' as const },
-      tags: { type: 'keyword' as const, normalizer: 'lowercase' },
-      attributes: { type: 'flattened' as const },
-      imageUrl: { type: 'keyword' as const, index: false },
-      version: { type: 'long' as const },
-      updatedAt: { type: 'date' as const },
+      ...catalogProperties(),
       imageSha256: { type: 'keyword' as const },
       contentHash: { type: 'keyword' as const },
       modelId: { type: 'keyword' as const },
@@ -69,6 +58,11 @@ export function indexMappings(id: IndexIdentity) {
       },
     },
   };
+}
+
+/** The mapping of every catalog field, from the field table. */
+function catalogProperties(): { [K in keyof ProductFields]: ProductFields[K]['es'] } {
+  return Object.fromEntries(FIELD_NAMES.map((name) => [name, PRODUCT_FIELDS[name].es])) as never;
 }
 
 /** Reads the identity recorded in an existing index's mapping, or undefined when it is not one of ours. */

@@ -1,4 +1,5 @@
 import type { ProductFilter } from '../catalog/product';
+import { FIELD_NAMES, fieldSpec, type FieldName, type FilterSpec } from '../catalog/product-fields';
 import { VECTOR_FIELD } from './index-mapping';
 
 /**
@@ -8,23 +9,39 @@ import { VECTOR_FIELD } from './index-mapping';
 
 export type EsClause = Record<string, unknown>;
 
+/** Filter argument name -> the field it restricts and how, from the field table. */
+const FILTERS = new Map<string, { field: FieldName; filter: FilterSpec }>(
+  FIELD_NAMES.flatMap((field) => {
+    const filter: FilterSpec | undefined = fieldSpec(field).filter;
+    if (!filter) return [];
+    const names = 'anyOf' in filter ? [filter.anyOf] : 'range' in filter ? [...filter.range] : [filter.is];
+    return names.map((name) => [name, { field, filter }] as const);
+  }),
+);
+
+/** Term-level clauses for a filter, in the order the caller gave its arguments (a range's bounds make one clause). */
 export function filterClauses(filter: ProductFilter | undefined): EsClause[] {
   if (!filter) return [];
   const clauses: EsClause[] = [];
-  const terms = (field: string, values: string[] | undefined) => {
-    if (values && values.length > 0) clauses.push({ terms: { [field]: values } });
-  };
-  terms('category', filter.categories);
-  terms('brand', filter.brands);
-  terms('color', filter.colors);
-  terms('tags', filter.tags);
-  if (filter.minPrice !== undefined || filter.maxPrice !== undefined) {
-    const range: Record<string, number> = {};
-    if (filter.minPrice !== undefined) range.gte = filter.minPrice;
-    if (filter.maxPrice !== undefined) range.lte = filter.maxPrice;
-    clauses.push({ range: { price: range } });
+  const ranged = new Set<FieldName>();
+  const given = filter as Record<string, unknown>;
+  for (const [name, value] of Object.entries(given)) {
+    const target = FILTERS.get(name);
+    if (!target || value === undefined || value === null) continue;
+    const { field, filter: spec } = target;
+    if ('anyOf' in spec) {
+      if ((value as unknown[]).length > 0) clauses.push({ terms: { [field]: value } });
+    } else if ('is' in spec) {
+      clauses.push({ term: { [field]: value } });
+    } else if (!ranged.has(field)) {
+      ranged.add(field);
+      const [lo, hi] = spec.range.map((n) => given[n]);
+      const range: Record<string, unknown> = {};
+      if (lo !== undefined && lo !== null) range.gte = lo;
+      if (hi !== undefined && hi !== null) range.lte = hi;
+      clauses.push({ range: { [field]: range } });
+    }
   }
-  if (filter.inStock !== undefined) clauses.push({ term: { inStock: filter.inStock } });
   return clauses;
 }
 
@@ -57,7 +74,11 @@ export function knnClause(o: KnnOptions): EsClause {
   };
 }
 
-export const KEYWORD_FIELDS = ['title^2', 'description'];
+/** Fields BM25 searches, with their boosts from the field table: `title^2`, `description`. */
+export const KEYWORD_FIELDS = FIELD_NAMES.flatMap((name) => {
+  const search: { boost: number } | undefined = fieldSpec(name).search;
+  return search ? [search.boost === 1 ? name : `${name}^${search.boost}`] : [];
+});
 
 export function keywordQuery(q: string, filter: ProductFilter | undefined, excludeIds: readonly string[] = []): EsClause {
   const restriction = restrictionQuery(filter, excludeIds).bool as Record<string, unknown>;

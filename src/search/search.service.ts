@@ -1,22 +1,14 @@
-import type { ProductFilter, ScoredProduct } from '../catalog/product';
+import { SearchMode, type ProductFilter, type Recommendations, type ScoredProduct } from '../catalog/product';
 import { ProductNotFoundError } from '../common/errors';
 import type { Embedder } from '../embedding/embedder';
-import type { ImageSource, ImageSourceService } from '../images/image-source.service';
+import type { ImageRef, ImageSourceService } from '../images/image-source.service';
 import type { Hit, ProductIndex } from './elasticsearch.adapter';
 import { reciprocalRankFusion } from './fusion';
 import { preferenceVector } from './vector-math';
 
-export type TextSearchMode = 'HYBRID' | 'VECTOR' | 'KEYWORD';
-
 export interface Page {
   first: number;
   filter?: ProductFilter;
-}
-
-export interface Recommendations {
-  hits: ScoredProduct[];
-  /** Requested ids (positive or negative) that are not in the catalog; reported, not raised. */
-  unknownIds: string[];
 }
 
 /**
@@ -52,13 +44,13 @@ export class SearchService {
     return vectorHits(hits);
   }
 
-  async searchByText(q: string, mode: TextSearchMode, page: Page): Promise<ScoredProduct[]> {
-    if (mode === 'KEYWORD') {
+  async searchByText(q: string, mode: SearchMode, page: Page): Promise<ScoredProduct[]> {
+    if (mode === SearchMode.KEYWORD) {
       const hits = await this.index.keyword({ q, size: page.first, filter: page.filter });
       return hits.map((h) => ({ product: h.product, score: h.score }));
     }
     const vector = await this.embedder.embedText(q);
-    if (mode === 'VECTOR') {
+    if (mode === SearchMode.VECTOR) {
       return vectorHits(await this.index.knn({ vector, k: page.first, filter: page.filter }));
     }
     const window = fusionWindow(page.first);
@@ -72,7 +64,7 @@ export class SearchService {
       .map(({ item, score }) => ({ product: item.product, score, similarity: similarity.get(item.product.id) }));
   }
 
-  async searchByImage(image: ImageSource, page: Page, signal?: AbortSignal): Promise<ScoredProduct[]> {
+  async searchByImage(image: ImageRef, page: Page, signal?: AbortSignal): Promise<ScoredProduct[]> {
     const bytes = await this.images.resolve(image, signal);
     const vector = await this.embedder.embedImage(bytes);
     return vectorHits(await this.index.knn({ vector, k: page.first, filter: page.filter }));

@@ -4,6 +4,7 @@
  * never saw, in a throwaway alias that is dropped afterwards.
  */
 import { createServices } from '../../src/app';
+import { SearchMode } from '../../src/catalog/product';
 import type { AppConfig } from '../../src/config/config';
 import { canonicalQuery, generateCatalog } from '../synth/catalog';
 import { makeNoiseTiles, mapPool, renderProduct } from '../synth/render';
@@ -54,7 +55,7 @@ export async function evaluateRetrieval(config: AppConfig, o: { seed?: number; n
     let anyHit = 0;
     let strict = 0;
     for (const [q, relevant] of byQuery) {
-      const hits = await services.search.searchByText(q, 'VECTOR', { first: 10 });
+      const hits = await services.search.searchByText(q, SearchMode.VECTOR, { first: 10 });
       const found = hits.filter((h) => relevant.has(h.product.id)).length;
       if (found > 0) anyHit++;
       strict += found / Math.min(10, relevant.size);

@@ -1,0 +1,197 @@
+import { MAX_URL_LENGTH } from '../images/address-policy';
+
+/**
+ * The one definition of a product's catalog fields. Everything else is derived from this table: the domain types
+ * (catalog/product.ts), the GraphQL `Product`, `ProductInput` and `ProductFilterInput` with their bounds
+ * (schema/), the Elasticsearch mapping, filters and keyword search (search/), the stored-document conversion and
+ * the ingest normaliser. To add a field, add a row here and bump MAPPING_VERSION (README, "How to add a field").
+ *
+ * Never reorder rows: the ingest content hash is the JSON of the normalised product in this order, so a reordering
+ * would make every replay an UPDATED. A new row may go anywhere; absent values do not enter the JSON.
+ */
+
+/** How a field's values behave: its TypeScript and GraphQL type, its normalisation and its value when absent. */
+export type FieldKind =
+  | 'id' // the catalog id: output ID, kept exactly as given
+  | 'text' // free text: trimmed; empty means absent
+  | 'keyword' // a short label matched exactly: trimmed; empty means absent
+  | 'url' // a URL kept for clients: trimmed; empty means absent
+  | 'number' // a decimal
+  | 'version' // a whole number carried as a GraphQL Float (it may exceed Int's 32 bits)
+  | 'boolean'
+  | 'keywords' // a set of labels: trimmed, de-duplicated, sorted; [] when absent
+  | 'attributes' // free-form key/value pairs: sorted by key; {} when absent
+  | 'timestamp'; // ISO 8601, set by the server
+
+/** The TypeScript value of each kind (catalog/product.ts maps the table through this). */
+export interface KindValues {
+  id: string;
+  text: string;
+  keyword: string;
+  url: string;
+  number: number;
+  version: number;
+  boolean: boolean;
+  keywords: string[];
+  attributes: Record<string, string>;
+  timestamp: string;
+}
+
+/** What a client may send for the field on ingest, and the bounds the GraphQL input type enforces. */
+export interface InputSpec {
+  readonly required?: boolean;
+  readonly description?: string;
+  /** Applied when the client leaves the field out (shown in the schema). */
+  readonly defaultValue?: boolean | number | string;
+  readonly minLength?: number;
+  /** Characters; for list kinds, per item. */
+  readonly maxLength?: number;
+  readonly maxItems?: number;
+  readonly min?: number;
+  readonly max?: number;
+  readonly integer?: boolean;
+  readonly pattern?: { readonly regex: RegExp; readonly message: string };
+  readonly upperCase?: boolean;
+  /** Value to use when the client sent none, taken from the rest of the input (e.g. imageUrl from image.url). */
+  readonly fallback?: (input: { readonly image: { readonly url?: string | null } }) => string | undefined | null;
+}
+
+/** How a field filters search results. The names are the arguments of ProductFilterInput. */
+export type FilterSpec =
+  | { readonly anyOf: string } // a list argument: the product's value (or one of its values) is any of these
+  | { readonly range: readonly [min: string, max: string] } // inclusive bounds, either may be left out
+  | { readonly is: string }; // an exact boolean
+
+export interface FieldSpec {
+  readonly kind: FieldKind;
+  /** Present on every stored product (the normaliser fills defaults). Non-null in the GraphQL output type. */
+  readonly required?: boolean;
+  /** GraphQL description on the output type. */
+  readonly description?: string;
+  /** False for fields only the server writes. */
+  readonly input: InputSpec | false;
+  readonly filter?: FilterSpec;
+  /** Keyword (BM25) search weight; fields without it are not searched by keywords. */
+  readonly search?: { readonly boost: number };
+  /** The Elasticsearch mapping of the field. */
+  readonly es: { readonly type: string } & Readonly<Record<string, unknown>>;
+}
+
+/** Bounds of every any-of filter list (ProductFilterInput). */
+export const LIST_FILTER_BOUNDS = { maxItems: 50, maxLength: 100 } as const;
+
+export const PRODUCT_FIELDS = {
+  id: {
+    kind: 'id',
+    required: true,
+    input: {
+      required: true,
+      description: 'Your catalog id. Ingesting the same id again updates the product.',
+      pattern: {
+        regex: /^[A-Za-z0-9][A-Za-z0-9._:\-/]{0,127}$/,
+        message: 'id must be 1-128 characters of letters, digits and . _ : - /, starting with a letter or digit',
+      },
+    },
+    es: { type: 'keyword' },
+  },
+  title: {
+    kind: 'text',
+    required: true,
+    input: { required: true, minLength: 1, maxLength: 500 },
+    search: { boost: 2 },
+    es: { type: 'text', fields: { raw: { type: 'keyword', ignore_above: 512 } } },
+  },
+  description: {
+    kind: 'text',
+    input: { maxLength: 10_000 },
+    search: { boost: 1 },
+    es: { type: 'text' },
+  },
+  brand: {
+    kind: 'keyword',
+    input: { maxLength: 200 },
+    filter: { anyOf: 'brands' },
+    es: { type: 'keyword', normalizer: 'lowercase' },
+  },
+  category: {
+    kind: 'keyword',
+    input: { maxLength: 200 },
+    filter: { anyOf: 'categories' },
+    es: { type: 'keyword', normalizer: 'lowercase' },
+  },
+  color: {
+    kind: 'keyword',
+    input: { maxLength: 100 },
+    filter: { anyOf: 'colors' },
+    es: { type: 'keyword', normalizer: 'lowercase' },
+  },
+  price: {
+    kind: 'number',
+    input: { min: 0, max: 1e12 },
+    filter: { range: ['minPrice', 'maxPrice'] },
+    es: { type: 'double' },
+  },
+  currency: {
+    kind: 'keyword',
+    description: 'ISO 4217 code',
+    input: { pattern: { regex: /^[A-Za-z]{3}$/, message: 'currency must be an ISO 4217 code' }, upperCase: true },
+    es: { type: 'keyword' },
+  },
+  inStock: {
+    kind: 'boolean',
+    required: true,
+    input: { defaultValue: true },
+    filter: { is: 'inStock' },
+    es: { type: 'boolean' },
+  },
+  tags: {
+    kind: 'keywords',
+    required: true,
+    input: { maxItems: 100, maxLength: 100 },
+    filter: { anyOf: 'tags' },
+    es: { type: 'keyword', normalizer: 'lowercase' },
+  },
+  attributes: {
+    kind: 'attributes',
+    required: true,
+    input: { maxItems: 100 },
+    es: { type: 'flattened' },
+  },
+  imageUrl: {
+    kind: 'url',
+    input: {
+      description: 'Where storefronts load the image from; defaults to image.url.',
+      maxLength: MAX_URL_LENGTH,
+      fallback: (input) => input.image.url,
+    },
+    es: { type: 'keyword', index: false },
+  },
+  version: {
+    kind: 'version',
+    description: 'Caller-supplied catalog version, if any.',
+    input: {
+      description: 'Monotonic catalog version (e.g. updatedAt in ms). An older version never overwrites a newer one.',
+      integer: true,
+      min: 0,
+      max: Number.MAX_SAFE_INTEGER,
+    },
+    es: { type: 'long' },
+  },
+  updatedAt: {
+    kind: 'timestamp',
+    required: true,
+    description: 'When this product was last written (ISO 8601).',
+    input: false,
+    es: { type: 'date' },
+  },
+} as const satisfies Record<string, FieldSpec>;
+
+export type ProductFields = typeof PRODUCT_FIELDS;
+export type FieldName = keyof ProductFields;
+
+/** The field names in table order (the order of the content hash). */
+export const FIELD_NAMES = Object.keys(PRODUCT_FIELDS) as FieldName[];
+
+export function fieldSpec(name: FieldName): FieldSpec {
+  return PRODUCT_FIELDS[name];
+}
