@@ -11,10 +11,7 @@ import { configureImageRuntime } from './images/image.adapter';
 import { ImageSourceService } from './images/image-source.service';
 import { IngestService } from './ingest/ingest.service';
 import { createLoaders, type RequestContext } from './resolvers/context';
-import { IngestResolver } from './resolvers/ingest.resolver';
-import { ProductResolver } from './resolvers/product.resolver';
-import { SearchResolver } from './resolvers/search.resolver';
-import { buildAppSchema } from './schema/build-schema';
+import { buildAppSchema } from './resolvers';
 import { ProductIndex } from './search/elasticsearch.adapter';
 import { SearchService } from './search/search.service';
 import { ApiKeyVerifier } from './server/auth';
@@ -90,12 +87,7 @@ export interface RunningServer {
 
 export async function startServer(config: AppConfig, services?: Services): Promise<RunningServer> {
   const svc = services ?? (await createServices(config));
-  const resolvers = new Map<unknown, unknown>([
-    [ProductResolver, new ProductResolver()],
-    [SearchResolver, new SearchResolver(svc.search)],
-    [IngestResolver, new IngestResolver(svc.ingest)],
-  ]);
-  const schema = await buildAppSchema({ container: { get: (cls) => resolvers.get(cls) } });
+  const schema = await buildAppSchema({ services: svc });
 
   const g = config.graphql;
   const armor = new ApolloArmor({

@@ -80,6 +80,9 @@ export interface FieldSpec {
 /** Bounds of every any-of filter list (ProductFilterInput). */
 export const LIST_FILTER_BOUNDS = { maxItems: 50, maxLength: 100 } as const;
 
+/** Product ids are document ids; a longer one could never have been stored. */
+export const MAX_ID_LENGTH = 128;
+
 export const PRODUCT_FIELDS = {
   id: {
     kind: 'id',
@@ -88,8 +91,8 @@ export const PRODUCT_FIELDS = {
       required: true,
       description: 'Your catalog id. Ingesting the same id again updates the product.',
       pattern: {
-        regex: /^[A-Za-z0-9][A-Za-z0-9._:\-/]{0,127}$/,
-        message: 'id must be 1-128 characters of letters, digits and . _ : - /, starting with a letter or digit',
+        regex: new RegExp(`^[A-Za-z0-9][A-Za-z0-9._:\\-/]{0,${MAX_ID_LENGTH - 1}}$`),
+        message: `id must be 1-${MAX_ID_LENGTH} characters of letters, digits and . _ : - /, starting with a letter or digit`,
       },
     },
     es: { type: 'keyword' },

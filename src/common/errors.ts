@@ -3,9 +3,8 @@
  *
  * - `AppError` is a fault: something the client cannot fix by changing its input (Elasticsearch down, model
  *   missing, a bug). It carries a stable `code`; the error formatter masks its message before it leaves the server.
- * - The other classes here (ImageInputError, ProductNotFoundError, StaleVersionError, InvalidInputError) are
- *   expected failures caused by the request itself. Services throw them; resolvers turn them into typed GraphQL
- *   result members so clients branch on `__typename`.
+ * - `ExpectedError` and its subclasses are expected failures caused by the request itself. Services throw them;
+ *   the GraphQL layer turns them into typed result members so clients branch on `__typename`.
  */
 export type FaultCode =
   | 'INTERNAL'
@@ -29,13 +28,33 @@ export class AppError extends Error {
 }
 
 /** Reasons an image supplied by a client (URL or bytes) was refused. Each maps to a GraphQL error result. */
-export type ImageErrorCode =
-  | 'IMAGE_TOO_LARGE' // bytes over the cap, or pixels over the decode limit
-  | 'IMAGE_UNDECODABLE' // not an image, truncated, zero bytes, unsupported or blocked format (SVG)
-  | 'IMAGE_URL_FORBIDDEN' // scheme, userinfo, or an address that resolves to a private/loopback/link-local range
-  | 'IMAGE_FETCH_FAILED'; // network error, timeout, non-2xx status, too many redirects, non-image content type
+export const IMAGE_ERROR_CODES = [
+  'IMAGE_TOO_LARGE', // bytes over the cap, or pixels over the decode limit
+  'IMAGE_UNDECODABLE', // not an image, truncated, zero bytes, unsupported or blocked format (SVG)
+  'IMAGE_URL_FORBIDDEN', // scheme, userinfo, or an address that resolves to a private/loopback/link-local range
+  'IMAGE_FETCH_FAILED', // network error, timeout, non-2xx status, too many redirects, non-image content type
+] as const;
+export type ImageErrorCode = (typeof IMAGE_ERROR_CODES)[number];
 
-export class ImageInputError extends Error {
+/** Every expected failure's code; the GraphQL ErrorCode enum is this list. */
+export const EXPECTED_ERROR_CODES = [
+  'PRODUCT_NOT_FOUND',
+  ...IMAGE_ERROR_CODES,
+  'STALE_VERSION',
+  'INVALID_INPUT',
+  'INDEXING_FAILED',
+] as const;
+export type ExpectedErrorCode = (typeof EXPECTED_ERROR_CODES)[number];
+
+/**
+ * A failure caused by the request itself, which the client can act on. Services throw (or report) these; the GraphQL
+ * layer turns each into its typed result member (schema/error-results.type.ts holds the table).
+ */
+export abstract class ExpectedError extends Error {
+  abstract readonly code: ExpectedErrorCode;
+}
+
+export class ImageInputError extends ExpectedError {
   constructor(
     readonly code: ImageErrorCode,
     message: string,
@@ -46,8 +65,8 @@ export class ImageInputError extends Error {
   }
 }
 
-/** Expected, request-caused failures other than images. Resolvers map each to a typed GraphQL result. */
-export class ProductNotFoundError extends Error {
+export class ProductNotFoundError extends ExpectedError {
+  readonly code = 'PRODUCT_NOT_FOUND';
   constructor(readonly productId: string) {
     super(`No product with id "${productId}"`);
     this.name = 'ProductNotFoundError';
@@ -55,7 +74,8 @@ export class ProductNotFoundError extends Error {
 }
 
 /** An ingest carried a version older than (or equal to, with different content) the stored one. */
-export class StaleVersionError extends Error {
+export class StaleVersionError extends ExpectedError {
+  readonly code = 'STALE_VERSION';
   constructor(
     readonly productId: string,
     readonly storedVersion: number | undefined,
@@ -69,12 +89,25 @@ export class StaleVersionError extends Error {
 }
 
 /** Input that passed GraphQL validation but is still unusable (e.g. neither url nor base64 given). */
-export class InvalidInputError extends Error {
+export class InvalidInputError extends ExpectedError {
+  readonly code = 'INVALID_INPUT';
   constructor(
     message: string,
     readonly field?: string,
   ) {
     super(message);
     this.name = 'InvalidInputError';
+  }
+}
+
+/** Elasticsearch refused one item of a bulk request for a reason other than a version conflict. */
+export class IndexingFailedError extends ExpectedError {
+  readonly code = 'INDEXING_FAILED';
+  constructor(
+    readonly productId: string,
+    reason: string,
+  ) {
+    super(`Product "${productId}" could not be indexed: ${reason}`);
+    this.name = 'IndexingFailedError';
   }
 }

@@ -1,24 +1,13 @@
 import { createHash } from 'node:crypto';
 import { IngestStatus, normaliseProduct, pickProduct, type Product, type ProductDocument, type ProductInput } from '../catalog/product';
-import { ImageInputError, InvalidInputError, StaleVersionError } from '../common/errors';
+import { MAX_ID_LENGTH } from '../catalog/product-fields';
+import { ExpectedError, IndexingFailedError, InvalidInputError, ProductNotFoundError, StaleVersionError } from '../common/errors';
 import type { Embedder } from '../embedding/embedder';
 import type { ImageSourceService } from '../images/image-source.service';
 import type { ProductIndex } from '../search/elasticsearch.adapter';
 
-export type IngestFailure = ImageInputError | StaleVersionError | InvalidInputError | IndexingFailedError;
-
-export type IngestOutcome = { ok: true; status: IngestStatus; product: Product } | { ok: false; id: string; error: IngestFailure };
-
-/** Elasticsearch refused one item of a bulk request for a reason other than a version conflict. */
-export class IndexingFailedError extends Error {
-  constructor(
-    readonly productId: string,
-    reason: string,
-  ) {
-    super(`Product "${productId}" could not be indexed: ${reason}`);
-    this.name = 'IndexingFailedError';
-  }
-}
+/** Per item: what was done, or the expected failure (a bad image, a stale version, a refused write) that stopped it. */
+export type IngestOutcome = { ok: true; status: IngestStatus; product: Product } | { ok: false; id: string; error: ExpectedError };
 
 export interface IngestOptions {
   /** Wait until the writes are visible to search before answering (read-your-writes for API callers). */
@@ -77,9 +66,8 @@ export class IngestService {
           doc: { ...product, imageVector: vector, imageSha256, contentHash, modelId: this.embedder.modelId },
         });
       } catch (e) {
-        if (e instanceof ImageInputError || e instanceof StaleVersionError || e instanceof InvalidInputError) {
-          outcomes[i] = fail(input.id, e);
-        } else throw e;
+        if (e instanceof ExpectedError) outcomes[i] = fail(input.id, e);
+        else throw e;
       }
     });
 
@@ -98,12 +86,14 @@ export class IngestService {
     return outcomes as IngestOutcome[];
   }
 
-  async delete(id: string, o: IngestOptions = {}): Promise<boolean> {
-    return this.index.delete(id, { refresh: o.refresh });
+  /** Deletes one product; ProductNotFoundError when there is none with this id. */
+  async delete(id: string, o: IngestOptions = {}): Promise<void> {
+    // An id longer than any ingest accepts was never stored (and Elasticsearch would refuse it as an id).
+    if (id.length > MAX_ID_LENGTH || !(await this.index.delete(id, { refresh: o.refresh }))) throw new ProductNotFoundError(id);
   }
 }
 
-function fail(id: string, error: IngestFailure): IngestOutcome {
+function fail(id: string, error: ExpectedError): IngestOutcome {
   return { ok: false, id, error };
 }
 

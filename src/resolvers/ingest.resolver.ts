@@ -1,25 +1,13 @@
-import { ArrayMaxSize, ArrayMinSize, ValidateNested } from 'class-validator';
-import { Arg, Args, ArgsType, Authorized, Field, ID, Mutation, Resolver } from 'type-graphql';
-import { ProductNotFoundError } from '../common/errors';
+import { Args, Authorized, Mutation, Resolver } from 'type-graphql';
+import { IngestStatus } from '../catalog/product';
 import type { IngestOutcome, IngestService } from '../ingest/ingest.service';
-import { IngestStatus } from '../schema/enums';
-import { ProductInputType, toProductInput } from '../schema/inputs';
+import { DeleteProductArgs, IngestProductArgs, IngestProductsArgs } from '../schema/args';
+import { toProductInput } from '../schema/inputs';
 import { DeleteSuccess, IngestSuccess, IngestSummary, ProductType } from '../schema/product.type';
 import { DeleteProductResult, IngestProductResult, IngestProductsPayload } from '../schema/results.union';
+import { WRITE } from '../schema/roles';
 import { IMAGE_EMBED_COST } from './cost';
 import { orErrorResult, toErrorResult } from './error-mapping';
-
-export const WRITE = 'WRITE';
-export const MAX_BULK_INGEST = 100;
-
-@ArgsType()
-class IngestProductsArgs {
-  @Field(() => [ProductInputType], { description: `1-${MAX_BULK_INGEST} products.` })
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_BULK_INGEST)
-  @ValidateNested({ each: true })
-  inputs!: ProductInputType[];
-}
 
 function toResult(o: IngestOutcome): typeof IngestProductResult {
   if (!o.ok) return toErrorResult(o.error) as typeof IngestProductResult;
@@ -35,7 +23,7 @@ export class IngestResolver {
     description: 'Creates or updates a product by id and computes its image vector. Replaying the same input changes nothing.',
     complexity: IMAGE_EMBED_COST,
   })
-  async ingestProduct(@Arg('input', () => ProductInputType) input: ProductInputType): Promise<typeof IngestProductResult> {
+  async ingestProduct(@Args(() => IngestProductArgs) { input }: IngestProductArgs): Promise<typeof IngestProductResult> {
     const [outcome] = await this.ingestService.ingest([toProductInput(input)], { refresh: true });
     return toResult(outcome);
   }
@@ -59,9 +47,9 @@ export class IngestResolver {
 
   @Authorized(WRITE)
   @Mutation(() => DeleteProductResult, { complexity: 1 })
-  async deleteProduct(@Arg('id', () => ID) id: string): Promise<typeof DeleteProductResult> {
+  async deleteProduct(@Args(() => DeleteProductArgs) { id }: DeleteProductArgs): Promise<typeof DeleteProductResult> {
     return orErrorResult(async () => {
-      if (id.length > 128 || !(await this.ingestService.delete(id, { refresh: true }))) throw new ProductNotFoundError(id);
+      await this.ingestService.delete(id, { refresh: true });
       return Object.assign(new DeleteSuccess(), { id });
     }) as Promise<typeof DeleteProductResult>;
   }

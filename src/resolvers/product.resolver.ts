@@ -1,17 +1,12 @@
-import { ArrayMaxSize, MaxLength } from 'class-validator';
-import { Arg, ArgsType, Args, Ctx, Field, ID, Query, Resolver } from 'type-graphql';
+import { Args, Ctx, Query, Resolver } from 'type-graphql';
+import { ProductArgs, ProductsArgs } from '../schema/args';
 import { ProductType } from '../schema/product.type';
 import type { RequestContext } from './context';
-
-@ArgsType()
-class ProductsArgs {
-  @Field(() => [ID]) @ArrayMaxSize(100) @MaxLength(128, { each: true }) ids!: string[];
-}
 
 @Resolver(() => ProductType)
 export class ProductResolver {
   @Query(() => ProductType, { nullable: true, description: 'One product by id, or null.' })
-  async product(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<ProductType | null> {
+  async product(@Args(() => ProductArgs) { id }: ProductArgs, @Ctx() ctx: RequestContext): Promise<ProductType | null> {
     const p = await ctx.loaders.product.load(id);
     return p ? ProductType.from(p) : null;
   }

@@ -1,9 +1,23 @@
 import { ArrayMaxSize, ArrayMinSize, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { ArgsType, Field, ID, Int } from 'type-graphql';
+import { MAX_ID_LENGTH } from '../catalog/product-fields';
 import { SearchMode } from './enums';
-import { ImageInput, ProductFilterInput } from './inputs';
+import { ImageInput, ProductFilterInput, ProductInputType } from './inputs';
+
+/** Every operation's arguments, with their bounds, so every entry point gets the same limits. */
 
 export const MAX_PAGE_SIZE = 100;
+export const MAX_BULK_INGEST = 100;
+
+@ArgsType()
+export class ProductArgs {
+  @Field(() => ID) id!: string;
+}
+
+@ArgsType()
+export class ProductsArgs {
+  @Field(() => [ID]) @ArrayMaxSize(100) @MaxLength(MAX_ID_LENGTH, { each: true }) ids!: string[];
+}
 
 @ArgsType()
 export class PageArgs {
@@ -19,7 +33,7 @@ export class PageArgs {
 
 @ArgsType()
 export class SimilarProductsArgs extends PageArgs {
-  @Field(() => ID) @MinLength(1) @MaxLength(128) id!: string;
+  @Field(() => ID) @MinLength(1) @MaxLength(MAX_ID_LENGTH) id!: string;
 }
 
 @ArgsType()
@@ -38,11 +52,31 @@ export class RecommendationsArgs extends PageArgs {
   @Field(() => [ID], { description: 'Products the shopper viewed or liked (1-50).' })
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
-  @MaxLength(128, { each: true })
+  @MaxLength(MAX_ID_LENGTH, { each: true })
   productIds!: string[];
 
   @Field(() => [ID], { nullable: true, description: 'Products to steer away from (0-50).' })
   @ArrayMaxSize(50)
-  @MaxLength(128, { each: true })
+  @MaxLength(MAX_ID_LENGTH, { each: true })
   negativeIds?: string[];
+}
+
+@ArgsType()
+export class IngestProductArgs {
+  @Field(() => ProductInputType) @ValidateNested() input!: ProductInputType;
+}
+
+@ArgsType()
+export class IngestProductsArgs {
+  @Field(() => [ProductInputType], { description: `1-${MAX_BULK_INGEST} products.` })
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BULK_INGEST)
+  @ValidateNested({ each: true })
+  inputs!: ProductInputType[];
+}
+
+@ArgsType()
+export class DeleteProductArgs {
+  // No length bound: an id no ingest could have stored is simply not found.
+  @Field(() => ID) id!: string;
 }

@@ -1,19 +1,27 @@
 import { Field, Float, ID, InterfaceType, ObjectType, registerEnumType } from 'type-graphql';
+import {
+  EXPECTED_ERROR_CODES,
+  ExpectedError,
+  ImageInputError,
+  IndexingFailedError,
+  InvalidInputError,
+  ProductNotFoundError,
+  StaleVersionError,
+  type ExpectedErrorCode,
+  type ImageErrorCode,
+} from '../common/errors';
 
 /**
  * Expected failures are data, not exceptions: each is a member of a result union and implements ErrorResult, so
  * clients branch on __typename (or errorCode) instead of parsing messages.
+ *
+ * A new expected failure costs two places: its error class (with its code) in common/errors.ts, and here its result
+ * class plus one row of ERROR_RESULTS. Then list it in the unions (results.union.ts) of the operations that return it.
  */
-export enum ErrorCode {
-  PRODUCT_NOT_FOUND = 'PRODUCT_NOT_FOUND',
-  IMAGE_TOO_LARGE = 'IMAGE_TOO_LARGE',
-  IMAGE_UNDECODABLE = 'IMAGE_UNDECODABLE',
-  IMAGE_URL_FORBIDDEN = 'IMAGE_URL_FORBIDDEN',
-  IMAGE_FETCH_FAILED = 'IMAGE_FETCH_FAILED',
-  STALE_VERSION = 'STALE_VERSION',
-  INVALID_INPUT = 'INVALID_INPUT',
-  INDEXING_FAILED = 'INDEXING_FAILED',
-}
+
+/** The codes of common/errors.ts, as a GraphQL enum. */
+export const ErrorCode = Object.fromEntries(EXPECTED_ERROR_CODES.map((c) => [c, c])) as { [C in ExpectedErrorCode]: C };
+export type ErrorCode = ExpectedErrorCode;
 registerEnumType(ErrorCode, { name: 'ErrorCode' });
 
 @InterfaceType()
@@ -56,6 +64,45 @@ export class IndexingFailed extends ErrorResult {
   @Field(() => ID) productId!: string;
 }
 
-export function errorResult<T extends ErrorResult>(cls: new () => T, errorCode: ErrorCode, message: string, extra: Partial<T> = {}): T {
-  return Object.assign(new cls(), { errorCode, message }, extra);
+type ErrorClass<E extends ExpectedError> = abstract new (...args: never[]) => E;
+type ResultClass<R extends ErrorResult> = new () => R;
+
+interface ErrorRow<E extends ExpectedError = ExpectedError, R extends ErrorResult = ErrorResult> {
+  readonly error: ErrorClass<E>;
+  /** The result class for this error (some errors choose by their code). */
+  readonly result: (e: E) => ResultClass<R>;
+  /** The result's own fields beyond errorCode and message. */
+  readonly fields?: (e: E) => Omit<R, keyof ErrorResult>;
+}
+
+function row<E extends ExpectedError, R extends ErrorResult>(r: ErrorRow<E, R>): ErrorRow {
+  return r as unknown as ErrorRow;
+}
+
+const IMAGE_RESULTS: Record<ImageErrorCode, ResultClass<ErrorResult>> = {
+  IMAGE_TOO_LARGE: ImageTooLarge,
+  IMAGE_UNDECODABLE: ImageUndecodable,
+  IMAGE_URL_FORBIDDEN: ImageUrlForbidden,
+  IMAGE_FETCH_FAILED: ImageFetchFailed,
+};
+
+/** Service error class -> GraphQL result class, one row each. */
+export const ERROR_RESULTS: readonly ErrorRow[] = [
+  row({ error: ImageInputError, result: (e) => IMAGE_RESULTS[e.code] }),
+  row({ error: ProductNotFoundError, result: () => ProductNotFound, fields: (e) => ({ productId: e.productId }) }),
+  row({
+    error: StaleVersionError,
+    result: () => StaleVersion,
+    fields: (e) => ({ productId: e.productId, storedVersion: e.storedVersion, givenVersion: e.givenVersion }),
+  }),
+  row({ error: InvalidInputError, result: () => InvalidInput, fields: (e) => ({ field: e.field }) }),
+  row({ error: IndexingFailedError, result: () => IndexingFailed, fields: (e) => ({ productId: e.productId }) }),
+];
+
+/** The typed result for an expected failure, or undefined when no row knows the error. */
+export function errorResultFor(e: ExpectedError): ErrorResult | undefined {
+  const r = ERROR_RESULTS.find((candidate) => e instanceof candidate.error);
+  if (!r) return undefined;
+  const cls = r.result(e);
+  return Object.assign(new cls(), { errorCode: e.code, message: e.message }, r.fields?.(e));
 }

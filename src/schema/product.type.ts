@@ -1,5 +1,6 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import { IngestStatus, type Product, type Recommendations, type ScoredProduct } from '../catalog/product';
+import type { Product, Recommendations, ScoredProduct } from '../catalog/product';
+import { IngestStatus } from './enums';
 import { defineOutputFields, toOutputValues, type ProductOutputShape } from './product-fields.graphql';
 
 export { Attribute } from './product-fields.graphql';

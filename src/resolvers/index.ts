@@ -1,0 +1,52 @@
+import 'reflect-metadata';
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema, type AuthChecker } from 'type-graphql';
+import type { IngestService } from '../ingest/ingest.service';
+import { WRITE } from '../schema/roles';
+import type { SearchService } from '../search/search.service';
+import type { RequestContext } from './context';
+import { IngestResolver } from './ingest.resolver';
+import { ProductResolver } from './product.resolver';
+import { SearchResolver } from './search.resolver';
+
+/**
+ * The one registry of resolvers. The schema build (scripts/emit-schema.ts, the schema drift test) and the composition
+ * root (app.ts) both go through buildAppSchema, so a resolver is registered here and nowhere else.
+ */
+export const RESOLVERS = [ProductResolver, SearchResolver, IngestResolver] as const;
+
+/** What the resolvers need from the service layer. */
+export interface ResolverServices {
+  search: SearchService;
+  ingest: IngestService;
+}
+
+type ResolverClass = (typeof RESOLVERS)[number];
+
+/** One instance of every resolver, wired to the services. */
+export function createResolvers(services: ResolverServices): Map<ResolverClass, InstanceType<ResolverClass>> {
+  return new Map<ResolverClass, InstanceType<ResolverClass>>([
+    [ProductResolver, new ProductResolver()],
+    [SearchResolver, new SearchResolver(services.search)],
+    [IngestResolver, new IngestResolver(services.ingest)],
+  ]);
+}
+
+const authChecker: AuthChecker<RequestContext> = ({ context }, roles) =>
+  roles.every((role) => role === WRITE && context.auth.canWrite);
+
+/**
+ * Builds the executable schema. With `services` the resolvers are wired to them; without (schema emission, the drift
+ * test) no resolver is ever called.
+ */
+export async function buildAppSchema(o: { services?: ResolverServices; emitSchemaFile?: string } = {}): Promise<GraphQLSchema> {
+  const instances = o.services ? createResolvers(o.services) : undefined;
+  return buildSchema({
+    resolvers: RESOLVERS,
+    container: instances ? { get: (cls) => instances.get(cls) } : undefined,
+    authChecker,
+    authMode: 'error',
+    validate: { forbidUnknownValues: false },
+    emitSchemaFile: o.emitSchemaFile ? { path: o.emitSchemaFile, sortedSchema: true } : false,
+  });
+}

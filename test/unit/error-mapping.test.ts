@@ -1,0 +1,54 @@
+import 'reflect-metadata';
+import {
+  AppError,
+  EXPECTED_ERROR_CODES,
+  ImageInputError,
+  IndexingFailedError,
+  InvalidInputError,
+  ProductNotFoundError,
+  StaleVersionError,
+  type ExpectedError,
+} from '../../src/common/errors';
+import { orErrorResult, toErrorResult } from '../../src/resolvers/error-mapping';
+import {
+  ImageFetchFailed,
+  ImageTooLarge,
+  ImageUndecodable,
+  ImageUrlForbidden,
+  IndexingFailed,
+  InvalidInput,
+  ProductNotFound,
+  StaleVersion,
+} from '../../src/schema/error-results.type';
+
+/** One instance of every expected failure, and the result each must become. */
+const CASES: [ExpectedError, new () => object, Record<string, unknown>][] = [
+  [new ImageInputError('IMAGE_TOO_LARGE', 'big'), ImageTooLarge, {}],
+  [new ImageInputError('IMAGE_UNDECODABLE', 'junk'), ImageUndecodable, {}],
+  [new ImageInputError('IMAGE_URL_FORBIDDEN', 'private'), ImageUrlForbidden, {}],
+  [new ImageInputError('IMAGE_FETCH_FAILED', 'timeout'), ImageFetchFailed, {}],
+  [new ProductNotFoundError('p1'), ProductNotFound, { productId: 'p1' }],
+  [new StaleVersionError('p2', 9, 3), StaleVersion, { productId: 'p2', storedVersion: 9, givenVersion: 3 }],
+  [new InvalidInputError('neither url nor base64', 'image'), InvalidInput, { field: 'image' }],
+  [new IndexingFailedError('p3', 'mapper_parsing_exception'), IndexingFailed, { productId: 'p3' }],
+];
+
+describe('error mapping', () => {
+  it('covers every expected error code exactly once', () => {
+    expect(CASES.map(([e]) => e.code).sort()).toEqual([...EXPECTED_ERROR_CODES].sort());
+  });
+
+  it.each(CASES.map((c) => [c[0].code, ...c] as const))('%s becomes its typed result', (_code, error, cls, fields) => {
+    const result = toErrorResult(error);
+    expect(result).toBeInstanceOf(cls);
+    expect({ ...result }).toEqual({ errorCode: error.code, message: error.message, ...fields });
+  });
+
+  it('rethrows faults and anything unknown, for the error formatter to mask', async () => {
+    const fault = new AppError('SEARCH_BACKEND_UNAVAILABLE', 'down');
+    expect(() => toErrorResult(fault)).toThrow(fault);
+    const bug = new TypeError('x is undefined');
+    await expect(orErrorResult(async () => Promise.reject(bug))).rejects.toBe(bug);
+    await expect(orErrorResult(async () => 42)).resolves.toBe(42);
+  });
+});
