@@ -9,7 +9,7 @@ import 'reflect-metadata';
 import { createImageFetcher, loadEmbedder } from '../src/app';
 import { AppError } from '../src/common/errors';
 import { loadConfig } from '../src/config/config';
-import { ImageSourceService } from '../src/images/image-source.service';
+import { ImageSourceService } from '../src/sources/image-source.service';
 import type { ProductInput } from '../src/catalog/product';
 import { IngestService } from '../src/ingest/ingest.service';
 import { ProductIndex } from '../src/search/elasticsearch.adapter';

@@ -1,4 +1,4 @@
-import { MAX_URL_LENGTH } from '../images/address-policy';
+import { MAX_URL_LENGTH } from '../sources/limits';
 
 /**
  * The one definition of a product's catalog fields. Everything else is derived from this table: the domain types

@@ -1,4 +1,4 @@
-import type { ImageRef } from '../images/image-source.service';
+import type { ImageRef } from '../sources/image-source';
 import {
   FIELD_NAMES,
   PRODUCT_FIELDS,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { open, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { AppError } from '../common/errors';
-import { parsePreprocessorConfig, type ImagePreprocessing } from './image-preprocessor';
+import { parsePreprocessorConfig, type ImagePreprocessing } from './pixels/preprocessor-config';
 
 /**
  * Reads and validates a SigLIP ONNX export folder (the layout HF/optimum exports use). Every problem becomes

@@ -3,7 +3,7 @@ import { IngestStatus, normaliseProduct, pickProduct, type Product, type Product
 import { MAX_ID_LENGTH } from '../catalog/product-fields';
 import { ExpectedError, IndexingFailedError, InvalidInputError, ProductNotFoundError, StaleVersionError } from '../common/errors';
 import type { Embedder } from '../embedding/embedder';
-import type { ImageSourceService } from '../images/image-source.service';
+import type { ImageSource } from '../sources/image-source';
 import type { ProductIndex } from '../search/elasticsearch.adapter';
 
 /** Per item: what was done, or the expected failure (a bad image, a stale version, a refused write) that stopped it. */
@@ -26,7 +26,7 @@ export class IngestService {
   constructor(
     private readonly index: ProductIndex,
     private readonly embedder: Embedder,
-    private readonly images: ImageSourceService,
+    private readonly images: ImageSource,
   ) {}
 
   async ingest(inputs: readonly ProductInput[], o: IngestOptions = {}): Promise<IngestOutcome[]> {

@@ -1,8 +1,8 @@
 import { MaxLength, ValidateNested } from 'class-validator';
 import { Field, InputType } from 'type-graphql';
 import type { ProductFilter, ProductInput } from '../catalog/product';
-import { MAX_URL_LENGTH } from '../images/address-policy';
-import type { ImageRef } from '../images/image-source.service';
+import type { ImageRef } from '../sources/image-source';
+import { MAX_BASE64_LENGTH, MAX_URL_LENGTH } from '../sources/limits';
 import {
   defineFilterFields,
   defineInputFields,
@@ -13,9 +13,6 @@ import {
 export { AttributeInput } from './product-fields.graphql';
 
 /** Input bounds live here, on the types, so every entry point gets the same limits. */
-
-/** 10 MiB of image bytes as base64, plus slack for a data: prefix. */
-export const MAX_BASE64_LENGTH = Math.ceil((10 * 1024 * 1024 * 4) / 3) + 64;
 
 @InputType({ description: 'Restricts results. Every list is an any-of; the lists combine with AND.' })
 export class ProductFilterInput {}

@@ -1,7 +1,7 @@
 import { SearchMode, type ProductFilter, type Recommendations, type ScoredProduct } from '../catalog/product';
 import { ProductNotFoundError } from '../common/errors';
 import type { Embedder } from '../embedding/embedder';
-import type { ImageRef, ImageSourceService } from '../images/image-source.service';
+import type { ImageRef, ImageSource } from '../sources/image-source';
 import type { Hit, ProductIndex } from './elasticsearch.adapter';
 import { reciprocalRankFusion } from './fusion';
 import { preferenceVector } from './vector-math';
@@ -33,7 +33,7 @@ export class SearchService {
   constructor(
     private readonly index: ProductIndex,
     private readonly embedder: Embedder,
-    private readonly images: ImageSourceService,
+    private readonly images: ImageSource,
   ) {}
 
   /** "More like this": neighbours of the product's stored vector, never the product itself. */

@@ -7,7 +7,7 @@ import http from 'node:http';
 import net from 'node:net';
 
 import { AppError, ImageInputError } from '../../src/common/errors';
-import { ImageFetcher, ImageFetcherOptions } from '../../src/images/image-fetch.adapter';
+import { ImageFetcher, ImageFetcherOptions } from '../../src/sources/image-fetch.adapter';
 import { installLoopbackGuard, LoopbackGuard } from './helpers/loopback-guard';
 
 // 1x1 transparent PNG.

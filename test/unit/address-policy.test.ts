@@ -2,14 +2,9 @@ import dns from 'node:dns';
 import net from 'node:net';
 
 import corpus from '../corpus/ssrf-urls.json';
-import {
-  MAX_URL_LENGTH,
-  checkAddress,
-  checkImageUrl,
-  literalIpOf,
-  parseAllowlist,
-} from '../../src/images/address-policy';
-import { AddressForbiddenError, Resolver, createGuardedLookup } from '../../src/images/guarded-lookup';
+import { checkAddress, checkImageUrl, literalIpOf, parseAllowlist } from '../../src/sources/address-policy';
+import { AddressForbiddenError, Resolver, createGuardedLookup } from '../../src/sources/guarded-lookup';
+import { MAX_URL_LENGTH } from '../../src/sources/limits';
 
 interface Case {
   ip?: string;

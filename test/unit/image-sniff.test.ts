@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 
-import { sniffImageType } from '../../src/images/image-sniff';
+import { sniffImageType } from '../../src/sources/image-sniff';
 
 const ascii = (s: string): Buffer => Buffer.from(s, 'latin1');
 

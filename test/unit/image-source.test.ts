@@ -1,5 +1,5 @@
 import { ImageInputError, InvalidInputError } from '../../src/common/errors';
-import { ImageSourceService } from '../../src/images/image-source.service';
+import { ImageSourceService } from '../../src/sources/image-source.service';
 
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compositeOverWhite } from '../../src/images/alpha-composite';
-import { pilResize, pilResizeAsync } from '../../src/images/pil-resize';
-import type { ResampleFilter } from '../../src/images/rgb-image';
+import { compositeOverWhite } from '../../src/embedding/pixels/alpha-composite';
+import { pilResize, pilResizeAsync } from '../../src/embedding/pixels/pil-resize';
+import type { ResampleFilter } from '../../src/embedding/pixels/rgb-image';
 
 /** Same pattern as test/fixtures/make-pil-resize.py. */
 function pattern(w: number, h: number): Uint8Array {

@@ -11,8 +11,7 @@
  * rule exactly for the listed CIDRs and nothing else.
  */
 import ipaddr from 'ipaddr.js';
-
-export const MAX_URL_LENGTH = 2048;
+import { MAX_URL_LENGTH } from './limits';
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
 type Cidr = [Address, number];

@@ -1,10 +1,5 @@
 import { ImageInputError, InvalidInputError } from '../common/errors';
-
-/** An image as a client supplies it: exactly one of a URL to fetch or the bytes, base64-encoded. */
-export interface ImageRef {
-  url?: string;
-  base64?: string;
-}
+import type { ImageRef, ImageSource } from './image-source';
 
 export interface UrlFetcher {
   fetch(url: string, signal?: AbortSignal): Promise<{ bytes: Buffer }>;
@@ -14,7 +9,7 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const DATA_URL_PREFIX = /^data:image\/[a-z0-9.+-]+;base64,/i;
 
 /** Turns an ImageSource into bytes under the same byte cap, whichever way the image arrived. */
-export class ImageSourceService {
+export class ImageSourceService implements ImageSource {
   constructor(
     private readonly fetcher: UrlFetcher,
     private readonly maxBytes: number,

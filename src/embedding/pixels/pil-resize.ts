@@ -187,7 +187,8 @@ export function pilResize(src: RgbImage, width: number, height: number, filter: 
 
 /**
  * Same result as pilResize, but yields to the event loop every `sliceMs` of work: a 12 MP photo takes
- * ~250 ms of main-thread CPU, which would otherwise stall every other request on the server.
+ * ~250 ms of main-thread CPU, which would otherwise stall every other request on the server. A fired `signal`
+ * (the request is gone) stops the work at the next yield with the signal's reason.
  */
 export async function pilResizeAsync(
   src: RgbImage,
@@ -195,6 +196,7 @@ export async function pilResizeAsync(
   height: number,
   filter: ResampleFilter,
   sliceMs = 8,
+  signal?: AbortSignal,
 ): Promise<RgbImage> {
   const steps = resizeSteps(src, width, height, filter);
   let sliceStart = performance.now();
@@ -203,6 +205,7 @@ export async function pilResizeAsync(
     if (r.done) return r.value;
     if (performance.now() - sliceStart >= sliceMs) {
       await new Promise<void>((resolve) => setImmediate(resolve));
+      signal?.throwIfAborted();
       sliceStart = performance.now();
     }
   }

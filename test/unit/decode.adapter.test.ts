@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { ImageInputError } from '../../src/common/errors';
-import { configureImageRuntime, decodeImageToRgb } from '../../src/images/image.adapter';
+import { configureImageRuntime, decodeImageToRgb } from '../../src/embedding/pixels/decode.adapter';
 import { CORPUS_MAX_PIXELS, IMAGE_CASES } from '../corpus/images';
 
 describe('decodeImageToRgb on the image corpus', () => {

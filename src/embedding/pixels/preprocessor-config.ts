@@ -1,9 +1,6 @@
-import type { ResampleFilter, RgbImage } from '../images/rgb-image';
+import type { ResampleFilter } from './rgb-image';
 
-/**
- * Pure pixel maths between the decoder and the vision tower: HWC uint8 -> CHW float32, rescaled and
- * normalised exactly as SiglipImageProcessor does, so embeddings match the Python side.
- */
+/** The SiglipImageProcessor settings (preprocessor_config.json) the pixel pipeline follows. */
 
 export interface ImagePreprocessing {
   readonly width: number;
@@ -54,31 +51,4 @@ export function parsePreprocessorConfig(raw: unknown): ImagePreprocessing {
     mean: doNormalize ? triple(c['image_mean'] ?? 0.5, 'image_mean') : null,
     std,
   };
-}
-
-/**
- * HWC uint8 (already resized to the model's input size) -> CHW float32, written into `out` at `offset` so a
- * batch tensor can be filled without copies. Arithmetic mirrors HF's: (x * rescale - mean) / std, where HF
- * rescales in float64 then casts to float32, and normalises with float32 arrays.
- */
-export function toPixelValues(img: RgbImage, p: ImagePreprocessing, out?: Float32Array, offset = 0): Float32Array {
-  if (img.width !== p.width || img.height !== p.height) {
-    throw new RangeError(`toPixelValues: image is ${img.width}x${img.height}, model expects ${p.width}x${p.height}`);
-  }
-  const plane = p.width * p.height;
-  const dst = out ?? new Float32Array(3 * plane);
-  if (dst.length < offset + 3 * plane) throw new RangeError('toPixelValues: output buffer too small');
-  // Build a 256-entry lookup per channel: the values are exact float32 results of the same expression.
-  const f32 = Math.fround;
-  for (let c = 0; c < 3; c++) {
-    const lut = new Float32Array(256);
-    for (let v = 0; v < 256; v++) {
-      let x = p.rescaleFactor === null ? v : f32(v * p.rescaleFactor);
-      if (p.mean && p.std) x = f32(f32(x - f32(p.mean[c]!)) / f32(p.std[c]!));
-      lut[v] = x;
-    }
-    const base = offset + c * plane;
-    for (let i = 0; i < plane; i++) dst[base + i] = lut[img.data[i * 3 + c]!]!;
-  }
-  return dst;
 }

@@ -1,4 +1,5 @@
-import { parsePreprocessorConfig, toPixelValues } from '../../src/embedding/image-preprocessor';
+import { toPixelValues } from '../../src/embedding/pixels/pixel-values';
+import { parsePreprocessorConfig } from '../../src/embedding/pixels/preprocessor-config';
 
 const SIGLIP = {
   image_processor_type: 'SiglipImageProcessor',

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { ImageInputError } from '../common/errors';
+import { ImageInputError } from '../../common/errors';
 import { compositeOverWhite } from './alpha-composite';
 import type { RgbImage } from './rgb-image';
 

@@ -1,0 +1,122 @@
+import { AppError } from '../common/errors';
+import type { ModelFolder } from './model-folder';
+import { OnnxModel, type InputTensor, type ModelOutput, type OnnxSessionOptions } from './onnx.adapter';
+import { toPixelBatch } from './pixels/pipeline';
+import type { ImagePreprocessing } from './pixels/preprocessor-config';
+import type { RgbImage } from './pixels/rgb-image';
+import type { TextTokenizer } from './tokenizer';
+
+/**
+ * The two towers of a SigLIP export as batch functions: model-sized images or token ids in, one unit vector per input
+ * out. They know which tensors each tower takes; the runtime behind them is a TowerModel (OnnxModel in production).
+ */
+
+/** One batch in, one [batch, dims] matrix out. */
+export interface TowerModel {
+  run(inputs: Readonly<Record<string, InputTensor>>): Promise<ModelOutput>;
+}
+
+// Exports name the pooled embedding differently; anything else (last_hidden_state) would be the wrong tensor.
+const VISION_OUTPUTS = ['pooler_output', 'image_embeds'];
+const TEXT_OUTPUTS = ['pooler_output', 'text_embeds'];
+const VISION_INPUTS = new Set(['pixel_values']);
+const TEXT_INPUTS = new Set(['input_ids', 'attention_mask', 'position_ids']);
+
+export class VisionTower {
+  constructor(
+    private readonly model: TowerModel,
+    private readonly pixels: ImagePreprocessing,
+  ) {}
+
+  /** Model-sized RGB images (pipeline.toModelRgb) -> unit embeddings, in order. */
+  async embed(images: readonly RgbImage[]): Promise<Float32Array[]> {
+    const batch = toPixelBatch(images, this.pixels);
+    return unitRows(await this.model.run({ pixel_values: { type: 'float32', data: batch.data, dims: batch.dims } }));
+  }
+}
+
+export class TextTower {
+  constructor(
+    private readonly model: TowerModel,
+    private readonly length: number,
+  ) {}
+
+  /** Fixed-length token ids (TextTokenizer.encode) -> unit embeddings, in order. */
+  async embed(ids: readonly BigInt64Array[]): Promise<Float32Array[]> {
+    return unitRows(await this.model.run(textInputs(ids, this.length)));
+  }
+}
+
+/**
+ * Every text input an export may declare; OnnxModel feeds only the declared ones. The mask is all ones on
+ * purpose: SigLIP was trained attending to its padding (HF's reference call passes no mask), and the pooled
+ * output is read at the last position, which is padding for short texts.
+ */
+export function textInputs(ids: readonly BigInt64Array[], length: number): Record<string, InputTensor> {
+  const n = ids.length;
+  const inputIds = new BigInt64Array(n * length);
+  ids.forEach((row, i) => inputIds.set(row, i * length));
+  const positions = new BigInt64Array(n * length);
+  for (let i = 0; i < n * length; i++) positions[i] = BigInt(i % length);
+  return {
+    input_ids: { type: 'int64', data: inputIds, dims: [n, length] },
+    attention_mask: { type: 'int64', data: new BigInt64Array(n * length).fill(1n), dims: [n, length] },
+    position_ids: { type: 'int64', data: positions, dims: [n, length] },
+  };
+}
+
+/** Splits a [batch, dims] output into L2-normalised rows. A zero or non-finite row is a model fault. */
+export function unitRows(out: ModelOutput): Float32Array[] {
+  return Array.from({ length: out.batch }, (_, i) => {
+    const v = out.data.slice(i * out.dims, (i + 1) * out.dims);
+    let sum = 0;
+    for (const x of v) sum += x * x;
+    const norm = Math.sqrt(sum);
+    if (!(norm > 0) || !Number.isFinite(norm)) throw new AppError('MODEL_INFERENCE_FAILED', 'Model produced a zero or non-finite embedding');
+    for (let j = 0; j < v.length; j++) v[j] = v[j]! / norm;
+    return v;
+  });
+}
+
+/** Loads both towers; on any failure nothing stays loaded. */
+export async function loadTowerModels(folder: ModelFolder, session: OnnxSessionOptions): Promise<[OnnxModel, OnnxModel]> {
+  const towers = await Promise.allSettled([
+    OnnxModel.load(folder.visionPath, VISION_OUTPUTS, session),
+    OnnxModel.load(folder.textPath, TEXT_OUTPUTS, session),
+  ]);
+  const failed = towers.find((t): t is PromiseRejectedResult => t.status === 'rejected');
+  if (failed) {
+    // Release whichever tower did load; a failed boot must not leave a native session behind.
+    await Promise.allSettled(towers.map((t) => (t.status === 'fulfilled' ? t.value.close() : undefined)));
+    throw failed.reason;
+  }
+  const [vision, text] = towers.map((t) => (t as PromiseFulfilledResult<OnnxModel>).value) as [OnnxModel, OnnxModel];
+  for (const [model, allowed] of [[vision, VISION_INPUTS], [text, TEXT_INPUTS]] as const) {
+    const unknown = model.inputNames.filter((n) => !allowed.has(n));
+    if (unknown.length > 0) {
+      await Promise.allSettled([vision.close(), text.close()]);
+      throw new AppError('MODEL_LOAD_FAILED', `${model.file} declares inputs we cannot provide: ${unknown.join(', ')}`);
+    }
+  }
+  return [vision, text];
+}
+
+/**
+ * One dummy run per tower: warms up first-run allocations, proves the export accepts our tensor shapes, and
+ * gives the real embedding widths, which must agree or image and text vectors would not share a space.
+ */
+export async function probeDims(folder: ModelFolder, tokenizer: TextTokenizer, vision: TowerModel, text: TowerModel): Promise<number> {
+  const { width, height } = folder.image;
+  let v: ModelOutput;
+  let t: ModelOutput;
+  try {
+    v = await vision.run({ pixel_values: { type: 'float32', data: new Float32Array(3 * width * height), dims: [1, 3, height, width] } });
+    t = await text.run(textInputs([tokenizer.encode('')], folder.textMaxLength));
+  } catch (err) {
+    throw new AppError('MODEL_LOAD_FAILED', `MODEL_DIR=${folder.dir}: probe inference failed: ${(err as Error).message}`, { cause: err });
+  }
+  if (v.dims !== t.dims) {
+    throw new AppError('MODEL_LOAD_FAILED', `MODEL_DIR=${folder.dir}: vision tower outputs ${v.dims} dims but text tower ${t.dims}`);
+  }
+  return v.dims;
+}

@@ -1,0 +1,68 @@
+import type { InputTensor, ModelOutput } from '../../src/embedding/onnx.adapter';
+import { toPixelBatch } from '../../src/embedding/pixels/pipeline';
+import { toPixelValues } from '../../src/embedding/pixels/pixel-values';
+import type { ImagePreprocessing } from '../../src/embedding/pixels/preprocessor-config';
+import { TextTower, textInputs, unitRows, VisionTower, type TowerModel } from '../../src/embedding/towers';
+
+const PIXELS: ImagePreprocessing = { width: 2, height: 1, resample: 'bicubic', rescaleFactor: 1 / 255, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] };
+const A = { data: Uint8Array.from([0, 128, 255, 1, 2, 254]), width: 2, height: 1 };
+const B = { data: Uint8Array.from([255, 255, 255, 0, 0, 0]), width: 2, height: 1 };
+
+/** A model that records what it was fed and answers fixed rows. */
+function fakeModel(rows: number[][]): TowerModel & { fed: Readonly<Record<string, InputTensor>>[] } {
+  const fed: Readonly<Record<string, InputTensor>>[] = [];
+  return {
+    fed,
+    async run(inputs): Promise<ModelOutput> {
+      fed.push(inputs);
+      return { data: Float32Array.from(rows.flat()), batch: rows.length, dims: rows[0]!.length };
+    },
+  };
+}
+
+describe('the pixel batch', () => {
+  it('stacks each image as CHW float32 in one [n, 3, h, w] tensor', () => {
+    const batch = toPixelBatch([A, B], PIXELS);
+    expect(batch.dims).toEqual([2, 3, 1, 2]);
+    expect(Array.from(batch.data)).toEqual([...toPixelValues(A, PIXELS), ...toPixelValues(B, PIXELS)]);
+    expect(Array.from(batch.data.subarray(6))).toEqual([1, -1, 1, -1, 1, -1]);
+  });
+});
+
+describe('VisionTower', () => {
+  it('feeds pixel_values and returns one unit vector per image, in order', async () => {
+    const model = fakeModel([[3, 4], [0, -2]]);
+    const out = await new VisionTower(model, PIXELS).embed([A, B]);
+    expect(out.map((v) => Array.from(v))).toEqual([[0.6, 0.8].map(Math.fround), [0, -1]]);
+    expect(Object.keys(model.fed[0]!)).toEqual(['pixel_values']);
+    expect(model.fed[0]!.pixel_values!.dims).toEqual([2, 3, 1, 2]);
+  });
+});
+
+describe('TextTower', () => {
+  it('feeds ids, an all-ones mask and positions, fixed length', async () => {
+    const model = fakeModel([[1, 0]]);
+    await new TextTower(model, 3).embed([BigInt64Array.from([5n, 1n, 0n])]);
+    const fed = model.fed[0]!;
+    expect(Object.fromEntries(Object.entries(fed).map(([k, t]) => [k, [Array.from(t.data as BigInt64Array, Number), t.dims]]))).toEqual({
+      input_ids: [[5, 1, 0], [1, 3]],
+      attention_mask: [[1, 1, 1], [1, 3]],
+      position_ids: [[0, 1, 2], [1, 3]],
+    });
+  });
+
+  it('lays a batch out row by row', () => {
+    const t = textInputs([BigInt64Array.from([1n, 2n]), BigInt64Array.from([3n, 4n])], 2);
+    expect(Array.from(t.input_ids!.data as BigInt64Array, Number)).toEqual([1, 2, 3, 4]);
+    expect(Array.from(t.position_ids!.data as BigInt64Array, Number)).toEqual([0, 1, 0, 1]);
+  });
+});
+
+describe('unitRows', () => {
+  it('refuses a zero or non-finite embedding as a model fault', () => {
+    expect(() => unitRows({ data: Float32Array.from([1, 0, 0, 0]), batch: 2, dims: 2 })).toThrow(
+      expect.objectContaining({ code: 'MODEL_INFERENCE_FAILED' }),
+    );
+    expect(() => unitRows({ data: Float32Array.from([NaN, 1]), batch: 1, dims: 2 })).toThrow(/non-finite/);
+  });
+});
