@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config/config';
 import { ImageSourceService } from '../src/sources/image-source.service';
 import type { ProductInput } from '../src/catalog/product';
 import { IngestService } from '../src/ingest/ingest.service';
-import { ProductIndex } from '../src/search/elasticsearch.adapter';
+import { ElasticsearchProductIndex } from '../src/search/elasticsearch/elasticsearch.adapter';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const embedder = await loadEmbedder(config);
   const identity = { modelId: embedder.modelId, dims: embedder.dims };
-  const live = ProductIndex.connect(config.elasticsearch);
+  const live = ElasticsearchProductIndex.connect(config.elasticsearch);
   const fetcher = createImageFetcher(config);
   try {
     const current = await live.describeAlias();
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
       return;
     }
     const newIndex = await live.createIndex(identity, String(Date.now()));
-    const target = ProductIndex.connect({ ...config.elasticsearch, indexAlias: newIndex });
+    const target = ElasticsearchProductIndex.connect({ ...config.elasticsearch, indexAlias: newIndex });
     const ingest = new IngestService(target, embedder, new ImageSourceService(fetcher, config.images.maxBytes));
     let done = 0;
     const failures: string[] = [];

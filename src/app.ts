@@ -12,7 +12,7 @@ import { ImageSourceService } from './sources/image-source.service';
 import { IngestService } from './ingest/ingest.service';
 import { createLoaders, type RequestContext } from './resolvers/context';
 import { buildAppSchema } from './resolvers';
-import { ProductIndex } from './search/elasticsearch.adapter';
+import { ElasticsearchProductIndex } from './search/elasticsearch/elasticsearch.adapter';
 import { SearchService } from './search/search.service';
 import { ApiKeyVerifier } from './server/auth';
 import { complexityLimitPlugin } from './server/complexity.plugin';
@@ -20,7 +20,7 @@ import { createHttpServer, listen, UnauthenticatedError } from './server/http-se
 import { maskError } from './server/mask-error';
 
 export interface Services {
-  index: ProductIndex;
+  index: ElasticsearchProductIndex;
   embedder: EmbeddingService;
   images: ImageSourceService;
   search: SearchService;
@@ -34,7 +34,7 @@ export interface Services {
  */
 export async function createServices(config: AppConfig, preloaded?: EmbeddingService): Promise<Services> {
   const embedder = preloaded ?? (await loadEmbedder(config));
-  const index = ProductIndex.connect(config.elasticsearch);
+  const index = ElasticsearchProductIndex.connect(config.elasticsearch);
   try {
     const { index: name, created } = await index.ensureIndex({ modelId: embedder.modelId, dims: embedder.dims });
     logger.info(created ? 'created index' : 'using index', { alias: index.alias, index: name, model: embedder.modelId, dims: embedder.dims });

@@ -4,7 +4,7 @@ import { MAX_ID_LENGTH } from '../catalog/product-fields';
 import { ExpectedError, IndexingFailedError, InvalidInputError, ProductNotFoundError, StaleVersionError } from '../common/errors';
 import type { Embedder } from '../embedding/embedder';
 import type { ImageSource } from '../sources/image-source';
-import type { ProductIndex } from '../search/elasticsearch.adapter';
+import type { ProductIndex } from '../catalog/product-index';
 
 /** Per item: what was done, or the expected failure (a bad image, a stale version, a refused write) that stopped it. */
 export type IngestOutcome = { ok: true; status: IngestStatus; product: Product } | { ok: false; id: string; error: ExpectedError };

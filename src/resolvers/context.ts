@@ -1,9 +1,8 @@
 import DataLoader from 'dataloader';
 import type { Product } from '../catalog/product';
+import type { ProductIndex } from '../catalog/product-index';
 
-export interface ProductReader {
-  getMany(ids: readonly string[]): Promise<Map<string, Product>>;
-}
+export type ProductReader = Pick<ProductIndex, 'getMany'>;
 
 /** Per-request state. Loaders live here so batching and caching never leak between requests. */
 export interface RequestContext {

@@ -2,7 +2,7 @@ import { SearchMode, type ProductFilter, type Recommendations, type ScoredProduc
 import { ProductNotFoundError } from '../common/errors';
 import type { Embedder } from '../embedding/embedder';
 import type { ImageRef, ImageSource } from '../sources/image-source';
-import type { Hit, ProductIndex } from './elasticsearch.adapter';
+import type { Hit, ProductIndex } from '../catalog/product-index';
 import { reciprocalRankFusion } from './fusion';
 import { preferenceVector } from './vector-math';
 

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { ProductIndex } from '../../src/search/elasticsearch.adapter';
+import { ElasticsearchProductIndex } from '../../src/search/elasticsearch/elasticsearch.adapter';
 import { ES_URL } from '../support/es';
 import { MODEL_DIR, startTestServer, type TestServer } from '../support/server';
 import { TcpProxy } from '../support/tcp-proxy';
@@ -74,7 +74,7 @@ function expectClearRefusal(r: { code: number | null; stderr: string }, pattern:
 describe('refusing to start', () => {
   it('when the index was built for another model or dimension', async () => {
     const alias = `test-mismatch-${process.pid}`;
-    const other = ProductIndex.connect({ url: ES_URL, indexAlias: alias, requestTimeoutMs: 10_000, maxRetries: 0 });
+    const other = ElasticsearchProductIndex.connect({ url: ES_URL, indexAlias: alias, requestTimeoutMs: 10_000, maxRetries: 0 });
     await other.ensureIndex({ modelId: 'some-other-model', dims: 3 });
     try {
       const r = await boot({ ES_INDEX_ALIAS: alias });

@@ -1,6 +1,6 @@
 import type { ProductDocument } from '../../src/catalog/product';
 import { AppError } from '../../src/common/errors';
-import { ProductIndex } from '../../src/search/elasticsearch.adapter';
+import { ElasticsearchProductIndex } from '../../src/search/elasticsearch/elasticsearch.adapter';
 import { testIndex } from '../support/es';
 
 /**
@@ -39,7 +39,7 @@ function doc(id: string, vector: number[], extra: Partial<ProductDocument> = {})
 }
 
 describe('ProductIndex on a real Elasticsearch', () => {
-  let index: ProductIndex;
+  let index: ElasticsearchProductIndex;
 
   beforeAll(async () => {
     index = testIndex('adapter');
@@ -133,7 +133,7 @@ describe('ProductIndex on a real Elasticsearch', () => {
 
 describe('ProductIndex without Elasticsearch', () => {
   it('fails fast with a coded, masked-ready error when nothing listens', async () => {
-    const dead = ProductIndex.connect({ url: 'http://127.0.0.1:9', indexAlias: 'x', requestTimeoutMs: 2000, maxRetries: 0 });
+    const dead = ElasticsearchProductIndex.connect({ url: 'http://127.0.0.1:9', indexAlias: 'x', requestTimeoutMs: 2000, maxRetries: 0 });
     const started = Date.now();
     const err = await dead.health().catch((e) => e);
     expect(err).toBeInstanceOf(AppError);

@@ -1,9 +1,9 @@
-import { ProductIndex } from '../../src/search/elasticsearch.adapter';
+import { ElasticsearchProductIndex } from '../../src/search/elasticsearch/elasticsearch.adapter';
 
 /** The Elasticsearch that scripts/test.sh started (or ES_URL). Each suite gets its own alias so suites never collide. */
 export const ES_URL = process.env.ES_URL ?? 'http://127.0.0.1:9200';
 
-export function testIndex(prefix: string): ProductIndex {
+export function testIndex(prefix: string): ElasticsearchProductIndex {
   const alias = `test-${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`.toLowerCase();
-  return ProductIndex.connect({ url: ES_URL, indexAlias: alias, requestTimeoutMs: 30_000, maxRetries: 1 });
+  return ElasticsearchProductIndex.connect({ url: ES_URL, indexAlias: alias, requestTimeoutMs: 30_000, maxRetries: 1 });
 }

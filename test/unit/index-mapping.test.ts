@@ -1,4 +1,4 @@
-import { identityFromMapping, indexMappings, slugifyModelId, versionedIndexName } from '../../src/search/index-mapping';
+import { identityFromMapping, indexMappings, slugifyModelId, versionedIndexName } from '../../src/search/elasticsearch/index-mapping';
 
 describe('index mapping', () => {
   it('names the index after the alias, model and dimensions', () => {

@@ -5,8 +5,8 @@ import { normaliseProduct, pickProduct, type ProductInput } from '../../src/cata
 import { FIELD_NAMES, PRODUCT_FIELDS } from '../../src/catalog/product-fields';
 import { AttributeInput, ImageInput, ProductFilterInput, ProductInputType, toProductInput } from '../../src/schema/inputs';
 import { ProductType } from '../../src/schema/product.type';
-import { indexMappings, MAPPING_VERSION } from '../../src/search/index-mapping';
-import { filterClauses, KEYWORD_FIELDS } from '../../src/search/query-builder';
+import { indexMappings, MAPPING_VERSION } from '../../src/search/elasticsearch/index-mapping';
+import { filterClauses, KEYWORD_FIELDS } from '../../src/search/elasticsearch/query-builder';
 
 /**
  * The field table (src/catalog/product-fields.ts) is the one definition of a product's fields; these tests pin what is

@@ -1,4 +1,4 @@
-import { filterClauses, keywordQuery, knnClause, restrictionQuery } from '../../src/search/query-builder';
+import { filterClauses, keywordQuery, knnClause, restrictionQuery } from '../../src/search/elasticsearch/query-builder';
 
 describe('filterClauses', () => {
   it('is empty without a filter or with empty lists', () => {

@@ -1,6 +1,7 @@
 import { Client, errors } from '@elastic/elasticsearch';
-import { pickProduct, type Product, type ProductDocument, type ProductFilter } from '../catalog/product';
-import { AppError } from '../common/errors';
+import { pickProduct, type Product, type ProductDocument } from '../../catalog/product';
+import type { BulkItemResult, Hit, KeywordQuery, KnnQuery, ProductIndex, WriteOptions } from '../../catalog/product-index';
+import { AppError } from '../../common/errors';
 import {
   identityFromMapping,
   indexMappings,
@@ -12,8 +13,9 @@ import {
 import { knnClause, keywordQuery } from './query-builder';
 
 /**
- * The only module that talks to Elasticsearch. It owns the product index behind its alias and speaks in domain
- * types; every client error leaves here as a coded AppError so nothing above needs to know the client's error zoo.
+ * The only module that talks to Elasticsearch. It implements the services' ProductIndex over the product index
+ * behind its alias (plus the index lifecycle the composition root and scripts use) and speaks in domain types;
+ * every client error leaves here as a coded AppError so nothing above needs to know the client's error zoo.
  */
 
 export interface ElasticsearchOptions {
@@ -24,30 +26,17 @@ export interface ElasticsearchOptions {
   maxRetries: number;
 }
 
-export interface Hit {
-  product: Product;
-  score: number;
-}
-
-export interface BulkItemResult {
-  id: string;
-  ok: boolean;
-  /** 409 with external versioning: the stored version is newer or equal. */
-  conflict?: boolean;
-  error?: string;
-}
-
 type Source = Omit<ProductDocument, 'imageVector'> & { [VECTOR_FIELD]?: number[] };
 
 const NO_VECTORS = { exclude_vectors: true } as const;
 
-export class ProductIndex {
+export class ElasticsearchProductIndex implements ProductIndex {
   private constructor(
     private readonly client: Client,
     readonly alias: string,
   ) {}
 
-  static connect(o: ElasticsearchOptions): ProductIndex {
+  static connect(o: ElasticsearchOptions): ElasticsearchProductIndex {
     const client = new Client({
       node: o.url,
       auth: o.auth,
@@ -58,7 +47,7 @@ export class ProductIndex {
       compression: false,
       sniffOnStart: false,
     });
-    return new ProductIndex(client, o.indexAlias);
+    return new ElasticsearchProductIndex(client, o.indexAlias);
   }
 
   async close(): Promise<void> {
@@ -170,7 +159,7 @@ export class ProductIndex {
     });
   }
 
-  async knn(o: { vector: ArrayLike<number>; k: number; filter?: ProductFilter; excludeIds?: readonly string[] }): Promise<Hit[]> {
+  async knn(o: KnnQuery): Promise<Hit[]> {
     return this.call(async () => {
       const res = await this.client.search<Source>({
         index: this.alias,
@@ -182,7 +171,7 @@ export class ProductIndex {
     });
   }
 
-  async keyword(o: { q: string; size: number; filter?: ProductFilter; excludeIds?: readonly string[] }): Promise<Hit[]> {
+  async keyword(o: KeywordQuery): Promise<Hit[]> {
     return this.call(async () => {
       const res = await this.client.search<Source>({
         index: this.alias,
@@ -195,10 +184,7 @@ export class ProductIndex {
   }
 
   /** Both sides of a hybrid query in one round trip. */
-  async knnAndKeyword(
-    knn: { vector: ArrayLike<number>; k: number; filter?: ProductFilter },
-    kw: { q: string; size: number; filter?: ProductFilter },
-  ): Promise<{ vector: Hit[]; keyword: Hit[] }> {
+  async knnAndKeyword(knn: KnnQuery, kw: KeywordQuery): Promise<{ vector: Hit[]; keyword: Hit[] }> {
     return this.call(async () => {
       const res = await this.client.msearch<Source>({
         index: this.alias,
@@ -206,7 +192,7 @@ export class ProductIndex {
           {},
           { knn: knnClause(knn) as never, size: knn.k, _source: NO_VECTORS },
           {},
-          { query: keywordQuery(kw.q, kw.filter) as never, size: kw.size, _source: NO_VECTORS },
+          { query: keywordQuery(kw.q, kw.filter, kw.excludeIds) as never, size: kw.size, _source: NO_VECTORS },
         ],
       });
       const [v, k] = res.responses.map((r) => {
@@ -222,7 +208,7 @@ export class ProductIndex {
    * older catalog version can never overwrite a newer one. Items rejected with 429 are retried with backoff; every
    * other failure is reported per item, never dropped.
    */
-  async bulkUpsert(docs: readonly ProductDocument[], o: { refresh?: boolean } = {}): Promise<BulkItemResult[]> {
+  async bulkUpsert(docs: readonly ProductDocument[], o: WriteOptions = {}): Promise<BulkItemResult[]> {
     const results = new Map<string, BulkItemResult>();
     let pending = [...docs];
     for (let attempt = 0; pending.length > 0; attempt++) {
@@ -256,7 +242,7 @@ export class ProductIndex {
     return docs.map((d) => results.get(d.id)!);
   }
 
-  async delete(id: string, o: { refresh?: boolean } = {}): Promise<boolean> {
+  async delete(id: string, o: WriteOptions = {}): Promise<boolean> {
     return this.call(async () => {
       try {
         await this.client.delete({ index: this.alias, id, refresh: o.refresh ? 'wait_for' : false });

@@ -1,5 +1,6 @@
-import type { ProductFilter } from '../catalog/product';
-import { FIELD_NAMES, fieldSpec, type FieldName, type FilterSpec } from '../catalog/product-fields';
+import type { ProductFilter } from '../../catalog/product';
+import type { KnnQuery } from '../../catalog/product-index';
+import { FIELD_NAMES, fieldSpec, type FieldName, type FilterSpec } from '../../catalog/product-fields';
 import { VECTOR_FIELD } from './index-mapping';
 
 /**
@@ -52,19 +53,13 @@ export function restrictionQuery(filter: ProductFilter | undefined, excludeIds: 
   return { bool };
 }
 
-export interface KnnOptions {
-  vector: ArrayLike<number>;
-  k: number;
-  filter?: ProductFilter;
-  excludeIds?: readonly string[];
-}
 
 /**
  * Filters go inside the kNN clause (pre-filtering during the HNSW walk), not in a post-filter, so `k` hits come back
  * whenever that many documents match. num_candidates trades latency for recall; 10×k with a floor of 100 keeps
  * recall close to exact on catalog-sized indices.
  */
-export function knnClause(o: KnnOptions): EsClause {
+export function knnClause(o: KnnQuery): EsClause {
   return {
     field: VECTOR_FIELD,
     query_vector: Array.from(o.vector),

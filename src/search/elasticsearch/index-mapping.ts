@@ -7,7 +7,7 @@
  * alias, never an in-place change.
  */
 
-import { FIELD_NAMES, PRODUCT_FIELDS, type ProductFields } from '../catalog/product-fields';
+import { FIELD_NAMES, PRODUCT_FIELDS, type ProductFields } from '../../catalog/product-fields';
 
 /** Bump when the mapping changes (a field added, removed or retyped): it is part of the index name. */
 export const MAPPING_VERSION = 1;

@@ -1,0 +1,62 @@
+import type { Product, ProductDocument, ProductFilter } from './product';
+
+/**
+ * What the services need from the product store. The Elasticsearch adapter (search/elasticsearch) implements it
+ * against a real cluster; unit tests use an in-memory fake (test/support/fakes). Failures of the store itself reject
+ * with a coded AppError; per-item write failures are reported in the results, never thrown.
+ */
+export interface ProductIndex {
+  /** Catalog fields only (no vectors), for display. Absent ids are missing from the map. */
+  getMany(ids: readonly string[]): Promise<Map<string, Product>>;
+  /** Stored documents with their vectors and bookkeeping. Absent ids are missing from the map. */
+  getDocuments(ids: readonly string[]): Promise<Map<string, ProductDocument>>;
+  /** Nearest neighbours of a unit vector among the products that pass the filter and are not excluded. */
+  knn(q: KnnQuery): Promise<Hit[]>;
+  /** BM25 over the text fields, under the same filter and exclusions. */
+  keyword(q: KeywordQuery): Promise<Hit[]>;
+  /** Both sides of a hybrid query (one round trip where the store allows). */
+  knnAndKeyword(knn: KnnQuery, keyword: KeywordQuery): Promise<{ vector: Hit[]; keyword: Hit[] }>;
+  /**
+   * Upserts whole documents by id. A document with a `version` is written only when that version is newer than the
+   * stored one (otherwise its result is a `conflict`).
+   */
+  bulkUpsert(docs: readonly ProductDocument[], o?: WriteOptions): Promise<BulkItemResult[]>;
+  /** True when a product was deleted, false when there was none. */
+  delete(id: string, o?: WriteOptions): Promise<boolean>;
+}
+
+export interface KnnQuery {
+  vector: ArrayLike<number>;
+  k: number;
+  filter?: ProductFilter;
+  excludeIds?: readonly string[];
+}
+
+export interface KeywordQuery {
+  q: string;
+  size: number;
+  filter?: ProductFilter;
+  excludeIds?: readonly string[];
+}
+
+export interface WriteOptions {
+  /** Answer only once the write is visible to searches (read-your-writes). */
+  refresh?: boolean;
+}
+
+export interface Hit {
+  product: Product;
+  /**
+   * The store's ranking score, highest first. For kNN hits it is Elasticsearch's dot_product score over unit vectors,
+   * (1 + cosine) / 2, in [0, 1].
+   */
+  score: number;
+}
+
+export interface BulkItemResult {
+  id: string;
+  ok: boolean;
+  /** The stored version is newer or equal: the write was refused on purpose. */
+  conflict?: boolean;
+  error?: string;
+}

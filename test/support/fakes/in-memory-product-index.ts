@@ -1,0 +1,147 @@
+import { pickProduct, type Product, type ProductDocument } from '../../../src/catalog/product';
+import { PRODUCT_FIELDS, type FieldName } from '../../../src/catalog/product-fields';
+import type {
+  BulkItemResult,
+  Hit,
+  KeywordQuery,
+  KnnQuery,
+  ProductIndex,
+  WriteOptions,
+} from '../../../src/catalog/product-index';
+import { filterClauses, KEYWORD_FIELDS, type EsClause } from '../../../src/search/elasticsearch/query-builder';
+
+/**
+ * ProductIndex in memory, for unit tests of the services. It keeps Elasticsearch's observable contract where the
+ * services depend on it: kNN scores are (1 + cos) / 2 over unit vectors, filters are the very clauses the adapter
+ * sends (evaluated here, lowercase-normalised keyword fields included), external versions must be newer than the
+ * stored `_version`, and every call is recorded so tests can check what the service asked for.
+ */
+export class InMemoryProductIndex implements ProductIndex {
+  readonly docs = new Map<string, ProductDocument>();
+  /** Elasticsearch's `_version`: the external version when one was given, else a counter bumped per write. */
+  private readonly versions = new Map<string, number>();
+  readonly calls: { method: string; args: unknown[] }[] = [];
+  /** Per id, a bulk item error to report once instead of writing (e.g. a mapping error). */
+  readonly failNextWrite = new Map<string, string>();
+
+  constructor(docs: readonly ProductDocument[] = []) {
+    for (const d of docs) this.store(d);
+  }
+
+  callsOf(method: keyof ProductIndex): unknown[][] {
+    return this.calls.filter((c) => c.method === method).map((c) => c.args);
+  }
+
+  async getMany(ids: readonly string[]): Promise<Map<string, Product>> {
+    this.calls.push({ method: 'getMany', args: [ids] });
+    return new Map(ids.filter((id) => this.docs.has(id)).map((id) => [id, pickProduct(this.docs.get(id)!)]));
+  }
+
+  async getDocuments(ids: readonly string[]): Promise<Map<string, ProductDocument>> {
+    this.calls.push({ method: 'getDocuments', args: [ids] });
+    return new Map(ids.filter((id) => this.docs.has(id)).map((id) => [id, structuredClone(this.docs.get(id)!)]));
+  }
+
+  async knn(q: KnnQuery): Promise<Hit[]> {
+    this.calls.push({ method: 'knn', args: [q] });
+    return this.nearest(q);
+  }
+
+  async keyword(q: KeywordQuery): Promise<Hit[]> {
+    this.calls.push({ method: 'keyword', args: [q] });
+    return this.bm25ish(q);
+  }
+
+  async knnAndKeyword(knn: KnnQuery, keyword: KeywordQuery): Promise<{ vector: Hit[]; keyword: Hit[] }> {
+    this.calls.push({ method: 'knnAndKeyword', args: [knn, keyword] });
+    return { vector: this.nearest(knn), keyword: this.bm25ish(keyword) };
+  }
+
+  async bulkUpsert(docs: readonly ProductDocument[], o: WriteOptions = {}): Promise<BulkItemResult[]> {
+    this.calls.push({ method: 'bulkUpsert', args: [docs, o] });
+    return docs.map((d) => {
+      const failure = this.failNextWrite.get(d.id);
+      if (failure !== undefined) {
+        this.failNextWrite.delete(d.id);
+        return { id: d.id, ok: false, error: failure };
+      }
+      const current = this.versions.get(d.id);
+      if (d.version !== undefined && current !== undefined && d.version <= current) {
+        return { id: d.id, ok: false, conflict: true, error: 'version conflict' };
+      }
+      this.store(d);
+      return { id: d.id, ok: true };
+    });
+  }
+
+  async delete(id: string, o: WriteOptions = {}): Promise<boolean> {
+    this.calls.push({ method: 'delete', args: [id, o] });
+    this.versions.delete(id);
+    return this.docs.delete(id);
+  }
+
+  private store(d: ProductDocument): void {
+    this.docs.set(d.id, structuredClone(d));
+    this.versions.set(d.id, d.version ?? (this.versions.get(d.id) ?? 0) + 1);
+  }
+
+  private candidates(filter: KnnQuery['filter'], excludeIds: readonly string[] = []): ProductDocument[] {
+    const clauses = filterClauses(filter);
+    return [...this.docs.values()].filter((d) => !excludeIds.includes(d.id) && clauses.every((c) => matches(d, c)));
+  }
+
+  private nearest(q: KnnQuery): Hit[] {
+    return this.candidates(q.filter, q.excludeIds)
+      .map((d) => ({ product: pickProduct(d), score: (1 + dot(q.vector, d.imageVector)) / 2 }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, q.k);
+  }
+
+  /** Term overlap weighted like KEYWORD_FIELDS; enough to rank, not BM25. */
+  private bm25ish(q: KeywordQuery): Hit[] {
+    const terms = tokens(q.q);
+    const weights = KEYWORD_FIELDS.map((f) => {
+      const [name, boost] = f.split('^');
+      return [name as FieldName, Number(boost ?? 1)] as const;
+    });
+    return this.candidates(q.filter, q.excludeIds)
+      .map((d) => {
+        let score = 0;
+        for (const [name, boost] of weights) {
+          const words = new Set(tokens(String(d[name] ?? '')));
+          score += boost * terms.filter((t) => words.has(t)).length;
+        }
+        return { product: pickProduct(d), score };
+      })
+      .filter((h) => h.score > 0)
+      .sort((a, b) => b.score - a.score)
+      .slice(0, q.size);
+  }
+}
+
+function tokens(text: string): string[] {
+  return text.toLowerCase().split(/\W+/).filter(Boolean);
+}
+
+function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+/** Evaluates one term-level clause of query-builder's filterClauses against a stored document. */
+function matches(d: ProductDocument, clause: EsClause): boolean {
+  const [kind, body] = Object.entries(clause)[0]! as [string, Record<string, unknown>];
+  const [field, wanted] = Object.entries(body)[0]! as [FieldName, unknown];
+  const lower = (PRODUCT_FIELDS[field].es as { normalizer?: string }).normalizer === 'lowercase';
+  const norm = (v: unknown) => (lower && typeof v === 'string' ? v.toLowerCase() : v);
+  const raw = d[field];
+  const values = (Array.isArray(raw) ? raw : [raw]).map(norm);
+  if (kind === 'terms') return (wanted as unknown[]).some((w) => values.includes(norm(w)));
+  if (kind === 'term') return values.includes(norm(wanted));
+  if (kind === 'range') {
+    const { gte, lte } = wanted as { gte?: number; lte?: number };
+    return values.some((v) => typeof v === 'number' && (gte === undefined || v >= gte) && (lte === undefined || v <= lte));
+  }
+  throw new Error(`InMemoryProductIndex: no support for a '${kind}' clause`);
+}

@@ -1,0 +1,30 @@
+import type { ProductDocument } from '../../../src/catalog/product';
+
+export { FakeEmbedder } from './fake-embedder';
+export { FakeImageSource, inlineImage } from './fake-image-source';
+export { InMemoryProductIndex } from './in-memory-product-index';
+
+/** A unit vector in `dims` dimensions: `cos` towards axis 0, the rest towards axis `j`. */
+export function unit(dims: number, cos: number, j = 1): number[] {
+  const v = new Array<number>(dims).fill(0);
+  v[0] = cos;
+  v[j] = Math.sqrt(Math.max(0, 1 - cos * cos));
+  return v;
+}
+
+/** A stored product document with hand-placed vector; bookkeeping defaults that no ingest would produce. */
+export function storedDoc(id: string, imageVector: number[], extra: Partial<ProductDocument> = {}): ProductDocument {
+  return {
+    id,
+    title: `Product ${id}`,
+    inStock: true,
+    tags: [],
+    attributes: {},
+    updatedAt: '2025-01-01T00:00:00.000Z',
+    imageVector,
+    imageSha256: `sha-${id}`,
+    contentHash: `hash-${id}`,
+    modelId: 'fake-model@00000000',
+    ...extra,
+  };
+}

@@ -1,0 +1,177 @@
+import { IngestStatus, type ProductInput } from '../../src/catalog/product';
+import {
+  AppError,
+  ImageInputError,
+  IndexingFailedError,
+  InvalidInputError,
+  ProductNotFoundError,
+  StaleVersionError,
+} from '../../src/common/errors';
+import { IngestService, type IngestOutcome } from '../../src/ingest/ingest.service';
+import { FakeEmbedder, FakeImageSource, InMemoryProductIndex, inlineImage, storedDoc, unit } from '../support/fakes';
+
+/** IngestService on its own: store, model and image source are in-memory fakes with hand-placed vectors. */
+const DIMS = 4;
+
+function setup(docs: ReturnType<typeof storedDoc>[] = []) {
+  const index = new InMemoryProductIndex(docs);
+  const embedder = new FakeEmbedder('fake-model@00000000', DIMS)
+    .image('mug.jpg', unit(DIMS, 1))
+    .image('mug-v2.jpg', unit(DIMS, 0.5))
+    .image('lamp.jpg', unit(DIMS, 0, 2));
+  const images = new FakeImageSource();
+  return { index, embedder, images, ingest: new IngestService(index, embedder, images) };
+}
+
+const input = (id: string, image: string, extra: Partial<ProductInput> = {}): ProductInput => ({
+  id,
+  title: `Product ${id}`,
+  image: inlineImage(image),
+  ...extra,
+});
+
+/** Outcomes as [status or error class name, detail] pairs, for exact comparison. */
+const summary = (outcomes: IngestOutcome[]) => outcomes.map((o) => (o.ok ? o.status : o.error.constructor.name));
+
+describe('IngestService', () => {
+  it('creates, then answers a replay UNCHANGED without writing or embedding again', async () => {
+    const { index, embedder, ingest } = setup();
+    const [first] = await ingest.ingest([input('a', 'mug.jpg', { tags: ['b', 'a'] })]);
+    const [again] = await ingest.ingest([input('a', 'mug.jpg', { tags: ['a', 'b', 'a'] })]);
+    expect(summary([first!, again!])).toEqual([IngestStatus.CREATED, IngestStatus.UNCHANGED]);
+    expect(again!.ok && again.product).toEqual(first!.ok && first.product);
+    expect(index.callsOf('bulkUpsert')).toHaveLength(1);
+    expect(embedder.embedded).toHaveLength(1);
+  });
+
+  it('reuses the stored vector when only the catalog fields changed', async () => {
+    const { index, embedder, ingest } = setup();
+    await ingest.ingest([input('a', 'mug.jpg')]);
+    const before = index.docs.get('a')!;
+    const [out] = await ingest.ingest([input('a', 'mug.jpg', { title: 'Renamed' })]);
+    expect(summary([out!])).toEqual([IngestStatus.UPDATED]);
+    expect(embedder.embedded).toEqual([{ kind: 'image', key: 'mug.jpg' }]);
+    const after = index.docs.get('a')!;
+    expect([after.title, after.imageVector, after.imageSha256]).toEqual(['Renamed', before.imageVector, before.imageSha256]);
+    expect(after.contentHash).not.toBe(before.contentHash);
+  });
+
+  it('embeds again when the image bytes changed', async () => {
+    const { index, embedder, ingest } = setup();
+    await ingest.ingest([input('a', 'mug.jpg')]);
+    await ingest.ingest([input('a', 'mug-v2.jpg')]);
+    expect(embedder.embedded.map((e) => e.key)).toEqual(['mug.jpg', 'mug-v2.jpg']);
+    expect(index.docs.get('a')!.imageVector).toEqual(Array.from(Float32Array.from(unit(DIMS, 0.5))));
+  });
+
+  it('embeds again when the stored vector came from another model', async () => {
+    const { index, ingest } = setup();
+    await ingest.ingest([input('a', 'mug.jpg')]);
+    const newModel = new FakeEmbedder('other-model@11111111', DIMS).image('mug.jpg', unit(DIMS, 0.9));
+    const out = await new IngestService(index, newModel, new FakeImageSource()).ingest([input('a', 'mug.jpg')]);
+    expect(summary(out)).toEqual([IngestStatus.UPDATED]);
+    expect(newModel.embedded).toHaveLength(1);
+    expect([index.docs.get('a')!.modelId, index.docs.get('a')!.imageVector[0]]).toEqual(['other-model@11111111', Math.fround(0.9)]);
+  });
+
+  it('refuses a second item with the same id in one batch and still writes the first', async () => {
+    const { index, ingest } = setup();
+    const out = await ingest.ingest([input('a', 'mug.jpg'), input('a', 'lamp.jpg', { title: 'Other' })]);
+    expect(summary(out)).toEqual([IngestStatus.CREATED, 'InvalidInputError']);
+    expect((out[1] as { error: InvalidInputError }).error).toMatchObject({ field: 'id', code: 'INVALID_INPUT' });
+    expect(index.docs.get('a')!.title).toBe('Product a');
+  });
+
+  it('refuses an older version before fetching its image, and an equal one through the store', async () => {
+    const { index, images, ingest } = setup();
+    await ingest.ingest([input('v', 'mug.jpg', { version: 10 })]);
+    images.resolved.length = 0;
+    const [older] = await ingest.ingest([input('v', 'mug.jpg', { version: 9, title: 'Old' })]);
+    expect(older).toEqual({ ok: false, id: 'v', error: new StaleVersionError('v', 10, 9) });
+    expect(images.resolved).toEqual([]);
+    const [equal] = await ingest.ingest([input('v', 'mug.jpg', { version: 10, title: 'Same version, new title' })]);
+    expect(equal).toEqual({ ok: false, id: 'v', error: new StaleVersionError('v', 10, 10) });
+    expect(index.docs.get('v')!.title).toBe('Product v');
+    const [newer] = await ingest.ingest([input('v', 'mug.jpg', { version: 11, title: 'New' })]);
+    expect(summary([newer!])).toEqual([IngestStatus.UPDATED]);
+    expect(index.docs.get('v')!.title).toBe('New');
+  });
+
+  it('reports per-item bulk failures: a conflict as StaleVersion, anything else as IndexingFailed', async () => {
+    const { index, ingest } = setup([storedDoc('stored', unit(DIMS, 1), { version: 5 })]);
+    // The store holds version 7 by the time the write lands (a concurrent writer), so only the bulk sees the conflict.
+    const stale = input('stored', 'mug.jpg', { version: 6 });
+    const original = index.getDocuments.bind(index);
+    index.getDocuments = async (ids) => {
+      const docs = await original(ids);
+      await index.bulkUpsert([storedDoc('stored', unit(DIMS, 1), { version: 7 })]);
+      return docs;
+    };
+    index.failNextWrite.set('bad', 'mapper_parsing_exception: dims mismatch');
+    const out = await ingest.ingest([input('ok', 'mug.jpg'), input('bad', 'lamp.jpg'), stale]);
+    expect(out[0]).toMatchObject({ ok: true, status: IngestStatus.CREATED });
+    expect(out[1]).toEqual({ ok: false, id: 'bad', error: new IndexingFailedError('bad', 'mapper_parsing_exception: dims mismatch') });
+    expect(out[2]).toEqual({ ok: false, id: 'stored', error: new StaleVersionError('stored', 5, 6) });
+    expect([...index.docs.keys()].sort()).toEqual(['ok', 'stored']);
+    expect(index.docs.get('stored')!.version).toBe(7);
+  });
+
+  it('reports bad images per item and writes the rest; a fault rejects the whole call', async () => {
+    const { index, images, ingest } = setup();
+    const out = await ingest.ingest([
+      input('good', 'mug.jpg'),
+      input('junk', 'not-an-image'),
+      { id: 'none', title: 'No image', image: {} },
+      { id: 'gone', title: 'Missing', image: { url: 'https://cdn.example/404.jpg' } },
+    ]);
+    expect(summary(out)).toEqual([IngestStatus.CREATED, 'ImageInputError', 'InvalidInputError', 'ImageInputError']);
+    expect(out.map((o) => (o.ok ? null : o.error.code))).toEqual([null, 'IMAGE_UNDECODABLE', 'INVALID_INPUT', 'IMAGE_FETCH_FAILED']);
+    expect([...index.docs.keys()]).toEqual(['good']);
+
+    images.resolve = async () => {
+      throw new AppError('INTERNAL', 'disk on fire');
+    };
+    await expect(ingest.ingest([input('x', 'mug.jpg')])).rejects.toMatchObject({ code: 'INTERNAL' });
+    expect(index.docs.has('x')).toBe(false);
+  });
+
+  it('normalises what it stores and answers with the stored product', async () => {
+    const { index, ingest } = setup();
+    const [out] = await ingest.ingest([
+      input('n', 'mug.jpg', { title: '  Mug ', currency: 'eur', tags: [' b ', 'a', 'a'], attributes: { z: '1', a: '2' } }),
+    ]);
+    const stored = index.docs.get('n')!;
+    expect([stored.title, stored.currency, stored.tags, Object.keys(stored.attributes), stored.inStock]).toEqual([
+      'Mug',
+      'EUR',
+      ['a', 'b'],
+      ['a', 'z'],
+      true,
+    ]);
+    expect(out).toEqual({ ok: true, status: IngestStatus.CREATED, product: expect.objectContaining({ title: 'Mug', updatedAt: stored.updatedAt }) });
+    expect(out!.ok && 'imageVector' in out.product).toBe(false);
+  });
+
+  it('passes the refresh wish to the store', async () => {
+    const { index, ingest } = setup();
+    await ingest.ingest([input('a', 'mug.jpg')], { refresh: true });
+    expect(index.callsOf('bulkUpsert')[0]![1]).toEqual({ refresh: true });
+  });
+
+  it('deletes, and reports an unknown or impossible id as ProductNotFound', async () => {
+    const { index, ingest } = setup([storedDoc('d', unit(DIMS, 1))]);
+    await expect(ingest.delete('d')).resolves.toBeUndefined();
+    expect(index.docs.has('d')).toBe(false);
+    await expect(ingest.delete('d')).rejects.toEqual(new ProductNotFoundError('d'));
+    const calls = index.callsOf('delete').length;
+    await expect(ingest.delete('x'.repeat(129))).rejects.toBeInstanceOf(ProductNotFoundError);
+    expect(index.callsOf('delete')).toHaveLength(calls);
+  });
+});
+
+it('treats ImageInputError from the embedder as the item failing, not the batch', async () => {
+  const { ingest } = setup();
+  const out = await ingest.ingest([input('a', 'unknown-bytes'), input('b', 'lamp.jpg')]);
+  expect(out[0]).toMatchObject({ ok: false, error: expect.any(ImageInputError) });
+  expect(out[1]).toMatchObject({ ok: true, status: IngestStatus.CREATED });
+});

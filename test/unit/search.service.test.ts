@@ -1,0 +1,155 @@
+import { SearchMode } from '../../src/catalog/product';
+import { ProductNotFoundError } from '../../src/common/errors';
+import { SearchService } from '../../src/search/search.service';
+import { FakeEmbedder, FakeImageSource, InMemoryProductIndex, inlineImage, storedDoc, unit } from '../support/fakes';
+
+/** SearchService on its own: the store, the model and the image source are in-memory fakes with hand-placed vectors. */
+const DIMS = 4;
+
+function setup(docs: ReturnType<typeof storedDoc>[]) {
+  const index = new InMemoryProductIndex(docs);
+  const embedder = new FakeEmbedder('fake-model@00000000', DIMS);
+  const images = new FakeImageSource();
+  return { index, embedder, images, search: new SearchService(index, embedder, images) };
+}
+
+const ids = (hits: { product: { id: string } }[]) => hits.map((h) => h.product.id);
+
+describe('SearchService.similarProducts', () => {
+  it('reports the cosine as similarity, not the engine score, and never the product itself', async () => {
+    const { search } = setup([storedDoc('p', unit(DIMS, 1)), storedDoc('near', unit(DIMS, 0.6)), storedDoc('far', unit(DIMS, -0.2))]);
+    const hits = await search.similarProducts('p', { first: 5 });
+    expect(hits.map((h) => [h.product.id, h.score, h.similarity])).toEqual([
+      ['near', 0.8, 0.6],
+      ['far', 0.4, -0.2],
+    ]);
+  });
+
+  it('throws ProductNotFoundError for an unknown id', async () => {
+    const { search } = setup([]);
+    await expect(search.similarProducts('ghost', { first: 5 })).rejects.toEqual(new ProductNotFoundError('ghost'));
+  });
+
+  it('passes the filter into the kNN', async () => {
+    const { search } = setup([
+      storedDoc('p', unit(DIMS, 1)),
+      storedDoc('red', unit(DIMS, 0.5), { color: 'Red' }),
+      storedDoc('blue', unit(DIMS, 0.9), { color: 'blue' }),
+    ]);
+    expect(ids(await search.similarProducts('p', { first: 5, filter: { colors: ['red'] } }))).toEqual(['red']);
+  });
+});
+
+describe('SearchService.searchByText', () => {
+  // Vector side: A, B, X, then ten fillers, then C, D. Keyword side: C, D, X. X is third on both sides.
+  const Q = 'striped tote';
+  const docs = [
+    storedDoc('A', unit(DIMS, 0.99), { title: 'Plain mug' }),
+    storedDoc('B', unit(DIMS, 0.98), { title: 'Plain cup' }),
+    storedDoc('X', unit(DIMS, 0.97), { title: 'Striped tote' }),
+    ...Array.from({ length: 10 }, (_, i) => storedDoc(`F${i}`, unit(DIMS, 0.5 - i * 0.01), { title: `Filler ${i}` })),
+    storedDoc('C', unit(DIMS, 0.1), { title: 'Striped tote', description: 'striped tote' }),
+    storedDoc('D', unit(DIMS, 0.05), { title: 'Striped tote', description: 'tote' }),
+  ];
+
+  it('fuses from a window deeper than `first`, so a product both sides rank third overtakes one-sided leaders', async () => {
+    const { index, embedder, search } = setup(docs);
+    embedder.text(Q, unit(DIMS, 1));
+    const hits = await search.searchByText(Q, SearchMode.HYBRID, { first: 2 });
+    const [knn, keyword] = index.callsOf('knnAndKeyword')[0] as [{ k: number }, { size: number }];
+    expect(knn.k).toBeGreaterThan(2);
+    expect(keyword.size).toBeGreaterThan(2);
+    expect(ids(hits)).toEqual(['X', 'C']);
+    // RRF scores with k = 60: X is 3rd on both sides, C 1st by keyword and 14th by vector.
+    expect(hits.map((h) => h.score)).toEqual([2 / 63, 1 / 61 + 1 / 74]);
+    expect(hits.map((h) => h.similarity)).toEqual([0.97, 0.1]);
+  });
+
+  it('VECTOR mode ranks by the image side only, with cosine similarities', async () => {
+    const { embedder, search } = setup(docs);
+    embedder.text(Q, unit(DIMS, 1));
+    const hits = await search.searchByText(Q, SearchMode.VECTOR, { first: 3 });
+    expect(hits.map((h) => [h.product.id, h.similarity])).toEqual([
+      ['A', 0.99],
+      ['B', 0.98],
+      ['X', 0.97],
+    ]);
+  });
+
+  it('KEYWORD mode never embeds and has no similarity', async () => {
+    const { embedder, search } = setup(docs);
+    const hits = await search.searchByText(Q, SearchMode.KEYWORD, { first: 3 });
+    expect(hits.map((h) => [h.product.id, h.similarity])).toEqual([
+      ['C', undefined],
+      ['D', undefined],
+      ['X', undefined],
+    ]);
+    expect(embedder.embedded).toEqual([]);
+  });
+});
+
+describe('SearchService.searchByImage', () => {
+  it('resolves the image, embeds it and returns neighbours with cosine similarity', async () => {
+    const { embedder, images, search } = setup([storedDoc('a', unit(DIMS, 0.9)), storedDoc('b', unit(DIMS, 0.3))]);
+    images.url('https://cdn.example/q.jpg', 'query-bytes');
+    embedder.image('query-bytes', unit(DIMS, 1));
+    const hits = await search.searchByImage({ url: 'https://cdn.example/q.jpg' }, { first: 1 });
+    expect(hits.map((h) => [h.product.id, h.similarity])).toEqual([['a', 0.9]]);
+    expect(embedder.embedded).toEqual([{ kind: 'image', key: 'query-bytes' }]);
+  });
+});
+
+describe('SearchService.recommendations', () => {
+  // p1 and p2 were viewed; n1 (dismissed) sits right next to them and would otherwise be the best match.
+  const docs = [
+    storedDoc('p1', unit(DIMS, 1)),
+    storedDoc('p2', unit(DIMS, 0.98, 2)),
+    storedDoc('n1', unit(DIMS, 0.95, 1)),
+    storedDoc('r1', unit(DIMS, 0.8, 2)),
+    storedDoc('r2', unit(DIMS, 0.6, 3)),
+    storedDoc('r3', unit(DIMS, 0.2, 1)),
+  ];
+
+  it('without negatives, the look-alike of the viewed products ranks first (the control for the next test)', async () => {
+    const { search } = setup(docs);
+    const r = await search.recommendations(['p1', 'p2'], [], { first: 2 });
+    expect(ids(r.hits)).toEqual(['n1', 'r1']);
+  });
+
+  it('excludes negatives even when they would rank, and steers away from them', async () => {
+    const { index, search } = setup(docs);
+    const r = await search.recommendations(['p1', 'p2'], ['n1'], { first: 10 });
+    expect(ids(r.hits)).toEqual(['r1', 'r2', 'r3']);
+    expect(r.unknownIds).toEqual([]);
+    expect((index.callsOf('knn')[0]![0] as { excludeIds: string[] }).excludeIds).toEqual(['p1', 'p2', 'n1']);
+  });
+
+  it('reports unknown ids, positive and negative, and ignores them', async () => {
+    const { search } = setup(docs);
+    const r = await search.recommendations(['p1', 'ghost', 'p1'], ['n1', 'ghost-2', 'p1'], { first: 2 });
+    expect(r.unknownIds).toEqual(['ghost', 'ghost-2']);
+    expect(ids(r.hits)).toEqual(['p2', 'r1']);
+    expect(r.hits.every((h) => typeof h.similarity === 'number')).toBe(true);
+  });
+
+  it('answers no hits, and asks no kNN, when no viewed product is known', async () => {
+    const { index, search } = setup(docs);
+    const r = await search.recommendations(['ghost'], ['n1'], { first: 5 });
+    expect(r).toEqual({ hits: [], unknownIds: ['ghost'] });
+    expect(index.callsOf('knn')).toEqual([]);
+  });
+
+  it('answers no hits, and asks no kNN, when the viewed products cancel each other out', async () => {
+    const { index, search } = setup([storedDoc('p', unit(DIMS, 1)), storedDoc('anti', unit(DIMS, -1)), storedDoc('other', unit(DIMS, 0.5))]);
+    expect(await search.recommendations(['p', 'anti'], [], { first: 5 })).toEqual({ hits: [], unknownIds: [] });
+    expect(index.callsOf('knn')).toEqual([]);
+  });
+});
+
+describe('SearchService with an inline image', () => {
+  it('uses the bytes as given', async () => {
+    const { embedder, search } = setup([storedDoc('a', unit(DIMS, 0.5))]);
+    embedder.image('inline', unit(DIMS, 1));
+    expect(ids(await search.searchByImage(inlineImage('inline'), { first: 1 }))).toEqual(['a']);
+  });
+});
