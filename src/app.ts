@@ -138,13 +138,14 @@ export async function startServer(config: AppConfig, services?: Services): Promi
   const httpServer = createHttpServer({
     apollo,
     maxBodyBytes: config.http.maxBodyBytes,
+    requestTimeoutMs: config.http.requestTimeoutMs,
     sampleCatalogDir: config.sampleCatalogDir,
     ready,
-    context: async (req) => {
+    context: async (req, signal) => {
       const key = ApiKeyVerifier.keyFrom(req.headers);
       const authenticated = keys.verify(key);
       if (config.auth.readsRequireKey && !authenticated) throw new UnauthenticatedError('An API key is required');
-      return { loaders: createLoaders(svc.index), auth: { canWrite: authenticated || !keys.configured } };
+      return { loaders: createLoaders(svc.index), auth: { canWrite: authenticated || !keys.configured }, signal };
     },
   });
   const address = await listen(httpServer, config.http.host, config.http.port);

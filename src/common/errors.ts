@@ -14,7 +14,9 @@ export type FaultCode =
   | 'INDEX_DIMENSION_MISMATCH'
   | 'MODEL_LOAD_FAILED'
   | 'MODEL_INFERENCE_FAILED'
-  | 'OVERLOADED'; // a bounded work queue is full; callers should shed load or retry later
+  | 'OVERLOADED' // a bounded work queue is full; callers should shed load or retry later
+  | 'REQUEST_TIMEOUT' // the request's deadline (REQUEST_TIMEOUT_MS) passed; its work was cancelled
+  | 'REQUEST_CANCELLED'; // the client went away; its work was cancelled (nobody reads the answer)
 
 export class AppError extends Error {
   constructor(

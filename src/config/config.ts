@@ -58,6 +58,8 @@ const EnvSchema = z.object({
   GRAPHQL_MAX_COST: int(100, 1_000_000).default(5000),
   GRAPHQL_INTROSPECTION: bool.optional(),
   HTTP_MAX_BODY_BYTES: int(1024, 200 * 1024 * 1024).default(25 * 1024 * 1024),
+  /** Deadline per GraphQL request: past it, its image fetch and queued embeddings are cancelled. */
+  REQUEST_TIMEOUT_MS: int(100, 600_000).default(60_000),
 
   /** Serve the files of a generated sample catalog at /samples/ (quick start only). */
   SAMPLE_CATALOG_DIR: z.string().min(1).optional(),
@@ -65,7 +67,7 @@ const EnvSchema = z.object({
 
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
-  http: { host: string; port: number; maxBodyBytes: number };
+  http: { host: string; port: number; maxBodyBytes: number; requestTimeoutMs: number };
   elasticsearch: {
     url: string;
     auth?: { apiKey: string } | { username: string; password: string };
@@ -130,7 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 
   return {
     env: e.NODE_ENV,
-    http: { host: e.HOST, port: e.PORT, maxBodyBytes: e.HTTP_MAX_BODY_BYTES },
+    http: { host: e.HOST, port: e.PORT, maxBodyBytes: e.HTTP_MAX_BODY_BYTES, requestTimeoutMs: e.REQUEST_TIMEOUT_MS },
     elasticsearch: {
       url: e.ES_URL,
       auth,

@@ -5,8 +5,11 @@
 export interface Embedder {
   readonly modelId: string;
   readonly dims: number;
-  /** L2-normalised image embedding. Undecodable or oversized bytes reject with ImageInputError. */
-  embedImage(bytes: Buffer): Promise<Float32Array>;
-  /** L2-normalised text embedding in the same space as images. */
-  embedText(text: string): Promise<Float32Array>;
+  /**
+   * L2-normalised image embedding. Undecodable or oversized bytes reject with ImageInputError. A fired `signal` stops
+   * the work (decode, resize, or its place in the model queue) and rejects with the signal's reason.
+   */
+  embedImage(bytes: Buffer, signal?: AbortSignal): Promise<Float32Array>;
+  /** L2-normalised text embedding in the same space as images; `signal` as for images. */
+  embedText(text: string, signal?: AbortSignal): Promise<Float32Array>;
 }

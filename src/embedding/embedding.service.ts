@@ -1,6 +1,6 @@
 import { AppError } from '../common/errors';
 import type { Embedder } from './embedder';
-import { MicroBatcher } from './micro-batcher';
+import { MicroBatcher, type MicroBatcherStats } from './micro-batcher';
 import { readModelFolder } from './model-folder';
 import type { OnnxModel } from './onnx.adapter';
 import { preprocess, toModelRgb } from './pixels/pipeline';
@@ -69,12 +69,19 @@ export class EmbeddingService implements Embedder {
   }
 
   /** Decode (ImageInputError on bad bytes), resize exactly like PIL, then embed in a shared batch. */
-  async embedImage(bytes: Buffer): Promise<Float32Array> {
-    return this.visionBatcher.submit(await toModelRgb(bytes, this.pixels, { maxInputPixels: this.maxInputPixels }));
+  async embedImage(bytes: Buffer, signal?: AbortSignal): Promise<Float32Array> {
+    const rgb = await toModelRgb(bytes, this.pixels, { maxInputPixels: this.maxInputPixels, signal });
+    return this.visionBatcher.submit(rgb, signal);
   }
 
-  async embedText(text: string): Promise<Float32Array> {
-    return this.textBatcher.submit(this.tokenizer.encode(text));
+  async embedText(text: string, signal?: AbortSignal): Promise<Float32Array> {
+    signal?.throwIfAborted();
+    return this.textBatcher.submit(this.tokenizer.encode(text), signal);
+  }
+
+  /** How many images and texts went through the model, and how many left the queue because their caller gave up. */
+  get stats(): { images: MicroBatcherStats; texts: MicroBatcherStats } {
+    return { images: this.visionBatcher.stats, texts: this.textBatcher.stats };
   }
 
   /** The exact pixels the vision tower sees for these bytes, as CHW float32 (for parity checks and debugging). */

@@ -4,6 +4,7 @@ import { AppError } from '../common/errors';
  * Coalesces concurrent single-item calls into batch calls. One ONNX run over N inputs costs far less than N
  * runs on a CPU, and concurrent runs would only fight over the same cores, so batches run one at a time.
  * The queue is bounded: under overload callers get a fast OVERLOADED error instead of unbounded latency.
+ * An item whose caller gave up (its AbortSignal fired) leaves the queue at once and is never run.
  */
 
 export interface MicroBatcherOptions {
@@ -22,11 +23,18 @@ interface Pending<I, O> {
   readonly enqueuedAt: number;
 }
 
+/** Items that went through the batch function, and items dropped from the queue because their caller gave up. */
+export interface MicroBatcherStats {
+  readonly ran: number;
+  readonly dropped: number;
+}
+
 export class MicroBatcher<I, O> {
   private queue: Pending<I, O>[] = [];
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private closed = false;
+  private counts = { ran: 0, dropped: 0 };
 
   /** @param runBatch must return exactly one output per input, in order. */
   constructor(
@@ -43,13 +51,45 @@ export class MicroBatcher<I, O> {
     return this.queue.length;
   }
 
-  submit(item: I): Promise<O> {
+  get stats(): MicroBatcherStats {
+    return { ...this.counts };
+  }
+
+  /**
+   * Queues one item for the next batch. When `signal` fires while the item waits, it leaves the queue and the promise
+   * rejects with the signal's reason; once its batch runs, the caller is released at once but the batch finishes.
+   */
+  submit(item: I, signal?: AbortSignal): Promise<O> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.closed) return Promise.reject(new AppError('OVERLOADED', 'Embedding queue is shut down'));
     if (this.queue.length >= this.opts.maxQueue) {
       return Promise.reject(new AppError('OVERLOADED', `Embedding queue is full (${this.opts.maxQueue} waiting)`));
     }
     return new Promise<O>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject, enqueuedAt: Date.now() });
+      const onAbort = () => {
+        const at = this.queue.indexOf(pending);
+        if (at >= 0) {
+          this.queue.splice(at, 1);
+          this.counts.dropped++;
+        }
+        reject(signal!.reason);
+      };
+      // Settling (normally or by abort) detaches the listener, so a long-lived signal does not collect them.
+      const release = () => signal?.removeEventListener('abort', onAbort);
+      const pending: Pending<I, O> = {
+        item,
+        resolve: (o) => {
+          release();
+          resolve(o);
+        },
+        reject: (e) => {
+          release();
+          reject(e);
+        },
+        enqueuedAt: Date.now(),
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.queue.push(pending);
       this.schedule();
     });
   }
@@ -92,6 +132,7 @@ export class MicroBatcher<I, O> {
   }
 
   private async execute(batch: readonly Pending<I, O>[]): Promise<void> {
+    this.counts.ran += batch.length;
     try {
       const outputs = await this.runBatch(batch.map((p) => p.item));
       if (outputs.length !== batch.length) {

@@ -12,6 +12,7 @@ export type IngestOutcome = { ok: true; status: IngestStatus; product: Product }
 export interface IngestOptions {
   /** Wait until the writes are visible to search before answering (read-your-writes for API callers). */
   refresh?: boolean;
+  /** Cancels the image fetches and embeddings still to do; the call then rejects and writes nothing. */
   signal?: AbortSignal;
 }
 
@@ -44,6 +45,7 @@ export class IngestService {
 
     await forEachLimited(inputs.length, IMAGE_CONCURRENCY, async (i) => {
       if (outcomes[i]) return;
+      o.signal?.throwIfAborted();
       const input = inputs[i];
       const stored = existing.get(input.id);
       try {
@@ -59,7 +61,7 @@ export class IngestService {
           return;
         }
         const reuse = stored && stored.imageSha256 === imageSha256 && stored.modelId === this.embedder.modelId;
-        const vector = reuse ? stored.imageVector : Array.from(await this.embedder.embedImage(bytes));
+        const vector = reuse ? stored.imageVector : Array.from(await this.embedder.embedImage(bytes, o.signal));
         toWrite.push({
           at: i,
           status: stored ? IngestStatus.UPDATED : IngestStatus.CREATED,

@@ -8,6 +8,8 @@ export type ProductReader = Pick<ProductIndex, 'getMany'>;
 export interface RequestContext {
   loaders: { product: DataLoader<string, Product | null> };
   auth: { canWrite: boolean };
+  /** Fires when the client disconnects or the request's deadline passes; resolvers hand it to the services. */
+  signal: AbortSignal;
 }
 
 export function createLoaders(reader: ProductReader): RequestContext['loaders'] {

@@ -1,4 +1,4 @@
-import { Args, Authorized, Mutation, Resolver } from 'type-graphql';
+import { Args, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
 import { IngestStatus } from '../catalog/product';
 import type { IngestOutcome, IngestService } from '../ingest/ingest.service';
 import { DeleteProductArgs, IngestProductArgs, IngestProductsArgs } from '../schema/args';
@@ -6,6 +6,7 @@ import { toProductInput } from '../schema/inputs';
 import { DeleteSuccess, IngestSuccess, IngestSummary, ProductType } from '../schema/product.type';
 import { DeleteProductResult, IngestProductResult, IngestProductsPayload } from '../schema/results.union';
 import { WRITE } from '../schema/roles';
+import type { RequestContext } from './context';
 import { IMAGE_EMBED_COST } from './cost';
 import { orErrorResult, toErrorResult } from './error-mapping';
 
@@ -23,8 +24,11 @@ export class IngestResolver {
     description: 'Creates or updates a product by id and computes its image vector. Replaying the same input changes nothing.',
     complexity: IMAGE_EMBED_COST,
   })
-  async ingestProduct(@Args(() => IngestProductArgs) { input }: IngestProductArgs): Promise<typeof IngestProductResult> {
-    const [outcome] = await this.ingestService.ingest([toProductInput(input)], { refresh: true });
+  async ingestProduct(
+    @Args(() => IngestProductArgs) { input }: IngestProductArgs,
+    @Ctx() { signal }: RequestContext,
+  ): Promise<typeof IngestProductResult> {
+    const [outcome] = await this.ingestService.ingest([toProductInput(input)], { refresh: true, signal });
     return toResult(outcome);
   }
 
@@ -33,8 +37,11 @@ export class IngestResolver {
     description: 'Bulk ingest. One result per input; failures of single items are reported, never thrown.',
     complexity: ({ args }) => IMAGE_EMBED_COST * (args.inputs?.length ?? 1),
   })
-  async ingestProducts(@Args(() => IngestProductsArgs) { inputs }: IngestProductsArgs): Promise<IngestProductsPayload> {
-    const outcomes = await this.ingestService.ingest(inputs.map(toProductInput), { refresh: true });
+  async ingestProducts(
+    @Args(() => IngestProductsArgs) { inputs }: IngestProductsArgs,
+    @Ctx() { signal }: RequestContext,
+  ): Promise<IngestProductsPayload> {
+    const outcomes = await this.ingestService.ingest(inputs.map(toProductInput), { refresh: true, signal });
     const count = (s: IngestStatus) => outcomes.filter((o) => o.ok && o.status === s).length;
     const summary = Object.assign(new IngestSummary(), {
       created: count(IngestStatus.CREATED),

@@ -1,9 +1,10 @@
-import { Args, Query, Resolver } from 'type-graphql';
+import { Args, Ctx, Query, Resolver } from 'type-graphql';
 import type { SearchService } from '../search/search.service';
 import { RecommendationsArgs, SearchByImageArgs, SearchByTextArgs, SimilarProductsArgs } from '../schema/args';
 import { SearchMode } from '../schema/enums';
 import { ProductHits, RecommendationsType } from '../schema/product.type';
 import { SearchByImageResult, SimilarProductsResult } from '../schema/results.union';
+import type { RequestContext } from './context';
 import { IMAGE_EMBED_COST, pageCost, TEXT_EMBED_COST } from './cost';
 import { orErrorResult } from './error-mapping';
 
@@ -25,17 +26,23 @@ export class SearchResolver {
     description: 'Text search over product images (SigLIP) fused with keyword search on title and description.',
     complexity: pageCost(TEXT_EMBED_COST),
   })
-  async searchByText(@Args(() => SearchByTextArgs) { q, mode, first, filters }: SearchByTextArgs): Promise<ProductHits> {
-    return ProductHits.from(await this.search.searchByText(q, mode ?? SearchMode.HYBRID, { first, filter: filters }));
+  async searchByText(
+    @Args(() => SearchByTextArgs) { q, mode, first, filters }: SearchByTextArgs,
+    @Ctx() { signal }: RequestContext,
+  ): Promise<ProductHits> {
+    return ProductHits.from(await this.search.searchByText(q, mode ?? SearchMode.HYBRID, { first, filter: filters }, signal));
   }
 
   @Query(() => SearchByImageResult, {
     description: 'Visual search: products whose images look like the given photo.',
     complexity: pageCost(IMAGE_EMBED_COST),
   })
-  async searchByImage(@Args(() => SearchByImageArgs) { image, first, filters }: SearchByImageArgs): Promise<typeof SearchByImageResult> {
+  async searchByImage(
+    @Args(() => SearchByImageArgs) { image, first, filters }: SearchByImageArgs,
+    @Ctx() { signal }: RequestContext,
+  ): Promise<typeof SearchByImageResult> {
     return orErrorResult(async () =>
-      ProductHits.from(await this.search.searchByImage(image, { first, filter: filters })),
+      ProductHits.from(await this.search.searchByImage(image, { first, filter: filters }, signal)),
     ) as Promise<typeof SearchByImageResult>;
   }
 

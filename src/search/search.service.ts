@@ -44,12 +44,12 @@ export class SearchService {
     return vectorHits(hits);
   }
 
-  async searchByText(q: string, mode: SearchMode, page: Page): Promise<ScoredProduct[]> {
+  async searchByText(q: string, mode: SearchMode, page: Page, signal?: AbortSignal): Promise<ScoredProduct[]> {
     if (mode === SearchMode.KEYWORD) {
       const hits = await this.index.keyword({ q, size: page.first, filter: page.filter });
       return hits.map((h) => ({ product: h.product, score: h.score }));
     }
-    const vector = await this.embedder.embedText(q);
+    const vector = await this.embedder.embedText(q, signal);
     if (mode === SearchMode.VECTOR) {
       return vectorHits(await this.index.knn({ vector, k: page.first, filter: page.filter }));
     }
@@ -64,9 +64,10 @@ export class SearchService {
       .map(({ item, score }) => ({ product: item.product, score, similarity: similarity.get(item.product.id) }));
   }
 
+  /** `signal` cancels the image fetch and the embedding (the client went away or its deadline passed). */
   async searchByImage(image: ImageRef, page: Page, signal?: AbortSignal): Promise<ScoredProduct[]> {
     const bytes = await this.images.resolve(image, signal);
-    const vector = await this.embedder.embedImage(bytes);
+    const vector = await this.embedder.embedImage(bytes, signal);
     return vectorHits(await this.index.knn({ vector, k: page.first, filter: page.filter }));
   }
 

@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import { AppError } from '../common/errors';
 import type { RequestContext } from '../resolvers/context';
 
 /**
@@ -13,8 +14,13 @@ import type { RequestContext } from '../resolvers/context';
 export interface HttpServerOptions {
   apollo: ApolloServer<RequestContext>;
   maxBodyBytes: number;
-  /** Builds the per-request context; throws UnauthenticatedError when reads need a key that is missing. */
-  context: (req: http.IncomingMessage) => Promise<RequestContext>;
+  /** Deadline per request, after which its signal fires. */
+  requestTimeoutMs: number;
+  /**
+   * Builds the per-request context around the request's signal; throws UnauthenticatedError when reads need a key
+   * that is missing.
+   */
+  context: (req: http.IncomingMessage, signal: AbortSignal) => Promise<RequestContext>;
   ready: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
   sampleCatalogDir?: string;
 }
@@ -72,7 +78,7 @@ async function handle(o: HttpServerOptions, req: http.IncomingMessage, res: http
 
   let context: RequestContext;
   try {
-    context = await o.context(req);
+    context = await o.context(req, requestSignal(res, o.requestTimeoutMs));
   } catch (e) {
     if (e instanceof UnauthenticatedError) {
       return sendJson(res, 401, { errors: [{ message: e.message, extensions: { code: 'UNAUTHENTICATED' } }] });
@@ -93,6 +99,24 @@ async function handle(o: HttpServerOptions, req: http.IncomingMessage, res: http
   if (result.body.kind === 'complete') return void res.end(result.body.string);
   for await (const chunk of result.body.asyncIterator) res.write(chunk);
   res.end();
+}
+
+/**
+ * One signal per request: it fires when the client goes away before the answer is complete (the response closes
+ * unfinished) or when the deadline passes, so the request's image fetch and queued embeddings stop with it.
+ */
+function requestSignal(res: http.ServerResponse, timeoutMs: number): AbortSignal {
+  const controller = new AbortController();
+  const deadline = setTimeout(
+    () => controller.abort(new AppError('REQUEST_TIMEOUT', `Request did not finish within ${timeoutMs} ms`)),
+    timeoutMs,
+  );
+  deadline.unref();
+  res.once('close', () => {
+    clearTimeout(deadline);
+    if (!res.writableFinished) controller.abort(new AppError('REQUEST_CANCELLED', 'The client closed the connection'));
+  });
+  return controller.signal;
 }
 
 async function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | 'too-large'> {

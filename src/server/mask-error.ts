@@ -13,6 +13,8 @@ const PUBLIC_FAULTS: Record<FaultCode, string> = {
   MODEL_LOAD_FAILED: 'The embedding model is unavailable',
   MODEL_INFERENCE_FAILED: 'The embedding model failed on this input',
   OVERLOADED: 'The server is busy; retry shortly',
+  REQUEST_TIMEOUT: 'The request took longer than the server allows',
+  REQUEST_CANCELLED: 'The request was cancelled',
 };
 
 /**

@@ -54,6 +54,20 @@ describe('EmbeddingService on the real model', () => {
     },
   );
 
+  it('drops work whose signal fired: nothing reaches the model, the caller gets the reason', async () => {
+    const jpeg = await IMAGE_CASES.find((c) => c.name === 'baseline JPEG')!.bytes();
+    const before = service.stats;
+    const reason = new AppError('REQUEST_CANCELLED', 'gone');
+    await expect(service.embedImage(jpeg, AbortSignal.abort(reason))).rejects.toBe(reason);
+    await expect(service.embedText('red shoe', AbortSignal.abort(reason))).rejects.toBe(reason);
+    // Cancelled while waiting for companions in the queue (maxWaitMs is 5 ms; the abort comes first).
+    const ctl = new AbortController();
+    const queued = service.embedText('blue shoe', ctl.signal);
+    ctl.abort(reason);
+    await expect(queued).rejects.toBe(reason);
+    expect(service.stats).toEqual({ images: before.images, texts: { ran: before.texts.ran, dropped: before.texts.dropped + 1 } });
+  });
+
   it('a bad image in a burst does not fail the good ones', async () => {
     const good = await IMAGE_CASES.find((c) => c.name === 'WebP')!.bytes();
     const results = await Promise.allSettled([service.embedImage(good), service.embedImage(Buffer.from('nope')), service.embedImage(good)]);

@@ -50,4 +50,11 @@ describe('loadConfig', () => {
       '::1/128',
     ]);
   });
+
+  it('takes a per-request deadline and bounds it', () => {
+    expect(loadConfig({}).http.requestTimeoutMs).toBe(60_000);
+    expect(loadConfig({ REQUEST_TIMEOUT_MS: '2500' }).http.requestTimeoutMs).toBe(2500);
+    expect(configError({ REQUEST_TIMEOUT_MS: '50' })).toMatch(/REQUEST_TIMEOUT_MS/);
+    expect(configError({ REQUEST_TIMEOUT_MS: 'soon' })).toMatch(/REQUEST_TIMEOUT_MS/);
+  });
 });

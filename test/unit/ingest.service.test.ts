@@ -152,6 +152,16 @@ describe('IngestService', () => {
     expect(out!.ok && 'imageVector' in out.product).toBe(false);
   });
 
+  it('stops at a fired signal: the call rejects with its reason and writes nothing', async () => {
+    const { index, embedder, images, ingest } = setup();
+    const reason = new Error('deadline passed');
+    await expect(ingest.ingest([input('a', 'mug.jpg'), input('b', 'lamp.jpg')], { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    expect([index.docs.size, embedder.embedded.length, images.resolved.length]).toEqual([0, 0, 0]);
+    const live = new AbortController().signal;
+    await ingest.ingest([input('a', 'mug.jpg')], { signal: live });
+    expect(images.resolved.map((r) => r.signal)).toEqual([live]);
+  });
+
   it('passes the refresh wish to the store', async () => {
     const { index, ingest } = setup();
     await ingest.ingest([input('a', 'mug.jpg')], { refresh: true });

@@ -130,6 +130,63 @@ describe('MicroBatcher', () => {
     await expect(b.submit(8)).rejects.toMatchObject({ code: 'OVERLOADED' });
   });
 
+  describe('cancellation', () => {
+    it('drops a queued item whose signal fires: it leaves the queue, rejects with the reason, and never runs', async () => {
+      const r = recorder<number>();
+      const b = new MicroBatcher(r.fn, { maxBatchSize: 8, maxWaitMs: 50, maxQueue: 10 });
+      const gone = new AbortController();
+      const kept = b.submit(1);
+      const dropped = b.submit(2, gone.signal).catch((e: unknown) => e);
+      const alsoKept = b.submit(3, new AbortController().signal);
+      expect(b.queued).toBe(3);
+      const reason = new AppError('REQUEST_CANCELLED', 'client went away');
+      gone.abort(reason);
+      expect(b.queued).toBe(2);
+      await expect(dropped).resolves.toBe(reason);
+      await jest.advanceTimersByTimeAsync(50);
+      await expect(Promise.all([kept, alsoKept])).resolves.toEqual([1, 3]);
+      expect(r.calls).toEqual([[1, 3]]);
+      expect(b.stats).toEqual({ ran: 2, dropped: 1 });
+    });
+
+    it('refuses an item whose signal already fired without queueing it', async () => {
+      const r = recorder<number>();
+      const b = new MicroBatcher(r.fn, { maxBatchSize: 8, maxWaitMs: 5, maxQueue: 10 });
+      const reason = new Error('deadline');
+      await expect(b.submit(1, AbortSignal.abort(reason))).rejects.toBe(reason);
+      expect(b.queued).toBe(0);
+      await jest.advanceTimersByTimeAsync(5);
+      expect(r.calls).toEqual([]);
+      expect(b.stats).toEqual({ ran: 0, dropped: 0 });
+    });
+
+    it('releases the caller of a running item at once; the batch still finishes for the others', async () => {
+      const r = recorder<number>((i) => i * 10);
+      const b = new MicroBatcher(r.fn, { maxBatchSize: 8, maxWaitMs: 5, maxQueue: 10 });
+      r.hold();
+      const gone = new AbortController();
+      const mine = b.submit(1, gone.signal).catch((e: unknown) => e);
+      const other = b.submit(2);
+      await jest.advanceTimersByTimeAsync(5);
+      expect(r.calls).toEqual([[1, 2]]);
+      gone.abort('bye');
+      await expect(mine).resolves.toBe('bye');
+      r.release();
+      await expect(other).resolves.toBe(20);
+      expect(b.stats).toEqual({ ran: 2, dropped: 0 });
+    });
+
+    it('lets an item that went through ignore a later abort', async () => {
+      const b = new MicroBatcher(async (xs: readonly number[]) => xs, { maxBatchSize: 8, maxWaitMs: 0, maxQueue: 10 });
+      const ctl = new AbortController();
+      const p = b.submit(5, ctl.signal);
+      await jest.advanceTimersByTimeAsync(0);
+      await expect(p).resolves.toBe(5);
+      ctl.abort();
+      expect(b.stats).toEqual({ ran: 1, dropped: 0 });
+    });
+  });
+
   it('validates its options', () => {
     expect(() => new MicroBatcher(async (x: readonly number[]) => x, { maxBatchSize: 0, maxWaitMs: 1, maxQueue: 1 })).toThrow(RangeError);
   });

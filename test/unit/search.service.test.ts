@@ -146,6 +146,21 @@ describe('SearchService.recommendations', () => {
   });
 });
 
+describe('SearchService cancellation', () => {
+  it('hands the signal to the image source and the model, and stops when it has fired', async () => {
+    const { embedder, images, search } = setup([storedDoc('a', unit(DIMS, 0.5))]);
+    embedder.image('q', unit(DIMS, 1)).text('mug', unit(DIMS, 1));
+    const live = new AbortController().signal;
+    await search.searchByImage(inlineImage('q'), { first: 1 }, live);
+    expect(images.resolved.map((r) => r.signal)).toEqual([live]);
+
+    const reason = new Error('client went away');
+    await expect(search.searchByImage(inlineImage('q'), { first: 1 }, AbortSignal.abort(reason))).rejects.toBe(reason);
+    await expect(search.searchByText('mug', SearchMode.HYBRID, { first: 1 }, AbortSignal.abort(reason))).rejects.toBe(reason);
+    expect(embedder.embedded).toEqual([{ kind: 'image', key: 'q' }]);
+  });
+});
+
 describe('SearchService with an inline image', () => {
   it('uses the bytes as given', async () => {
     const { embedder, search } = setup([storedDoc('a', unit(DIMS, 0.5))]);
