@@ -30,8 +30,6 @@ export class OnnxModel {
     readonly file: string,
     readonly inputNames: readonly string[],
     readonly outputName: string,
-    /** Embedding width from the graph's static shape, when the export declares it. */
-    readonly declaredDims: number | null,
   ) {}
 
   /**
@@ -58,9 +56,7 @@ export class OnnxModel {
         `ONNX model ${file} has outputs [${session.outputNames.join(', ')}]; expected one of [${outputNames.join(', ')}]`,
       );
     }
-    const meta = session.outputMetadata.find((m) => m.name === outputName);
-    const last = meta && meta.isTensor ? meta.shape[meta.shape.length - 1] : undefined;
-    return new OnnxModel(session, file, session.inputNames, outputName, typeof last === 'number' && last > 0 ? last : null);
+    return new OnnxModel(session, file, session.inputNames, outputName);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { AppError } from '../common/errors';
+import { isZeroVector, l2Normalize } from '../common/vectors';
 import type { ModelFolder } from './model-folder';
 import { OnnxModel, type InputTensor, type ModelOutput, type OnnxSessionOptions } from './onnx.adapter';
 import { toPixelBatch } from './pixels/pipeline';
@@ -68,12 +69,8 @@ export function textInputs(ids: readonly BigInt64Array[], length: number): Recor
 /** Splits a [batch, dims] output into L2-normalised rows. A zero or non-finite row is a model fault. */
 export function unitRows(out: ModelOutput): Float32Array[] {
   return Array.from({ length: out.batch }, (_, i) => {
-    const v = out.data.slice(i * out.dims, (i + 1) * out.dims);
-    let sum = 0;
-    for (const x of v) sum += x * x;
-    const norm = Math.sqrt(sum);
-    if (!(norm > 0) || !Number.isFinite(norm)) throw new AppError('MODEL_INFERENCE_FAILED', 'Model produced a zero or non-finite embedding');
-    for (let j = 0; j < v.length; j++) v[j] = v[j]! / norm;
+    const v = l2Normalize(out.data.subarray(i * out.dims, (i + 1) * out.dims));
+    if (isZeroVector(v)) throw new AppError('MODEL_INFERENCE_FAILED', 'Model produced a zero or non-finite embedding');
     return v;
   });
 }

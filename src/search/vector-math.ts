@@ -1,14 +1,6 @@
-/** Small, allocation-light vector helpers for query vectors (never for the index side). */
+import { isZeroVector, l2Normalize } from '../common/vectors';
 
-export function l2Normalize(v: ArrayLike<number>): Float32Array {
-  let sum = 0;
-  for (let i = 0; i < v.length; i++) sum += v[i] * v[i];
-  const norm = Math.sqrt(sum);
-  const out = new Float32Array(v.length);
-  if (norm === 0) return out;
-  for (let i = 0; i < v.length; i++) out[i] = v[i] / norm;
-  return out;
-}
+/** Small, allocation-light vector helpers for query vectors (never for the index side). */
 
 export function mean(vectors: readonly ArrayLike<number>[]): Float32Array {
   if (vectors.length === 0) throw new RangeError('mean of no vectors');
@@ -32,11 +24,5 @@ export function preferenceVector(
     for (let i = 0; i < q.length; i++) q[i] -= negativeWeight * n[i];
   }
   const out = l2Normalize(q);
-  return out.every((x) => x === 0) ? undefined : out;
-}
-
-export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
+  return isZeroVector(out) ? undefined : out;
 }

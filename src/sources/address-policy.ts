@@ -26,7 +26,7 @@ export const EMPTY_ALLOWLIST: AddressAllowlist = { v4: [], v6: [] };
 export type AddressVerdict = { allowed: true } | { allowed: false; range: string };
 
 export type UrlVerdict =
-  | { allowed: true; url: URL; literalIp: string | null }
+  | { allowed: true; url: URL }
   | { allowed: false; reason: string };
 
 /** Parses `['127.0.0.1/32', '::1']`; a bare IP means a single host. Throws on anything else, so config fails at boot. */
@@ -87,7 +87,7 @@ export function checkImageUrl(raw: string | URL, allowlist: AddressAllowlist = E
   if (literalIp !== null && !checkAddress(literalIp, allowlist).allowed) {
     return { allowed: false, reason: 'URL points to a forbidden address' };
   }
-  return { allowed: true, url, literalIp };
+  return { allowed: true, url };
 }
 
 /**

@@ -17,9 +17,6 @@ const HEIC_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis']);
 const HEIF_BRANDS = new Set(['mif1', 'msf1']);
 const AVIF_BRANDS = new Set(['avif', 'avis']);
 
-/** The number of leading bytes `sniffImageType` may need; enough for an ftyp box with a few compatible brands. */
-export const SNIFF_BYTES = 64;
-
 export function sniffImageType(b: Uint8Array): SniffedImageType | null {
   const starts = (sig: readonly number[], at = 0): boolean =>
     b.length >= at + sig.length && sig.every((v, i) => b[at + i] === v);

@@ -39,7 +39,7 @@ async function verdictOf(c: Case): Promise<'forbidden' | 'allowed'> {
   if (c.ip !== undefined) return checkAddress(c.ip, parseAllowlist(allow)).allowed ? 'allowed' : 'forbidden';
   const v = checkImageUrl(c.url!, parseAllowlist(allow));
   if (!v.allowed) return 'forbidden';
-  if (v.literalIp !== null || c.resolvesTo === undefined) return 'allowed';
+  if (literalIpOf(v.url) !== null || c.resolvesTo === undefined) return 'allowed';
   return lookupVerdict(v.url.hostname, c.resolvesTo, allow);
 }
 

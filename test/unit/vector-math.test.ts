@@ -1,4 +1,6 @@
-import { dot, l2Normalize, mean, preferenceVector } from '../../src/search/vector-math';
+import { l2Normalize } from '../../src/common/vectors';
+import { mean, preferenceVector } from '../../src/search/vector-math';
+import { dot } from '../support/vectors';
 
 describe('vector math', () => {
   it('normalises to unit length and leaves zero vectors at zero', () => {
@@ -23,5 +25,11 @@ describe('vector math', () => {
 
   it('gives up when positives and negatives cancel out', () => {
     expect(preferenceVector([[1, 0]], [[1, 0]], 1)).toBeUndefined();
+  });
+});
+
+describe('l2Normalize on vectors without a direction', () => {
+  it('answers the zero vector, never NaN, for non-finite norms too', () => {
+    for (const v of [[0, 0, 0], [NaN, 1, 0], [Infinity, 1, 0]]) expect(Array.from(l2Normalize(v))).toEqual([0, 0, 0]);
   });
 });

@@ -9,6 +9,7 @@ import type {
   WriteOptions,
 } from '../../../src/catalog/product-index';
 import { filterClauses, KEYWORD_FIELDS, type EsClause } from '../../../src/search/elasticsearch/query-builder';
+import { dot } from '../vectors';
 
 /**
  * ProductIndex in memory, for unit tests of the services. It keeps Elasticsearch's observable contract where the
@@ -121,12 +122,6 @@ export class InMemoryProductIndex implements ProductIndex {
 
 function tokens(text: string): string[] {
   return text.toLowerCase().split(/\W+/).filter(Boolean);
-}
-
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
 }
 
 /** Evaluates one term-level clause of query-builder's filterClauses against a stored document. */
