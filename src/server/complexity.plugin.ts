@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { getVariableValues, GraphQLError, type GraphQLSchema } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 
 /**
@@ -11,7 +11,11 @@ export function complexityLimitPlugin(schema: GraphQLSchema, maxCost: number): A
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document }) {
+        async didResolveOperation({ request, document, operation }) {
+          // Variables that do not coerce (`first: 1.5`) are the client's mistake. Execution rejects them before any
+          // resolver runs, and Apollo answers 400 BAD_USER_INPUT; getComplexity would throw the same error from this
+          // hook instead, where Apollo can only answer 500. Without valid variables there is nothing to price.
+          if (operation && getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {}).errors) return;
           const cost = getComplexity({
             schema,
             operationName: request.operationName,

@@ -6,13 +6,17 @@ export interface AbuseCase {
   name: string;
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   headers?: Record<string, string>;
-  /** Raw body; objects are JSON-encoded. */
+  /** Raw body; objects are JSON-encoded (so a case with `variables` puts them here, next to `query`). */
   body?: unknown;
   search?: string;
   status: number;
   /** Substring expected in the first error message or its code. */
   expect?: RegExp;
 }
+
+/** A query with one Int variable and one input-object variable, for the variable cases. */
+const PAGED = 'query($first: Int!, $f: ProductFilterInput) { similarProducts(id: "x", first: $first, filters: $f) { __typename } }';
+const withVariables = (variables: unknown) => ({ query: PAGED, variables });
 
 const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: searchByText(q: "red mug") { hits { score } }`).join(' ')} }`;
 const tokens = (n: number) => `{ product(id: "x") { ${'id '.repeat(n)} } }`;
@@ -62,5 +66,27 @@ export const ABUSE_CASES: AbuseCase[] = [
     expect: /cost/i,
   },
   { name: 'first: 1000000', body: { query: '{ similarProducts(id: "x", first: 1000000) { __typename } }' }, status: 200, expect: /BAD_USER_INPUT/ },
+  // Variables are coerced before anything runs; a value that does not fit is the client's mistake: 400, BAD_USER_INPUT.
+  { name: 'variable: a fraction for an Int', body: withVariables({ first: 1.5 }), status: 400, expect: /BAD_USER_INPUT/ },
+  { name: 'variable: an Int over 32 bits', body: withVariables({ first: 2147483648 }), status: 400, expect: /BAD_USER_INPUT/ },
+  { name: 'variable: a string for an Int', body: withVariables({ first: 'ten' }), status: 400, expect: /BAD_USER_INPUT/ },
+  { name: 'variable: a required one missing', body: withVariables({}), status: 400, expect: /BAD_USER_INPUT/ },
+  { name: 'variable: null for a non-null one', body: withVariables({ first: null }), status: 400, expect: /BAD_USER_INPUT/ },
+  {
+    name: 'variable: a wrong type inside an input object',
+    body: withVariables({ first: 5, f: { minPrice: 'cheap' } }),
+    status: 400,
+    expect: /BAD_USER_INPUT/,
+  },
+  { name: 'variable: an unknown field inside an input object', body: withVariables({ first: 5, f: { colour: ['red'] } }), status: 400, expect: /BAD_USER_INPUT/ },
+  {
+    name: 'variable: a fraction for an Int, over GET',
+    method: 'GET',
+    headers: { 'apollo-require-preflight': 'true' },
+    search: `?query=${encodeURIComponent(PAGED)}&variables=${encodeURIComponent('{"first":1.5}')}`,
+    status: 400,
+    expect: /BAD_USER_INPUT/,
+  },
+  { name: 'variables that are not an object', body: { query: PAGED, variables: [1] }, status: 400, expect: /variables/ },
   { name: 'field suggestions are not offered', body: { query: '{ produc(id: "x") { id } }' }, status: 400, expect: /^(?![\s\S]*Did you mean)/ },
 ];
