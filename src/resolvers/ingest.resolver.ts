@@ -53,10 +53,15 @@ export class IngestResolver {
   }
 
   @Authorized(WRITE)
-  @Mutation(() => DeleteProductResult, { complexity: 1 })
-  async deleteProduct(@Args(() => DeleteProductArgs) { id }: DeleteProductArgs): Promise<typeof DeleteProductResult> {
+  @Mutation(() => DeleteProductResult, {
+    description:
+      'Deletes a product by id. Answers as soon as it is deleted; searches stop returning it within the index refresh ' +
+      'interval (about 1 s), or before the answer with refresh: true.',
+    complexity: 1,
+  })
+  async deleteProduct(@Args(() => DeleteProductArgs) { id, refresh }: DeleteProductArgs): Promise<typeof DeleteProductResult> {
     return orErrorResult(async () => {
-      await this.ingestService.delete(id, { refresh: true });
+      await this.ingestService.delete(id, { refresh });
       return Object.assign(new DeleteSuccess(), { id });
     }) as Promise<typeof DeleteProductResult>;
   }

@@ -79,4 +79,12 @@ export class IngestProductsArgs {
 export class DeleteProductArgs {
   // No length bound: an id no ingest could have stored is simply not found.
   @Field(() => ID) id!: string;
+
+  @Field(() => Boolean, {
+    defaultValue: false,
+    description:
+      'Read-your-writes: answer only once searches no longer return the product (waits for the next index refresh, ' +
+      'up to about 1 s). product(id) sees the deletion at once either way.',
+  })
+  refresh: boolean = false;
 }

@@ -137,6 +137,20 @@ describe('GraphQL API end to end', () => {
       });
     });
 
+    it('deletes with refresh: true so that searches stop returning the product before the answer', async () => {
+      const target = catalog[20].record.id;
+      const hitIds = async () => {
+        const res = await server.gql(`query($id: ID!) { similarProducts(id: $id, first: ${N}) { ... on ProductHits { hits { product { id } } } } }`, {
+          id: catalog[21].record.id,
+        });
+        return res.body.data!.similarProducts.hits.map((h: any) => h.product.id);
+      };
+      expect(await hitIds()).toContain(target);
+      const res = await server.gql(`mutation($id: ID!) { deleteProduct(id: $id, refresh: true) { __typename } }`, { id: target });
+      expect(res.body.data!.deleteProduct).toEqual({ __typename: 'DeleteSuccess' });
+      expect(await hitIds()).not.toContain(target);
+    });
+
     it('needs an API key for every write', async () => {
       for (const key of [null, 'wrong-key']) {
         const res = await server.gql(`mutation { deleteProduct(id: "${catalog[5].record.id}") { __typename } }`, {}, { key });
