@@ -17,5 +17,13 @@ module.exports = {
       testEnvironment: '<rootDir>/test/support/native-typed-arrays.environment.js',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
     },
+    {
+      ...common,
+      displayName: 'browser',
+      // Real Chromium against the real server (scripts/browser.sh installs it; the build makes the web assets).
+      testEnvironment: '<rootDir>/test/support/native-typed-arrays.environment.js',
+      transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'test/browser/tsconfig.json' }] },
+      testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
+    },
   ],
 };

@@ -55,6 +55,19 @@ if [ -n "${ES_URL:-}" ]; then
   echo "[test.sh] ES_URL=$ES_URL" >&2
 fi
 
+# --- browser tests ------------------------------------------------------------------------
+# test/browser needs Debian's Chromium (installed with apt-get if missing, as es.sh fetches Elasticsearch) and the
+# built web assets (widgets, demo, map, explorer). Only when browser tests are selected: everything, the browser
+# project, or a path under test/browser.
+NEEDS_BROWSER=1
+case " $* " in
+  *browser*) ;;
+  *" --selectProjects"* | *"test/"* | *".test.ts"*) NEEDS_BROWSER=0 ;;
+esac
+if [ "$NEEDS_BROWSER" = 1 ]; then
+  bash scripts/browser.sh ensure
+fi
+
 # --- jest -----------------------------------------------------------------------------------
 set +e
 npx jest "$@"
