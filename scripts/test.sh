@@ -66,6 +66,8 @@ case " $* " in
 esac
 if [ "$NEEDS_BROWSER" = 1 ]; then
   bash scripts/browser.sh ensure
+  echo "[test.sh] building web assets (npm run build:web)" >&2
+  npm run --silent build:web
 fi
 
 # --- jest -----------------------------------------------------------------------------------
