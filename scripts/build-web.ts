@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { DOCUMENTS, PERSISTED } from '../widgets/src/api/documents';
+import { DOCUMENTS, PERSISTED } from '../src/server/persisted-documents';
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, 'dist/public');

@@ -16,8 +16,10 @@ import { ElasticsearchProductIndex } from './search/elasticsearch/elasticsearch.
 import { SearchService } from './search/search.service';
 import { ApiKeyVerifier } from './server/auth';
 import { complexityLimitPlugin } from './server/complexity.plugin';
-import { createHttpServer, listen, UnauthenticatedError } from './server/http-server';
+import { createHttpServer, listen } from './server/http-server';
 import { maskError } from './server/mask-error';
+import { requestAuth } from './server/request-auth';
+import { createWebRoutes } from './server/routes/web-routes';
 
 export interface Services {
   index: ElasticsearchProductIndex;
@@ -107,7 +109,8 @@ export async function startServer(config: AppConfig, services?: Services): Promi
     plugins: [
       ...armor.plugins,
       complexityLimitPlugin(schema, g.maxCost),
-      ...(config.env === 'production' ? [ApolloServerPluginLandingPageDisabled()] : []),
+      // The explorer is GraphiQL served by this server (/explorer/), not Apollo's CDN-hosted landing page.
+      ApolloServerPluginLandingPageDisabled(),
     ],
     parseOptions: { maxTokens: g.maxTokens },
     introspection: g.introspection,
@@ -141,11 +144,10 @@ export async function startServer(config: AppConfig, services?: Services): Promi
     requestTimeoutMs: config.http.requestTimeoutMs,
     sampleCatalogDir: config.sampleCatalogDir,
     ready,
+    web: createWebRoutes({ web: config.web, graphqlPath: '/graphql', apollo, generation: () => svc.index.generation() }),
     context: async (req, signal) => {
-      const key = ApiKeyVerifier.keyFrom(req.headers);
-      const authenticated = keys.verify(key);
-      if (config.auth.readsRequireKey && !authenticated) throw new UnauthenticatedError('An API key is required');
-      return { loaders: createLoaders(svc.index), auth: { canWrite: authenticated || !keys.configured }, signal };
+      const auth = requestAuth(req, { keys, readsRequireKey: config.auth.readsRequireKey, corsAllowedOrigins: config.web.corsAllowedOrigins });
+      return { loaders: createLoaders(svc.index), auth, signal };
     },
   });
   const address = await listen(httpServer, config.http.host, config.http.port);

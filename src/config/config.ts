@@ -63,6 +63,19 @@ const EnvSchema = z.object({
 
   /** Serve the files of a generated sample catalog at /samples/ (quick start only). */
   SAMPLE_CATALOG_DIR: z.string().min(1).optional(),
+
+  /** Storefront origins (scheme://host[:port]) that may call the API from the browser: reads only, never writes. */
+  CORS_ALLOWED_ORIGINS: csv.default([]),
+  /** Cache-Control max-age of persisted GET queries: how stale a CDN may serve a widget's results. */
+  PERSISTED_QUERY_MAX_AGE_S: int(0, 86_400).default(60),
+  /** Built browser assets (widgets, demo shop, catalog map, explorer): `npm run build` writes dist/public. */
+  WEB_DIR: z.string().min(1).default('dist/public'),
+  /** Serve /demo, /explore and the GraphiQL explorer; off in production unless set. The widgets are always served. */
+  WEB_PAGES: bool.optional(),
+  /** Catalogs up to this many products are mapped with UMAP; larger ones with PCA. */
+  MAP_UMAP_MAX_PRODUCTS: int(10, 100_000).default(3000),
+  /** The catalog map sends at most this many points (a uniform sample beyond that). */
+  MAP_MAX_POINTS: int(100, 200_000).default(20_000),
 });
 
 export interface AppConfig {
@@ -95,6 +108,13 @@ export interface AppConfig {
     introspection: boolean;
   };
   sampleCatalogDir?: string;
+  web: {
+    dir: string;
+    pages: boolean;
+    corsAllowedOrigins: string[];
+    persistedQueryMaxAgeS: number;
+  };
+  map: { umapMaxProducts: number; maxPoints: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
@@ -121,6 +141,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new AppError(
       'CONFIG_INVALID',
       'Invalid configuration:\n  API_KEY_SHA256: required in production, otherwise anyone could write to the catalog',
+    );
+  }
+
+  const badOrigin = e.CORS_ALLOWED_ORIGINS.find((o) => !isOrigin(o));
+  if (badOrigin !== undefined) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      `Invalid configuration:\n  CORS_ALLOWED_ORIGINS: "${badOrigin}" is not an origin; use scheme://host[:port] with no path, e.g. https://shop.example.com`,
     );
   }
 
@@ -165,5 +193,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
     },
     sampleCatalogDir: e.SAMPLE_CATALOG_DIR ? path.resolve(cwd, e.SAMPLE_CATALOG_DIR) : undefined,
+    web: {
+      dir: path.resolve(cwd, e.WEB_DIR),
+      pages: e.WEB_PAGES ?? e.NODE_ENV !== 'production',
+      corsAllowedOrigins: e.CORS_ALLOWED_ORIGINS.map((o) => new URL(o).origin),
+      persistedQueryMaxAgeS: e.PERSISTED_QUERY_MAX_AGE_S,
+    },
+    map: { umapMaxProducts: e.MAP_UMAP_MAX_PRODUCTS, maxPoints: e.MAP_MAX_POINTS },
   };
+}
+
+function isOrigin(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === value.replace(/\/$/, '');
+  } catch {
+    return false;
+  }
 }

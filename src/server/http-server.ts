@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { AppError } from '../common/errors';
 import type { RequestContext } from '../resolvers/context';
+import type { WebRoute } from './routes/web-routes';
 
 /**
  * A small node:http integration for Apollo Server (the documented executeHTTPGraphQLRequest contract), plus the
@@ -23,6 +24,8 @@ export interface HttpServerOptions {
   context: (req: http.IncomingMessage, signal: AbortSignal) => Promise<RequestContext>;
   ready: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
   sampleCatalogDir?: string;
+  /** Browser-facing routes (widgets, pages, CORS, persisted GETs), tried before the GraphQL route. */
+  web?: WebRoute;
 }
 
 export class UnauthenticatedError extends Error {}
@@ -49,6 +52,7 @@ async function handle(o: HttpServerOptions, req: http.IncomingMessage, res: http
     return sendJson(res, r.ok ? 200 : 503, { status: r.ok ? 'ready' : 'not ready', checks: r.checks });
   }
   if (url.pathname.startsWith('/samples/') && o.sampleCatalogDir) return serveSample(o.sampleCatalogDir, url.pathname, res);
+  if (o.web && (await o.web(req, res, url, () => o.context(req, requestSignal(res, o.requestTimeoutMs))))) return;
   if (url.pathname === '/' && req.method === 'GET') {
     res.writeHead(302, { location: GRAPHQL_PATH });
     return void res.end();

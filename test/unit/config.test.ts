@@ -58,3 +58,22 @@ describe('loadConfig', () => {
     expect(configError({ REQUEST_TIMEOUT_MS: 'soon' })).toMatch(/REQUEST_TIMEOUT_MS/);
   });
 });
+
+describe('loadConfig: browser-facing settings', () => {
+  it('defaults: no CORS origins, 60 s persisted-query max-age, pages on outside production only', () => {
+    const c = loadConfig({}, '/srv/app');
+    expect(c.web).toEqual({ dir: path.resolve('/srv/app', 'dist/public'), pages: true, corsAllowedOrigins: [], persistedQueryMaxAgeS: 60 });
+    expect(loadConfig({ NODE_ENV: 'production', API_KEY_SHA256: hash }, '/srv/app').web.pages).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', API_KEY_SHA256: hash, WEB_PAGES: 'true' }, '/srv/app').web.pages).toBe(true);
+  });
+
+  it('takes CORS origins and refuses anything that is not an origin', () => {
+    expect(loadConfig({ CORS_ALLOWED_ORIGINS: 'https://shop.example.com, http://127.0.0.1:8080/' }, '/srv/app').web.corsAllowedOrigins).toEqual([
+      'https://shop.example.com',
+      'http://127.0.0.1:8080',
+    ]);
+    expect(configError({ CORS_ALLOWED_ORIGINS: 'https://shop.example.com/path' })).toMatch(/CORS_ALLOWED_ORIGINS: "https:\/\/shop.example.com\/path" is not an origin/);
+    expect(configError({ CORS_ALLOWED_ORIGINS: '*' })).toMatch(/CORS_ALLOWED_ORIGINS/);
+    expect(configError({ PERSISTED_QUERY_MAX_AGE_S: '-1' })).toMatch(/PERSISTED_QUERY_MAX_AGE_S/);
+  });
+});

@@ -274,6 +274,47 @@ export class ElasticsearchProductIndex implements ProductIndex {
     }
   }
 
+  /**
+   * A token that changes whenever what searches see changes: the index behind the alias, its live document count
+   * and its highest sequence number. Every index, update and delete takes a new sequence number, and a delete also
+   * lowers the count, so any write changes the token once it is refreshed into view. It is read from Elasticsearch
+   * itself, so every server replica computes the same token. Exact for our single-shard indices (index-mapping.ts):
+   * sequence numbers are per shard.
+   */
+  async generation(): Promise<string> {
+    return this.call(async () => {
+      const res = await this.client.search({
+        index: this.alias,
+        size: 0,
+        track_total_hits: true,
+        aggs: { seq: { max: { field: '_seq_no' } }, index: { terms: { field: '_index', size: 1 } } },
+      });
+      const aggs = res.aggregations as { seq: { value: number | null }; index: { buckets: { key: string }[] } };
+      const total = typeof res.hits.total === 'number' ? res.hits.total : (res.hits.total?.value ?? 0);
+      return `${aggs.index.buckets[0]?.key ?? 'empty'}:${total}:${aggs.seq.value ?? -1}`;
+    });
+  }
+
+  /** Every product with its vector, in id order: for whole-catalog views such as the 2-D map. */
+  async *scanVectors(batch = 1000): AsyncGenerator<{ product: Product; vector: number[] }[]> {
+    let searchAfter: string[] | undefined;
+    for (;;) {
+      const res = await this.call(() =>
+        this.client.search<Source>({
+          index: this.alias,
+          size: batch,
+          sort: [{ id: 'asc' }],
+          search_after: searchAfter,
+          _source: { exclude_vectors: false, excludes: ['description', 'imageSha256', 'contentHash'] },
+        }),
+      );
+      const hits = res.hits.hits;
+      if (hits.length === 0) return;
+      yield hits.map((h) => ({ product: toProduct(h._source!), vector: h._source![VECTOR_FIELD] ?? [] }));
+      searchAfter = hits[hits.length - 1].sort as string[];
+    }
+  }
+
   async refresh(): Promise<void> {
     await this.call(() => this.client.indices.refresh({ index: this.alias }));
   }

@@ -1,4 +1,4 @@
-import { DOCUMENTS, type DocumentName } from './documents';
+import { DOCUMENTS, type DocumentName } from '../../../src/server/persisted-documents';
 import { WidgetError, type HitPage, type ProductFilters, type WidgetHit, type WidgetProduct } from './types';
 
 /** sha256 of each persisted document, computed by the build from documents.ts (scripts/build-web.ts). */

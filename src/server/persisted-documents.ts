@@ -1,7 +1,7 @@
 /**
- * The query documents the widgets send: the server's persisted-query registry is built from this same module, so
- * widget and server can never disagree on a document or its hash. Pure data with no imports, because both the
- * browser bundle and the server compile it.
+ * The query documents the storefront widgets send, and so the server's persisted-query safelist: the widget bundle
+ * (widgets/src/api/product-api.ts) imports this same module, so widget and server can never disagree on a document
+ * or its hash. Pure data with no imports, because both the browser bundle and the server compile it.
  *
  * Every document takes `$first` and returns a page of hits; when the API grows cursors, each gets `$after` and the
  * page type a `nextCursor`, and ProductApi is the only caller to change.
