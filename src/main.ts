@@ -14,7 +14,11 @@ async function main(): Promise<void> {
   const services = await connectWithRetry(config, await loadEmbedder(config));
   const server = await startServer(config, services);
   logger.info('server ready', { url: server.url, model: server.services.embedder.modelId, dims: server.services.embedder.dims });
-  process.stdout.write(`\nGraphQL endpoint and explorer: ${server.url}\n\n`);
+  const origin = server.url.replace(/\/graphql$/, '');
+  const pages = config.web.pages
+    ? `Demo shop:        ${origin}/demo/\nCatalog map:      ${origin}/explore/\nExplorer:         ${origin}/explorer/\n`
+    : '';
+  process.stdout.write(`\nGraphQL endpoint: ${server.url}\n${pages}Widgets:          ${origin}/widgets/v1/widgets.js\n\n`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -57,6 +57,19 @@ describe('serving the widgets and their queries', () => {
     });
   });
 
+  describe('pages', () => {
+    it('serves the demo shop, with / leading there and a browser at the endpoint led to the explorer', async () => {
+      const home = await fetch(`${base}/`, { redirect: 'manual' });
+      expect(home.headers.get('location')).toBe('/demo/');
+      const demo = await fetch(`${base}/demo/`);
+      expect(demo.status).toBe(200);
+      expect(demo.headers.get('cache-control')).toBe('no-cache');
+      expect(await demo.text()).toContain('<script type="module" src="/widgets/v1/widgets.js"></script>');
+      const browser = await fetch(server.url, { headers: { accept: 'text/html' }, redirect: 'manual' });
+      expect(browser.headers.get('location')).toBe('/explorer/');
+    });
+  });
+
   describe('CORS', () => {
     it('answers an allowed origin’s preflight for reads, without allowing a key header', async () => {
       const res = await fetch(server.url, { method: 'OPTIONS', headers: { origin: SHOP, 'access-control-request-method': 'POST' } });

@@ -60,6 +60,11 @@ export function createWebRoutes(o: WebRoutesOptions): WebRoute {
   const persisted = new PersistedQueries({ apollo: o.apollo, generation: o.generation, maxAgeS: o.web.persistedQueryMaxAgeS });
 
   return async (req, res, url, context) => {
+    if (url.pathname === '/' && o.web.pages && req.method === 'GET') {
+      res.writeHead(302, { location: '/demo/' });
+      res.end();
+      return true;
+    }
     if (url.pathname !== o.graphqlPath) return assets.serve(req, res, url.pathname);
 
     const origin = classifyOrigin(req.headers, o.web.corsAllowedOrigins);
