@@ -81,10 +81,24 @@ function copyDemo(): void {
   cpSync(path.join(ROOT, 'widgets/pages/demo'), out, { recursive: true });
 }
 
+/** The catalog map: one bundle plus its page and styles. */
+async function buildExplore(): Promise<void> {
+  const out = path.join(OUT, 'explore');
+  rmSync(out, { recursive: true, force: true });
+  await build({
+    ...common,
+    entryPoints: { explore: 'widgets/pages/explore/explore.ts' },
+    outdir: out,
+    define: { __PERSISTED_QUERY_HASHES__: JSON.stringify(persistedHashes()) },
+  });
+  for (const f of ['index.html', 'explore.css']) cpSync(path.join(ROOT, 'widgets/pages/explore', f), path.join(out, f));
+}
+
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   await buildWidgets();
   copyDemo();
+  await buildExplore();
   const gz = reportWidgetSizes();
   if (gz > WIDGET_BUDGET_BYTES) {
     console.error(`widgets are ${kb(gz)} gzip, over the ${kb(WIDGET_BUDGET_BYTES)} budget`);

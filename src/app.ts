@@ -12,6 +12,7 @@ import { ImageSourceService } from './sources/image-source.service';
 import { IngestService } from './ingest/ingest.service';
 import { createLoaders, type RequestContext } from './resolvers/context';
 import { buildAppSchema } from './resolvers';
+import { CatalogMapService } from './explore/catalog-map.service';
 import { ElasticsearchProductIndex } from './search/elasticsearch/elasticsearch.adapter';
 import { SearchService } from './search/search.service';
 import { ApiKeyVerifier } from './server/auth';
@@ -89,7 +90,8 @@ export interface RunningServer {
 
 export async function startServer(config: AppConfig, services?: Services): Promise<RunningServer> {
   const svc = services ?? (await createServices(config));
-  const schema = await buildAppSchema({ services: svc });
+  const maps = new CatalogMapService(svc.index, svc.embedder, config.map);
+  const schema = await buildAppSchema({ services: { ...svc, maps } });
 
   const g = config.graphql;
   const armor = new ApolloArmor({

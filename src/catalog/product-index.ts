@@ -60,3 +60,14 @@ export interface BulkItemResult {
   conflict?: boolean;
   error?: string;
 }
+
+/**
+ * Whole-catalog reads, for views of the entire catalog (the 2-D map) and for cache validators (persisted-query ETags).
+ * The Elasticsearch adapter implements it next to ProductIndex.
+ */
+export interface CatalogScan {
+  /** Changes whenever what searches see changes (any write, once visible); equal on every server replica. */
+  generation(): Promise<string>;
+  /** Every product with its vector, in id order, in batches. */
+  scanVectors(batch?: number): AsyncGenerator<{ product: Product; vector: number[] }[]>;
+}

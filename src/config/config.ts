@@ -73,7 +73,7 @@ const EnvSchema = z.object({
   /** Serve /demo, /explore and the GraphiQL explorer; off in production unless set. The widgets are always served. */
   WEB_PAGES: bool.optional(),
   /** Catalogs up to this many products are mapped with UMAP; larger ones with PCA. */
-  MAP_UMAP_MAX_PRODUCTS: int(10, 100_000).default(3000),
+  MAP_UMAP_MAX_PRODUCTS: int(10, 100_000).default(2000),
   /** The catalog map sends at most this many points (a uniform sample beyond that). */
   MAP_MAX_POINTS: int(100, 200_000).default(20_000),
 });

@@ -22,6 +22,7 @@ const LAYERS: [layer: string, prefix: string][] = [
   ['schema', 'schema/'],
   ['resolvers', 'resolvers/'],
   ['server', 'server/'],
+  ['explore', 'explore/'],
   ['root', ''],
 ];
 
@@ -40,8 +41,9 @@ const ALLOWED: Record<string, string[]> = {
   search: ['common', 'catalog', 'embedding:embedder.ts', 'sources:image-source.ts'],
   ingest: ['common', 'catalog', 'embedding:embedder.ts', 'sources:image-source.ts'],
   schema: ['common', 'catalog', 'sources:image-source.ts', 'sources:limits.ts'],
-  resolvers: ['common', 'catalog', 'schema', 'search:search.service.ts', 'ingest:ingest.service.ts'],
+  resolvers: ['common', 'catalog', 'schema', 'search:search.service.ts', 'ingest:ingest.service.ts', 'explore:catalog-map.service.ts'],
   server: ['common', 'resolvers:context.ts'],
+  explore: ['common', 'catalog', 'embedding:embedder.ts'],
   root: ['*'],
 };
 
@@ -52,6 +54,7 @@ const OWNERS: Record<string, string> = {
   sharp: 'embedding/pixels/decode.adapter.ts',
   undici: 'sources/image-fetch.adapter.ts',
   '@huggingface/tokenizers': 'embedding/tokenizer.ts',
+  'umap-js': 'explore/umap.adapter.ts',
 };
 
 function sourceFiles(dir: string): string[] {

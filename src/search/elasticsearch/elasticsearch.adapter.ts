@@ -1,6 +1,6 @@
 import { Client, errors } from '@elastic/elasticsearch';
 import { pickProduct, type Product, type ProductDocument } from '../../catalog/product';
-import type { BulkItemResult, Hit, KeywordQuery, KnnQuery, ProductIndex, WriteOptions } from '../../catalog/product-index';
+import type { BulkItemResult, CatalogScan, Hit, KeywordQuery, KnnQuery, ProductIndex, WriteOptions } from '../../catalog/product-index';
 import { AppError } from '../../common/errors';
 import {
   identityFromMapping,
@@ -30,7 +30,7 @@ type Source = Omit<ProductDocument, 'imageVector'> & { [VECTOR_FIELD]?: number[]
 
 const NO_VECTORS = { exclude_vectors: true } as const;
 
-export class ElasticsearchProductIndex implements ProductIndex {
+export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
   private constructor(
     private readonly client: Client,
     readonly alias: string,
