@@ -94,11 +94,45 @@ async function buildExplore(): Promise<void> {
   for (const f of ['index.html', 'explore.css']) cpSync(path.join(ROOT, 'widgets/pages/explore', f), path.join(out, f));
 }
 
+/**
+ * The README's "Example queries" block, one tab per example: each example starts at a `# comment` line at the top
+ * level. Extracted at build time, so the explorer always shows what the README says.
+ */
+export function readmeExamples(readme: string): { title: string; query: string }[] {
+  const block = /## Example queries\s+```graphql\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (!block) throw new Error('README.md has no "## Example queries" graphql block');
+  const examples: { title: string; query: string }[] = [];
+  for (const line of block.split('\n')) {
+    if (/^# /.test(line)) examples.push({ title: line.slice(2).trim(), query: '' });
+    else if (examples.length > 0) examples[examples.length - 1].query += `${line}\n`;
+  }
+  return examples.map((e) => ({ title: e.title, query: e.query.trim() + '\n' }));
+}
+
+/** GraphiQL from its npm package: React, CodeMirror and styles in one bundle, fonts inlined. */
+async function buildExplorer(): Promise<void> {
+  const out = path.join(OUT, 'explorer');
+  rmSync(out, { recursive: true, force: true });
+  await build({
+    ...common,
+    entryPoints: { explorer: 'widgets/pages/explorer/explorer.tsx' },
+    outdir: out,
+    jsx: 'automatic',
+    loader: { '.woff2': 'dataurl', '.woff': 'dataurl', '.ttf': 'dataurl', '.svg': 'dataurl' },
+    define: {
+      __README_EXAMPLES__: JSON.stringify(readmeExamples(readFileSync(path.join(ROOT, 'README.md'), 'utf8'))),
+      'process.env.NODE_ENV': '"production"',
+    },
+  });
+  cpSync(path.join(ROOT, 'widgets/pages/explorer/index.html'), path.join(out, 'index.html'));
+}
+
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   await buildWidgets();
   copyDemo();
   await buildExplore();
+  await buildExplorer();
   const gz = reportWidgetSizes();
   if (gz > WIDGET_BUDGET_BYTES) {
     console.error(`widgets are ${kb(gz)} gzip, over the ${kb(WIDGET_BUDGET_BYTES)} budget`);
