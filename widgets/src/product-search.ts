@@ -46,7 +46,7 @@ export class ProductSearch extends ProductListElement {
     void this.results.run((signal) => this.api().searchText(q, this.mode, { first: this.pageSize(), filters: filters.value, signal }), this.aboveThreshold);
   }
 
-  protected emptyMessage(): string {
+  protected defaultEmptyMessage(): string {
     return `No products match “${this.searched}”.`;
   }
 

@@ -91,7 +91,7 @@ export class RecommendedProducts extends ProductListElement {
     this.load();
   };
 
-  protected emptyMessage(): string {
+  protected defaultEmptyMessage(): string {
     return this.signals().viewed.length === 0
       ? 'Recommendations appear here once you have looked at a few products.'
       : 'No recommendations match right now.';

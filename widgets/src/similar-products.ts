@@ -34,7 +34,7 @@ export class SimilarProducts extends ProductListElement {
     void this.results.run((signal) => this.api().similar(id, { first: this.pageSize(), filters: filters.value, signal }), this.aboveThreshold);
   }
 
-  protected emptyMessage(): string {
+  protected defaultEmptyMessage(): string {
     return this.minSimilarity != null ? 'No products are similar enough to show here.' : 'No similar products found.';
   }
 

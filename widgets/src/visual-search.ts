@@ -77,7 +77,7 @@ export class VisualSearch extends ProductListElement {
     if (file) void this.search(file);
   }
 
-  protected emptyMessage(): string {
+  protected defaultEmptyMessage(): string {
     return 'No products look like this photo.';
   }
 

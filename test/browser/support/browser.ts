@@ -90,3 +90,10 @@ export function nonLoopback(requests: readonly string[]): string[] {
 
 /** Screenshots go to an ignored folder; the README's two images are copied from here by hand. */
 export const SCREENSHOT_DIR = path.resolve(__dirname, '../../../.screenshots');
+
+declare global {
+  interface Window {
+    /** Exposed by the catalog map page (widgets/pages/explore/explore.ts). */
+    catalogMap: { pointsDrawn(): number; clientPosition(id: string): { x: number; y: number } | undefined; total(): number };
+  }
+}

@@ -181,10 +181,13 @@ export class MapView {
     if (this.hovered !== undefined) ring(this.hovered, '#0969da', 2);
     if (this.star) {
       const [x, y] = this.toScreen(this.star.x, this.star.y);
-      ctx.font = '22px sans-serif';
-      ctx.fillStyle = '#e11d48';
+      ctx.font = '28px sans-serif';
       ctx.textAlign = 'center';
       ctx.textBaseline = 'middle';
+      ctx.lineWidth = 4;
+      ctx.strokeStyle = '#fff';
+      ctx.strokeText('★', x, y);
+      ctx.fillStyle = '#111';
       ctx.fillText('★', x, y);
     }
   }

@@ -83,7 +83,8 @@ export class ProductApi {
       res = await fetch(url, { ...init, credentials: 'omit', mode: 'cors' });
     } catch (e) {
       if (isAbort(e)) throw e;
-      throw new WidgetError('unreachable', `Could not reach the product service at ${this.endpoint}.`);
+      // A CORS refusal looks exactly like a network failure from here, so the message names both.
+      throw new WidgetError('unreachable', `Could not reach the product service at ${this.endpoint} (it is down, or this site is not allowed to call it).`);
     }
     let body: GraphQLBody;
     try {

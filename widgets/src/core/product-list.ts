@@ -30,6 +30,7 @@ export abstract class ProductListElement extends LitElement {
     productUrl: { type: String, attribute: 'product-url' },
     itemTemplate: { type: String, attribute: 'item-template' },
     heading: { type: String },
+    emptyMessage: { type: String, attribute: 'empty-message' },
   };
 
   /** GraphQL endpoint; defaults to the server the script came from. */
@@ -43,6 +44,8 @@ export abstract class ProductListElement extends LitElement {
   productUrl?: string;
   itemTemplate?: string;
   heading?: string;
+  /** What to say when there are no results; each widget has a default. */
+  emptyMessage?: string;
 
   protected abstract readonly widgetName: string;
   protected abstract readonly listLabel: string;
@@ -86,7 +89,7 @@ export abstract class ProductListElement extends LitElement {
   }
 
   /** Text for an empty result; widgets say what was searched. */
-  protected abstract emptyMessage(): string;
+  protected abstract defaultEmptyMessage(): string;
 
   protected renderResults(o: { dismissible?: boolean; onDismiss?: (hit: WidgetHit, position: number) => void } = {}): TemplateResult {
     const s = this.results.state;
@@ -108,7 +111,7 @@ export abstract class ProductListElement extends LitElement {
       this.shownHits = s.hits;
       this.impressions.reset();
     }
-    if (s.hits.length === 0) return html`${heading}<p part="status" class="status" role="status" data-state="empty">${this.emptyMessage()}</p>`;
+    if (s.hits.length === 0) return html`${heading}<p part="status" class="status" role="status" data-state="empty">${this.emptyMessage || this.defaultEmptyMessage()}</p>`;
     const template = findItemTemplate(this, this.itemTemplate);
     return html`${heading}<ul part="list" aria-label=${this.heading ?? this.listLabel} data-state="ready">
         ${s.hits.map((hit, i) => this.renderItem(hit, i + 1, template, o))}
