@@ -102,9 +102,13 @@ export function readmeExamples(readme: string): { title: string; query: string }
   const block = /## Example queries\s+```graphql\n([\s\S]*?)```/.exec(readme)?.[1];
   if (!block) throw new Error('README.md has no "## Example queries" graphql block');
   const examples: { title: string; query: string }[] = [];
+  let inComment = false;
   for (const line of block.split('\n')) {
-    if (/^# /.test(line)) examples.push({ title: line.slice(2).trim(), query: '' });
-    else if (examples.length > 0) examples[examples.length - 1].query += `${line}\n`;
+    const comment = /^# /.test(line);
+    // A comment may run over several lines; only its first line starts a new example.
+    if (comment && !inComment) examples.push({ title: line.slice(2).trim(), query: '' });
+    else if (!comment && examples.length > 0) examples[examples.length - 1].query += `${line}\n`;
+    inComment = comment;
   }
   return examples.map((e) => ({ title: e.title, query: e.query.trim() + '\n' }));
 }

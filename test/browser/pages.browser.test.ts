@@ -135,7 +135,15 @@ describe('pages on the quick-start catalog', () => {
       expect(page.url()).toBe(`${shop.base}/explorer/`);
       const tabs = page.locator('.graphiql-tab-button');
       await tabs.first().waitFor();
-      expect(await tabs.allTextContents()).toEqual(['MoreLikeThis', 'TextSearch', 'VisualSearch', 'BecauseYouViewed', 'IngestProduct']);
+      expect(await tabs.allTextContents()).toEqual([
+        'MoreLikeThis',
+        'TextSearch',
+        'BecauseYouViewed',
+        'VisualSearchInline',
+        'VisualSearchUrl',
+        'IngestProduct',
+        'DeleteProduct',
+      ]);
       await page.click('.graphiql-execute-button');
       await page.locator('.result-window').getByText('"ProductHits"').waitFor();
       await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'explorer.png') });

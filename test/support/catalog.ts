@@ -1,4 +1,5 @@
 import { generateCatalog, type ProductRecord } from '../../tools/synth/catalog';
+import type { Services } from '../../src/app';
 import { makeNoiseTiles, renderProduct, renderVariants, type VariantKind } from '../../tools/synth/render';
 
 export interface FixtureProduct {
@@ -31,4 +32,27 @@ export function toInput(p: FixtureProduct, extra: Record<string, unknown> = {}) 
     image: { base64: p.jpeg.toString('base64') },
     ...extra,
   };
+}
+
+/** The quick start's sample catalog: scripts/start.sh runs `synth --seed 7 --n 300` (a test guards the numbers). */
+export const QUICK_START = { seed: 7, n: 300 } as const;
+
+type CatalogServices = Pick<Services, 'ingest' | 'index'>;
+type ServiceInput = Parameters<Services['ingest']['ingest']>[0][number];
+
+/**
+ * Loads a catalog the way scripts/load-catalog.ts does (the service's shape, images inline, storefront URLs under
+ * /samples/, batches of 32), then refreshes so searches see every product. Throws if any product fails.
+ */
+export async function loadCatalog(services: CatalogServices, products: readonly FixtureProduct[]): Promise<void> {
+  for (let i = 0; i < products.length; i += 32) {
+    const batch = products.slice(i, i + 32).map(({ record: { image, pattern: _p, ...r }, jpeg }): ServiceInput => ({
+      ...r,
+      image: { base64: jpeg.toString('base64') },
+      imageUrl: `/samples/${image}`,
+    }));
+    const failed = (await services.ingest.ingest(batch)).filter((o) => !o.ok).length;
+    if (failed > 0) throw new Error(`${failed} products of batch ${i / 32} failed to load`);
+  }
+  await services.index.refresh();
 }
