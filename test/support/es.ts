@@ -7,3 +7,13 @@ export function testIndex(prefix: string): ElasticsearchProductIndex {
   const alias = `test-${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`.toLowerCase();
   return ElasticsearchProductIndex.connect({ url: ES_URL, indexAlias: alias, requestTimeoutMs: 30_000, maxRetries: 1 });
 }
+
+/** Drops every index behind an alias that a spawned server process created (the test holds no connection of its own). */
+export async function dropAlias(alias: string): Promise<void> {
+  const index = ElasticsearchProductIndex.connect({ url: ES_URL, indexAlias: alias, requestTimeoutMs: 10_000, maxRetries: 0 });
+  try {
+    await index.dropAll();
+  } finally {
+    await index.close();
+  }
+}
