@@ -4,6 +4,8 @@ const common = {
   testEnvironment: 'node',
   setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  // Inside the checkout (gitignored), not the system temp dir; it outlives a run so transforms stay cached.
+  cacheDirectory: '<rootDir>/tmp/jest-cache',
 };
 
 module.exports = {

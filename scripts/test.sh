@@ -70,9 +70,20 @@ if [ "$NEEDS_BROWSER" = 1 ]; then
   npm run --silent build:web
 fi
 
+# --- temp files -----------------------------------------------------------------------------
+# Test processes write their temp files under the checkout's own tmp/ (gitignored), one folder per run that is
+# removed afterwards, never in the system temp dir. Folders of runs that were killed are removed on the next run.
+mkdir -p tmp
+for dir in tmp/test-run-*; do
+  if [ -d "$dir" ] && ! kill -0 "${dir##*-}" 2>/dev/null; then rm -rf "$dir"; fi
+done
+RUN_TMP="$PWD/tmp/test-run-$$"
+mkdir -p "$RUN_TMP"
+trap 'stop_es; rm -rf "$RUN_TMP"' EXIT
+
 # --- jest -----------------------------------------------------------------------------------
 set +e
-npx jest "$@"
+TMPDIR="$RUN_TMP" npx jest "$@"
 rc=$?
 set -e
 exit "$rc"

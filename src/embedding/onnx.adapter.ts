@@ -6,6 +6,12 @@ import { AppError } from '../common/errors';
  * token ids) is the embedding service's business, so this file stays a thin, replaceable runtime boundary.
  */
 
+// ONNX Runtime's Linux build carries Microsoft's 1DS telemetry. Left on, the first session writes an empty
+// $TMPDIR/mat-debug-<pid>.log and $TMPDIR/.ses, keeps a SQLite event queue under ~/.cache/Microsoft, and tries to
+// upload it over HTTPS. A product server must not phone home or litter; the runtime reads this variable when it
+// creates its environment (the first session, not the import), so setting it here turns all of that off.
+process.env.ORT_DISABLE_TELEMETRY = '1';
+
 export type InputTensor =
   | { readonly type: 'float32'; readonly data: Float32Array; readonly dims: readonly number[] }
   | { readonly type: 'int64'; readonly data: BigInt64Array; readonly dims: readonly number[] };

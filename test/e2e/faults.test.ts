@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { ElasticsearchProductIndex } from '../../src/search/elasticsearch/elasticsearch.adapter';
 import { ES_URL } from '../support/es';
@@ -51,7 +52,7 @@ function boot(env: Record<string, string>): Promise<{ code: number | null; stder
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, NODE_ENV: 'test', PORT: '0', MODEL_DIR, ES_URL, ES_STARTUP_WAIT_MS: '0', ...env },
+      env: { PATH: process.env.PATH, TMPDIR: os.tmpdir(), NODE_ENV: 'test', PORT: '0', MODEL_DIR, ES_URL, ES_STARTUP_WAIT_MS: '0', ...env },
     });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ProductDocument } from '../../src/catalog/product';
 import { syntheticCatalog } from '../support/catalog';
@@ -16,7 +17,7 @@ function reindex(alias: string): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/reindex.ts'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, ES_URL, ES_INDEX_ALIAS: alias, MODEL_DIR, IMAGE_FETCH_ALLOW_PRIVATE: '127.0.0.1/32' },
+      env: { PATH: process.env.PATH, TMPDIR: os.tmpdir(), ES_URL, ES_INDEX_ALIAS: alias, MODEL_DIR, IMAGE_FETCH_ALLOW_PRIVATE: '127.0.0.1/32' },
     });
     let out = '';
     child.stdout.on('data', (d) => (out += d));

@@ -5,9 +5,14 @@ import { buildAppSchema } from '../../src/resolvers';
 
 describe('schema.graphql', () => {
   it('is the schema the code emits (run `npm run emit-schema` after changing src/schema or src/resolvers)', async () => {
-    const emitted = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'schema-')), 'schema.graphql');
-    await buildAppSchema({ emitSchemaFile: emitted });
-    const committed = await fs.readFile(path.resolve(__dirname, '../../schema.graphql'), 'utf8');
-    expect(await fs.readFile(emitted, 'utf8')).toBe(committed);
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'schema-'));
+    try {
+      const emitted = path.join(dir, 'schema.graphql');
+      await buildAppSchema({ emitSchemaFile: emitted });
+      const committed = await fs.readFile(path.resolve(__dirname, '../../schema.graphql'), 'utf8');
+      expect(await fs.readFile(emitted, 'utf8')).toBe(committed);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });
