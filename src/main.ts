@@ -4,6 +4,7 @@ import { loadConfig, type AppConfig } from './config/config';
 import type { EmbeddingService } from './embedding/embedding.service';
 import { AppError } from './common/errors';
 import { logger } from './common/logger';
+import { gracefulShutdown } from './server/graceful-shutdown';
 
 /**
  * Boot: config, model, Elasticsearch, index check, HTTP. A boot failure prints one readable paragraph and exits 1;
@@ -20,17 +21,16 @@ async function main(): Promise<void> {
     : '';
   process.stdout.write(`\nGraphQL endpoint: ${server.url}\n${pages}Widgets:          ${origin}/widgets/v1/widgets.js\n\n`);
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutting down', { signal });
-    await server.stop();
-    await services.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  const shutdown = gracefulShutdown({
+    httpServer: server.httpServer,
+    timeoutMs: config.http.shutdownTimeoutMs,
+    close: async () => {
+      await server.stop();
+      await services.close();
+    },
+  });
+  process.on('SIGINT', () => shutdown.stop('SIGINT'));
+  process.on('SIGTERM', () => shutdown.stop('SIGTERM'));
 }
 
 /** Elasticsearch often starts alongside us (compose, systemd): wait for it briefly before giving up. */

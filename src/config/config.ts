@@ -60,6 +60,8 @@ const EnvSchema = z.object({
   HTTP_MAX_BODY_BYTES: int(1024, 200 * 1024 * 1024).default(25 * 1024 * 1024),
   /** Deadline per GraphQL request: past it, its image fetch and queued embeddings are cancelled. */
   REQUEST_TIMEOUT_MS: int(100, 600_000).default(60_000),
+  /** SIGTERM to exit: in-flight requests get this long. Below Kubernetes' default 30 s grace period. */
+  SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(25_000),
 
   /** Serve the files of a generated sample catalog at /samples/ (quick start only). */
   SAMPLE_CATALOG_DIR: z.string().min(1).optional(),
@@ -80,7 +82,7 @@ const EnvSchema = z.object({
 
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
-  http: { host: string; port: number; maxBodyBytes: number; requestTimeoutMs: number };
+  http: { host: string; port: number; maxBodyBytes: number; requestTimeoutMs: number; shutdownTimeoutMs: number };
   elasticsearch: {
     url: string;
     auth?: { apiKey: string } | { username: string; password: string };
@@ -160,7 +162,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 
   return {
     env: e.NODE_ENV,
-    http: { host: e.HOST, port: e.PORT, maxBodyBytes: e.HTTP_MAX_BODY_BYTES, requestTimeoutMs: e.REQUEST_TIMEOUT_MS },
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      maxBodyBytes: e.HTTP_MAX_BODY_BYTES,
+      requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    },
     elasticsearch: {
       url: e.ES_URL,
       auth,

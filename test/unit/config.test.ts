@@ -26,6 +26,13 @@ describe('loadConfig', () => {
     expect(c.elasticsearch.auth).toBeUndefined();
   });
 
+  it('gives in-flight requests 25 s to finish on shutdown, configurable and bounded', () => {
+    expect(loadConfig({}, '/srv/app').http.shutdownTimeoutMs).toBe(25_000);
+    expect(loadConfig({ SHUTDOWN_TIMEOUT_MS: '0' }, '/srv/app').http.shutdownTimeoutMs).toBe(0);
+    expect(configError({ SHUTDOWN_TIMEOUT_MS: '-1' })).toMatch(/SHUTDOWN_TIMEOUT_MS/);
+    expect(configError({ SHUTDOWN_TIMEOUT_MS: '600001' })).toMatch(/SHUTDOWN_TIMEOUT_MS/);
+  });
+
   it('names the variable and the problem', () => {
     expect(configError({ PORT: 'eighty' })).toMatch(/PORT/);
     expect(configError({ ES_URL: 'ftp://x' })).toMatch(/ES_URL/);
