@@ -6,6 +6,8 @@ const common = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   // Inside the checkout (gitignored), not the system temp dir; it outlives a run so transforms stay cached.
   cacheDirectory: '<rootDir>/tmp/jest-cache',
+  // tmp/ holds scratch copies of the checkout (and test temp dirs), never modules or tests.
+  modulePathIgnorePatterns: ['<rootDir>/tmp/'],
 };
 
 module.exports = {

@@ -80,6 +80,9 @@ const EnvSchema = z.object({
   MAP_MAX_POINTS: int(100, 200_000).default(20_000),
 });
 
+/** Every environment variable the server reads (docker-compose.yml must set or deliberately skip each one). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
+
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
   http: { host: string; port: number; maxBodyBytes: number; requestTimeoutMs: number; shutdownTimeoutMs: number };

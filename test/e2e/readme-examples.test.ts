@@ -175,7 +175,7 @@ describe('README examples on the quick-start catalog', () => {
 
   it('the shell example prints the inline-photo search, p-000042 first', async () => {
     const readme = await fs.readFile(path.join(ROOT, 'README.md'), 'utf8');
-    const shell = [...readme.matchAll(/^```sh\n([\s\S]*?)^```/gm)].map((m) => m[1]).find((b) => b.includes('/graphql'));
+    const shell = [...readme.matchAll(/^```sh\n([\s\S]*?)^```/gm)].map((m) => m[1]).find((b) => b.includes('searchByImage'));
     expect(shell).toContain('http://127.0.0.1:4000/graphql');
     // Run it from a folder laid out like a checkout after `npm start`, against this server.
     const cwd = await fs.mkdtemp(path.join(os.tmpdir(), 'readme-sh-'));
