@@ -99,7 +99,7 @@ async function buildExplore(): Promise<void> {
  * level. Extracted at build time, so the explorer always shows what the README says.
  */
 export function readmeExamples(readme: string): { title: string; query: string }[] {
-  const block = /## Example queries\s+```graphql\n([\s\S]*?)```/.exec(readme)?.[1];
+  const block = /## Example queries[\s\S]*?```graphql\n([\s\S]*?)```/.exec(readme)?.[1];
   if (!block) throw new Error('README.md has no "## Example queries" graphql block');
   const examples: { title: string; query: string }[] = [];
   let inComment = false;
