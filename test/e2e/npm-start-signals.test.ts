@@ -148,7 +148,7 @@ describe('npm start and signals', () => {
   };
 
   async function serving(run: Run): Promise<{ url: string; tracked: Map<number, string> }> {
-    const [, url] = await run.waitFor(/GraphQL endpoint and explorer: (http:\S+)/);
+    const [, url] = await run.waitFor(/GraphQL endpoint: (http:\S+)/);
     expect((await fetch(url.replace('/graphql', '/healthz'))).status).toBe(200);
     const tracked = descendants(run.npm.pid!);
     // npm → node dist/src/main.js: the script execs the server, so nothing sits in between.

@@ -45,7 +45,7 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 60_00
       reject(new Error(`server did not start within ${timeoutMs} ms:\n${out}`));
     }, timeoutMs);
     const check = () => {
-      const m = out.match(/GraphQL endpoint and explorer: (http:\S+)/);
+      const m = out.match(/GraphQL endpoint: (http:\S+)/);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);
