@@ -1,0 +1,153 @@
+import { Pool } from 'undici';
+import { VECTOR_FIELD } from '../../src/search/elasticsearch/index-mapping';
+
+/**
+ * The two clients the query benchmark compares, built the same way (one undici keep-alive pool each, JSON in and
+ * out) so the client side costs the same on both and the ratio shows only what sits between them: our GraphQL
+ * server and its Elasticsearch client.
+ */
+
+function pool(origin: string, connections: number): Pool {
+  return new Pool(origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
+}
+
+async function postJson<T>(p: Pool, path: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
+  const res = await p.request({
+    method: 'POST',
+    path,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  const text = await res.body.text();
+  if (res.statusCode >= 300) throw new Error(`POST ${path} → ${res.statusCode}: ${text.slice(0, 300)}`);
+  return JSON.parse(text) as T;
+}
+
+export interface SimilarQuery {
+  id: string;
+  first: number;
+  /** The filter as the GraphQL API takes it; the raw side translates it the way the server does. */
+  filter?: { categories?: string[]; inStock?: boolean };
+}
+
+interface SearchHits {
+  hits: { hits: { _id: string; _source?: Record<string, unknown> }[] };
+}
+
+/** "Raw Elasticsearch": the requests a competent developer would send by hand for "more like this". */
+export class RawEs {
+  private readonly pool: Pool;
+
+  constructor(
+    readonly url: string,
+    readonly alias: string,
+    connections = 8,
+  ) {
+    this.pool = pool(url, connections);
+  }
+
+  search<T = SearchHits>(body: unknown, index = this.alias): Promise<T> {
+    return postJson<T>(this.pool, `/${index}/_search`, body);
+  }
+
+  /**
+   * The same two round trips the server makes today (the stored vector by id, then kNN with the filter and the
+   * product itself excluded), with the same bodies, so equal work on the Elasticsearch side.
+   */
+  async similar(q: SimilarQuery): Promise<string[]> {
+    const seed = await this.search({ size: 1, query: { ids: { values: [q.id] } }, _source: { exclude_vectors: false } });
+    const vector = seed.hits.hits[0]?._source?.[VECTOR_FIELD] as number[] | undefined;
+    if (!vector) throw new Error(`raw ES: no vector for ${q.id}`);
+    const filter: unknown[] = [];
+    if (q.filter?.categories) filter.push({ terms: { category: q.filter.categories } });
+    if (q.filter?.inStock !== undefined) filter.push({ term: { inStock: q.filter.inStock } });
+    const res = await this.search({
+      knn: {
+        field: VECTOR_FIELD,
+        query_vector: vector,
+        k: q.first,
+        num_candidates: Math.min(10_000, Math.max(100, q.first * 10)),
+        filter: { bool: { filter, must_not: [{ ids: { values: [q.id] } }] } },
+      },
+      size: q.first,
+      _source: { exclude_vectors: true },
+    });
+    return res.hits.hits.map((h) => h._id);
+  }
+
+  async bulk(ndjson: string): Promise<{ errors: boolean; items: Record<string, { status: number; error?: unknown }>[] }> {
+    const res = await this.pool.request({
+      method: 'POST',
+      path: '/_bulk?refresh=false',
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: ndjson,
+    });
+    const text = await res.body.text();
+    if (res.statusCode >= 300) throw new Error(`_bulk → ${res.statusCode}: ${text.slice(0, 300)}`);
+    return JSON.parse(text);
+  }
+
+  async request(method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<any> {
+    const res = await this.pool.request({
+      method,
+      path,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.body.text();
+    if (res.statusCode >= 300 && res.statusCode !== 404) throw new Error(`${method} ${path} → ${res.statusCode}: ${text.slice(0, 300)}`);
+    return { status: res.statusCode, body: text ? JSON.parse(text) : undefined };
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
+
+/** What a storefront widget asks for. */
+export const SIMILAR_QUERY = `query Similar($id: ID!, $first: Int!, $filters: ProductFilterInput) {
+  similarProducts(id: $id, first: $first, filters: $filters) {
+    __typename
+    ... on ProductHits { hits { similarity product { id title price currency imageUrl } } }
+  }
+}`;
+
+export class GraphQLClient {
+  private readonly pool: Pool;
+  private readonly path: string;
+
+  constructor(
+    endpoint: string,
+    connections = 8,
+    private readonly apiKey?: string,
+  ) {
+    const u = new URL(endpoint);
+    this.pool = pool(u.origin, connections);
+    this.path = u.pathname;
+  }
+
+  async query<T = any>(query: string, variables: Record<string, unknown>): Promise<T> {
+    const body = await postJson<{ data?: T; errors?: unknown[] }>(
+      this.pool,
+      this.path,
+      { query, variables },
+      this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {},
+    );
+    if (body.errors) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors).slice(0, 500)}`);
+    return body.data as T;
+  }
+
+  async similar(q: SimilarQuery): Promise<string[]> {
+    const data = await this.query<{ similarProducts: { __typename: string; hits?: { product: { id: string } }[] } }>(SIMILAR_QUERY, {
+      id: q.id,
+      first: q.first,
+      filters: q.filter ?? null,
+    });
+    if (!data.similarProducts.hits) throw new Error(`similarProducts(${q.id}) answered ${data.similarProducts.__typename}`);
+    return data.similarProducts.hits.map((h) => h.product.id);
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
