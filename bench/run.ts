@@ -8,7 +8,8 @@
  *
  * Options: --docs N (100000) --rounds N (3) --queries N per round and side (1000) --throughput-seconds S (8)
  * --first K (10) --seeds N real images the vectors derive from (300) --images N for ingest (200)
- * --only query,ingest,batching --drop (delete the bench index afterwards; default keeps it for the next run).
+ * --only query,ingest,batching --drop (delete the bench index afterwards; default keeps it for the next run)
+ * --profile (V8 CPU profiles of the server processes under bench/.work/profiles/; summarise with bench/profile-summary.ts).
  * Env: ES_URL (http://127.0.0.1:9200), MODEL_DIR (models/siglip-tiny).
  * The query rows use the alias `bench-products`, the ingest rows `bench-ingest`; never a test alias.
  */
@@ -38,10 +39,11 @@ interface Args {
   images: number;
   only: Set<string>;
   drop: boolean;
+  profile: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { docs: 100_000, rounds: 3, queries: 1000, throughputSeconds: 8, first: 10, seeds: 300, images: 200, only: new Set(['query', 'ingest', 'batching']), drop: false };
+  const a: Args = { docs: 100_000, rounds: 3, queries: 1000, throughputSeconds: 8, first: 10, seeds: 300, images: 200, only: new Set(['query', 'ingest', 'batching']), drop: false, profile: false };
   const num = (flag: string, v: string | undefined) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} takes a positive integer, got ${v}`);
@@ -58,6 +60,7 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--images') a.images = num(flag, argv[++i]);
     else if (flag === '--only') a.only = new Set((argv[++i] ?? '').split(','));
     else if (flag === '--drop') a.drop = true;
+    else if (flag === '--profile') a.profile = true;
     else throw new Error(`unknown option ${flag} (see the header of bench/run.ts)`);
   }
   for (const s of a.only) if (!['query', 'ingest', 'batching'].includes(s)) throw new Error(`--only: unknown section ${s}`);
@@ -65,6 +68,8 @@ function parseArgs(argv: string[]): Args {
 }
 
 const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
+const RUN_ID = new Date().toISOString().replace(/[:.]/g, '-');
+const profileDir = (args: Args, section: string) => (args.profile ? path.join(ROOT, 'bench/.work/profiles', RUN_ID, section) : undefined);
 
 async function querySection(args: Args, esUrl: string, modelDir: string): Promise<Row[]> {
   const raw = new RawEs(esUrl, BENCH_ALIAS, 8);
@@ -79,7 +84,7 @@ async function querySection(args: Args, esUrl: string, modelDir: string): Promis
         : `loaded ${loaded.docs} docs into ${loaded.index} in ${loaded.seconds.toFixed(0)} s (${loaded.docsPerSecond.toFixed(0)} docs/s), ` +
             `${loaded.segments} segments, ${(loaded.storeBytes / 2 ** 20).toFixed(0)} MiB`,
     );
-    const server = await startServerProcess({ ES_URL: esUrl, ES_INDEX_ALIAS: BENCH_ALIAS, MODEL_DIR: modelDir });
+    const server = await startServerProcess({ ES_URL: esUrl, ES_INDEX_ALIAS: BENCH_ALIAS, MODEL_DIR: modelDir }, { profileDir: profileDir(args, 'query') });
     const gql = new GraphQLClient(server.url, 8);
     try {
       return await queryRows({ gql, raw, seeds, docs: args.docs, rounds: args.rounds, queries: args.queries, throughputSeconds: args.throughputSeconds, first: args.first, log });
@@ -113,7 +118,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const started = load1();
   if (args.only.has('query')) rows.push(...(await querySection(args, esUrl, modelDir)));
-  if (args.only.has('ingest')) rows.push(...(await ingestRows({ esUrl, modelDir, images: args.images, rounds: args.rounds, log })));
+  if (args.only.has('ingest')) rows.push(...(await ingestRows({ esUrl, modelDir, images: args.images, rounds: args.rounds, log, profileDir: profileDir(args, 'ingest') })));
   if (args.only.has('batching')) rows.push(...(await batchingRows({ esUrl, alias: BENCH_ALIAS, modelDir, rounds: args.rounds, log })));
 
   const out = [
@@ -126,7 +131,7 @@ async function main(): Promise<void> {
   process.stdout.write(out);
   const dir = path.join(ROOT, 'bench/.work');
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const file = path.join(dir, `results-${RUN_ID}.json`);
   writeFileSync(file, JSON.stringify({ header, args: { ...args, only: [...args.only] }, rows: rows.map((r) => ({ ...r, ratios: rowRatios(r) })) }, null, 2));
   log(`raw numbers: ${path.relative(ROOT, file)}`);
 }

@@ -33,9 +33,11 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+/** `profileDir`: write a V8 CPU profile of the server there when it exits (bench --profile). */
+export async function startServerProcess(env: Record<string, string>, o: { profileDir?: string } = {}): Promise<ServerProcess> {
   ensureBuild();
-  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js')], {
+  const prof = o.profileDir ? ['--cpu-prof', '--cpu-prof-dir', o.profileDir] : [];
+  const child: ChildProcess = spawn(process.execPath, [...prof, path.join(ROOT, 'dist/src/main.js')], {
     cwd: ROOT,
     env: {
       ...process.env,
