@@ -133,5 +133,7 @@ export async function ingestRows(o: IngestBenchOptions): Promise<Row[]> {
     },
     { measure: `ingest ÷ in-process pipeline (decode + resize + model at batch ${MODEL_BATCH})`, unit: '/s', ours: rate.api, reference: rate.pipeline, referenceName: 'pipeline', goal: '≥ 0.90×', load: rate.load },
     { measure: `in-process pipeline ÷ bare model (batch ${MODEL_BATCH}, pixels ready)`, unit: '/s', ours: rate.pipeline, reference: rate.model, referenceName: 'model', goal: '–', load: rate.load },
+    // The goal applies to real-size models, where the model should dominate everything else.
+    { measure: `ingest ÷ bare model`, unit: '/s', ours: rate.api, reference: rate.model, referenceName: 'model', goal: '≥ 0.90× (base model)', load: rate.load },
   ];
 }
