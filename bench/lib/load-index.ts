@@ -58,13 +58,13 @@ export async function loadBenchIndex(o: { esUrl: string; es: RawEs; seeds: SeedS
     const worker = async () => {
       while (next < o.docs) {
         const from = next;
-        next = Math.min(o.docs, next + BATCH);
-        const res = await o.es.bulk(ndjson(o.seeds, index, from, next));
+        const to = (next = Math.min(o.docs, next + BATCH)); // claimed before the await: the other worker moves `next`
+        const res = await o.es.bulk(ndjson(o.seeds, index, from, to));
         if (res.errors) {
           const bad = res.items.map((it) => it.index!).find((it) => it.error);
           throw new Error(`bulk load failed: ${JSON.stringify(bad)}`);
         }
-        done += next - from;
+        done += to - from;
         if (performance.now() - lastLog > 10_000) {
           lastLog = performance.now();
           o.log(`loaded ${done}/${o.docs} (${Math.round(done / ((lastLog - t0) / 1000))} docs/s)`);
