@@ -12,8 +12,10 @@ import { syntheticCatalog } from '../../test/support/catalog';
  * 2. Document i draws, from its own PRNG (mulberry32 of a hash of i, so any document can be recomputed alone):
  *    a base seed a (uniform), a partner seed b of the same category (uniform among them), a mixing weight
  *    w ~ U(0, 0.35), and Gaussian noise n with n_j ~ N(0, (0.35/√D)²), i.e. ‖n‖ ≈ 0.35. Its vector is
- *    v = ((1 − w)·s_a + w·s_b + n) / ‖(1 − w)·s_a + w·s_b + n‖, which has cosine ≈ 0.9–0.95 to its base: a cloud of
- *    near-variants around every real product, leaning toward its category, as a large catalog has.
+ *    v = ((1 − w)·s_a + w·s_b + n) / ‖(1 − w)·s_a + w·s_b + n‖: a cloud of near-variants around every real product,
+ *    leaning toward its category, as a large catalog has. With siglip-tiny and 300 seeds the cosine of a document to
+ *    its base is 0.94 at the median (0.90 at the 5th, 0.95 at the 95th percentile), while two real products of one
+ *    category have a median cosine of 0.74.
  * 3. Its catalog fields are the base product's (category, colour, brand, tags, attributes, description), with the
  *    title numbered, the price scaled by U(0.8, 1.25) and inStock true with probability 0.85.
  *
