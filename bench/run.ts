@@ -94,11 +94,13 @@ async function querySection(args: Args, esUrl: string, modelDir: string): Promis
     }
   } finally {
     await raw.close();
-    if (args.drop) {
-      const index = ElasticsearchProductIndex.connect({ url: esUrl, indexAlias: BENCH_ALIAS, requestTimeoutMs: 120_000, maxRetries: 1 });
-      await index.dropAll().finally(() => index.close());
-    }
   }
+}
+
+/** After every section: the batching servers also open the bench alias (and would re-create a dropped index). */
+async function dropBenchIndex(esUrl: string): Promise<void> {
+  const index = ElasticsearchProductIndex.connect({ url: esUrl, indexAlias: BENCH_ALIAS, requestTimeoutMs: 120_000, maxRetries: 1 });
+  await index.dropAll().finally(() => index.close());
 }
 
 async function esVersion(esUrl: string): Promise<string> {
@@ -117,9 +119,13 @@ async function main(): Promise<void> {
 
   const rows: Row[] = [];
   const started = load1();
-  if (args.only.has('query')) rows.push(...(await querySection(args, esUrl, modelDir)));
-  if (args.only.has('ingest')) rows.push(...(await ingestRows({ esUrl, modelDir, images: args.images, rounds: args.rounds, log, profileDir: profileDir(args, 'ingest') })));
-  if (args.only.has('batching')) rows.push(...(await batchingRows({ esUrl, alias: BENCH_ALIAS, modelDir, rounds: args.rounds, log })));
+  try {
+    if (args.only.has('query')) rows.push(...(await querySection(args, esUrl, modelDir)));
+    if (args.only.has('ingest')) rows.push(...(await ingestRows({ esUrl, modelDir, images: args.images, rounds: args.rounds, log, profileDir: profileDir(args, 'ingest') })));
+    if (args.only.has('batching')) rows.push(...(await batchingRows({ esUrl, alias: BENCH_ALIAS, modelDir, rounds: args.rounds, log })));
+  } finally {
+    if (args.drop) await dropBenchIndex(esUrl);
+  }
 
   const out = [
     ...header,

@@ -50,18 +50,24 @@ export async function startServerProcess(env: Record<string, string>, o: { profi
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  // The structured "server ready" log line (stderr, JSON) carries the URL; the human banner on stdout may change.
   const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start in 120 s:\n${stderr}`)), 120_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /GraphQL endpoint and explorer: (\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in 120 s:\n${stderr}`));
+    }, 120_000);
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-8000);
+      for (const line of stderr.split('\n').slice(0, -1)) { // complete lines only
+        if (!line.includes('"server ready"')) continue;
+        const ready = JSON.parse(line) as { url?: string };
+        if (ready.url) {
+          clearTimeout(timer);
+          resolve(ready.url);
+        }
       }
     });
+    child.stdout!.resume(); // drained, never read
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code} before it was ready:\n${stderr}`));
