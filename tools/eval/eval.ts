@@ -1,34 +1,44 @@
 /**
- * `npm run eval [-- --n 600 --seed 9999]`: prints the model's retrieval quality through the real pipeline.
- * Needs Elasticsearch (npm run es:start) and uses MODEL_DIR like the server.
+ * `npm run eval [-- --n 600 --seed 9999 --crops --patterns]`: prints the model's retrieval quality through the real
+ * pipeline. Needs Elasticsearch (npm run es:start) and uses MODEL_DIR like the server. `--json FILE` also writes the
+ * report as JSON.
  */
 import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
 import { loadConfig } from '../../src/config/config';
 import { setLogLevel } from '../../src/common/logger';
+import { CROP_KINDS } from './hard-queries';
 import { evaluateRetrieval, HELD_OUT_SEED } from './retrieval-eval';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
+const flag = (name: string): boolean => process.argv.includes(`--${name}`);
 
 async function main(): Promise<void> {
   setLogLevel('warn');
   const n = arg('n', 600);
   const seed = arg('seed', HELD_OUT_SEED);
   const config = loadConfig({ ...process.env, ES_INDEX_ALIAS: `eval-${process.pid}` });
-  const r = await evaluateRetrieval(config, { seed, n });
+  const r = await evaluateRetrieval(config, { seed, n, crops: flag('crops'), patterns: flag('patterns') });
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-  process.stdout.write(
-    [
-      `model            ${config.model.dir}`,
-      `held-out seed    ${r.seed} (${r.products} products, ${r.queries} distinct "<colour> <pattern> <category>" queries)`,
-      `text→image       Recall@10 ${pct(r.textRecallAt10)}   (strict: ${pct(r.textStrictRecallAt10)})`,
-      `image→image      P@5 same category ${pct(r.imagePrecisionAt5)}`,
-      `time             ingest ${r.seconds.ingest.toFixed(1)}s, text ${r.seconds.text.toFixed(1)}s, image ${r.seconds.image.toFixed(1)}s`,
-      '',
-    ].join('\n'),
-  );
+  const lines = [
+    `model            ${config.model.dir}`,
+    `held-out seed    ${r.seed} (${r.products} products, ${r.queries} distinct "<colour> <pattern> <category>" queries)`,
+    `text→image       Recall@10 ${pct(r.textRecallAt10)}   (strict: ${pct(r.textStrictRecallAt10)})`,
+    `image→image      P@5 same category ${pct(r.imagePrecisionAt5)}`,
+  ];
+  if (r.patternTop1) lines.push(`pattern top-1    exact match first: VECTOR ${pct(r.patternTop1.vector)}, HYBRID ${pct(r.patternTop1.hybrid)}`);
+  if (r.cropTop1) {
+    const c = r.cropTop1;
+    lines.push(`copy top-1       source first (${c.queries} queries each, ${r.products} indexed): ${CROP_KINDS.map((k) => `${k} ${pct(c[k] ?? 0)}`).join(', ')}`);
+  }
+  const s = r.seconds;
+  lines.push(`time             ingest ${s.ingest.toFixed(1)}s, text ${s.text.toFixed(1)}s, image ${s.image.toFixed(1)}s${s.crops ? `, copies ${s.crops.toFixed(1)}s` : ''}`, '');
+  process.stdout.write(lines.join('\n'));
+  const json = process.argv.indexOf('--json');
+  if (json >= 0) writeFileSync(process.argv[json + 1], JSON.stringify({ model: config.model.dir, ...r }, null, 1) + '\n');
 }
 
 main().catch((e: unknown) => {

@@ -8,6 +8,7 @@ import { SearchMode } from '../../src/catalog/product';
 import type { AppConfig } from '../../src/config/config';
 import { canonicalQuery, generateCatalog } from '../synth/catalog';
 import { makeNoiseTiles, mapPool, renderProduct } from '../synth/render';
+import { cropTop1, type CropKind, type CropTop1 } from './hard-queries';
 
 export const HELD_OUT_SEED = 9999;
 
@@ -21,10 +22,29 @@ export interface EvalReport {
   textStrictRecallAt10: number;
   /** Mean share of the 5 nearest other products (by image) that share the query product's category. */
   imagePrecisionAt5: number;
-  seconds: { ingest: number; text: number; image: number };
+  /**
+   * With `patterns`: share of the same "<colour> <pattern> <category>" queries whose top hit is an exact match,
+   * in VECTOR and in HYBRID mode (red t-shirts of another pattern must not come first).
+   */
+  patternTop1?: { vector: number; hybrid: number };
+  /** With `crops`: per near-duplicate kind, share of copies whose top searchByImage hit is their source product. */
+  cropTop1?: CropTop1;
+  seconds: { ingest: number; text: number; image: number; crops?: number };
 }
 
-export async function evaluateRetrieval(config: AppConfig, o: { seed?: number; n: number }): Promise<EvalReport> {
+export interface EvalOptions {
+  seed?: number;
+  n: number;
+  /** Also measure exact-match top-1 for colour+pattern+category queries (VECTOR and HYBRID). */
+  patterns?: boolean;
+  /**
+   * Also measure copy top-1 (needs `n` >= a few hundred to be meaningful): copies of every indexed product, or of the
+   * first `sample` products only, of the given kinds (default all) are searched against the whole index.
+   */
+  crops?: boolean | { sample?: number; kinds?: CropKind[] };
+}
+
+export async function evaluateRetrieval(config: AppConfig, o: EvalOptions): Promise<EvalReport> {
   const seed = o.seed ?? HELD_OUT_SEED;
   const items = generateCatalog(seed, o.n);
   const tiles = makeNoiseTiles(seed);
@@ -54,11 +74,17 @@ export async function evaluateRetrieval(config: AppConfig, o: { seed?: number; n
     }
     let anyHit = 0;
     let strict = 0;
+    const top1 = { vector: 0, hybrid: 0 };
     for (const [q, relevant] of byQuery) {
       const hits = await services.search.searchByText(q, SearchMode.VECTOR, { first: 10 });
       const found = hits.filter((h) => relevant.has(h.product.id)).length;
       if (found > 0) anyHit++;
       strict += found / Math.min(10, relevant.size);
+      if (o.patterns) {
+        if (relevant.has(hits[0]?.product.id ?? '')) top1.vector++;
+        const [first] = await services.search.searchByText(q, SearchMode.HYBRID, { first: 1 });
+        if (relevant.has(first?.product.id ?? '')) top1.hybrid++;
+      }
     }
     const textSecs = (Date.now() - t) / 1000;
 
@@ -71,6 +97,12 @@ export async function evaluateRetrieval(config: AppConfig, o: { seed?: number; n
     }
     const imageSecs = (Date.now() - t) / 1000;
 
+    t = Date.now();
+    const c = o.crops === true ? {} : o.crops || undefined;
+    const sample = c?.sample ?? items.length;
+    const crops = c ? await cropTop1(services, items.slice(0, sample), jpegs.slice(0, sample), seed, c.kinds) : undefined;
+    const cropSecs = (Date.now() - t) / 1000;
+
     return {
       seed,
       products: items.length,
@@ -78,7 +110,9 @@ export async function evaluateRetrieval(config: AppConfig, o: { seed?: number; n
       textRecallAt10: anyHit / byQuery.size,
       textStrictRecallAt10: strict / byQuery.size,
       imagePrecisionAt5: precision / items.length,
-      seconds: { ingest: ingestSecs, text: textSecs, image: imageSecs },
+      ...(o.patterns ? { patternTop1: { vector: top1.vector / byQuery.size, hybrid: top1.hybrid / byQuery.size } } : {}),
+      ...(crops ? { cropTop1: crops } : {}),
+      seconds: { ingest: ingestSecs, text: textSecs, image: imageSecs, ...(crops ? { crops: cropSecs } : {}) },
     };
   } finally {
     await services.index.dropAll();

@@ -306,6 +306,22 @@ function luminance([r, g, b]: [number, number, number]): number {
   return (0.299 * r + 0.587 * g + 0.114 * b) / 255;
 }
 
+/** A product's jittered fill colour and the pattern ink that contrasts with it (3 draws from rng). */
+export function fillColors(rng: Rng, color: Color): { fill: string; accent: string } {
+  const base = hexToRgb(COLORS[color]);
+  const jit = (): number => between(rng, -14, 14);
+  const fillRgb: [number, number, number] = [base[0] + jit(), base[1] + jit(), base[2] + jit()];
+  const accentRgb = luminance(fillRgb) > 0.6 ? mix(fillRgb, [0, 0, 0], 0.42) : mix(fillRgb, [255, 255, 255], 0.6);
+  return { fill: rgbToHex(fillRgb), accent: rgbToHex(accentRgb) };
+}
+
+/** A light, slightly tinted studio background (4 draws from rng). */
+export function backgroundColor(rng: Rng): string {
+  const jit = (): number => between(rng, -14, 14);
+  const bgBase = 214 + rng() * 36;
+  return rgbToHex([bgBase + jit(), bgBase + jit(), bgBase + jit()]);
+}
+
 export function productId(i: number): string {
   return `p-${String(i).padStart(6, '0')}`;
 }
@@ -336,17 +352,13 @@ function makeRecord(rng: Rng, i: number): { record: ProductRecord; spec: RenderS
   const price = Math.floor(between(rng, lo, hi)) + pick(rng, [0.99, 0.49, 0.0, 0.95]);
   const inStock = rng() < 0.85;
 
-  const base = hexToRgb(COLORS[color]);
-  const jit = (): number => between(rng, -14, 14);
-  const fillRgb: [number, number, number] = [base[0] + jit(), base[1] + jit(), base[2] + jit()];
-  const accentRgb = luminance(fillRgb) > 0.6 ? mix(fillRgb, [0, 0, 0], 0.42) : mix(fillRgb, [255, 255, 255], 0.6);
-  const bgBase = 214 + rng() * 36;
-  const bgRgb: [number, number, number] = [bgBase + jit(), bgBase + jit(), bgBase + jit()];
+  const { fill, accent } = fillColors(rng, color);
+  const background = backgroundColor(rng);
 
   const spec: RenderSpec = {
-    fill: rgbToHex(fillRgb),
-    accent: rgbToHex(accentRgb),
-    background: rgbToHex(bgRgb),
+    fill,
+    accent,
+    background,
     rotation: r2(between(rng, -22, 22)),
     scale: r2(between(rng, 0.72, 1.02)),
     dx: r2(between(rng, -20, 20)),

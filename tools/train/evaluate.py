@@ -3,7 +3,9 @@
 text->image Recall@10: for each distinct "<colour> <pattern> <category>" query with >=1 matching product,
 1 if any exact match is in the top 10 by cosine; also the strict variant = mean over queries of
 (#relevant in top 10) / min(10, #relevant).  image->image P@5: fraction of the 5 nearest other images
-with the same category (and, reported too, same colour+pattern+category).
+with the same category (and, reported too, same colour+pattern+category). Also the share of those queries whose
+top hit is an exact match (pattern top-1), and, when the data set has variants.jsonl (`npm run synth --
+--hard-variants`), per copy kind the share of copies whose nearest catalog image is their source (copy top-1).
 """
 import argparse
 import json
@@ -39,17 +41,31 @@ def l2n(x: np.ndarray) -> np.ndarray:
     return x / np.linalg.norm(x, axis=-1, keepdims=True)
 
 
+COPY_KINDS = ["reencode", "resize", "crop", "watermark", "crop-resized", "crop-offframe", "shift"]
+
+
+def copy_top1(records, img, copies: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict:
+    """copies: kind -> (embeddings, index of the source record); top-1 over the catalog images."""
+    img = l2n(img)
+    out = {}
+    for kind, (emb, src) in copies.items():
+        nn = np.argmax(l2n(emb) @ img.T, axis=1)
+        out[kind] = float((nn == src).mean())
+    return out
+
+
 def evaluate(records, img, txt, queries) -> dict:
     img, txt = l2n(img), l2n(txt)
     keys = np.array([canonical_query(r) for r in records])
     sims = txt @ img.T
-    hit, strict = [], []
+    hit, strict, first = [], [], []
     for qi, q in enumerate(queries):
         rel = keys == q
         top = np.argsort(-sims[qi])[:10]
         nrel = int(rel.sum())
         got = int(rel[top].sum())
         hit.append(got > 0)
+        first.append(bool(rel[top[0]]))
         strict.append(got / min(10, nrel))
     cats = np.array([r["category"] for r in records])
     ii = img @ img.T
@@ -61,6 +77,7 @@ def evaluate(records, img, txt, queries) -> dict:
         "queries": len(queries),
         "text_to_image_recall_at_10": float(np.mean(hit)),
         "text_to_image_strict_recall_at_10": float(np.mean(strict)),
+        "text_pattern_top1": float(np.mean(first)),
         "image_to_image_p_at_5_same_category": p5_cat,
         "image_to_image_p_at_5_same_colour_pattern_category": p5_exact,
     }
@@ -73,6 +90,7 @@ def main() -> None:
     ap.add_argument("--tokenizer", default=str(WORK / "tokenizer.json"))
     ap.add_argument("--onnx", default="", help="evaluate the exported ONNX models in this dir instead")
     ap.add_argument("--out", default="")
+    ap.add_argument("--no-copies", action="store_true", help="skip the copy top-1 measurement even if variants exist")
     ap.add_argument("--limit", type=int, default=0, help="only the first N products (the synth catalog of a seed is prefix-stable)")
     args = ap.parse_args()
     torch.set_num_threads(2)
@@ -91,6 +109,16 @@ def main() -> None:
     assert ids.shape[1] == MAX_LEN
     img, txt = embed_onnx(Path(args.onnx), pixels, ids) if args.onnx else embed_torch(Path(args.model), pixels, ids)
     res = evaluate(records, img, txt, queries)
+    if (data / "variants.jsonl").exists() and not args.no_copies:
+        index = {r["id"]: i for i, r in enumerate(records)}
+        with open(data / "variants.jsonl") as f:
+            variants = [v for v in map(json.loads, f) if v["kind"] in COPY_KINDS and v["sourceId"] in index]
+        vpix = np.stack([load(str(data / v["image"])) for v in variants]).astype(np.float32)
+        vpix = ((vpix / 255.0 - 0.5) / 0.5).transpose(0, 3, 1, 2).copy()
+        vemb, _ = embed_onnx(Path(args.onnx), vpix, ids[:1]) if args.onnx else embed_torch(Path(args.model), vpix, ids[:1])
+        kinds = np.array([v["kind"] for v in variants])
+        src = np.array([index[v["sourceId"]] for v in variants])
+        res["copy_top1"] = copy_top1(records, img, {k: (vemb[kinds == k], src[kinds == k]) for k in COPY_KINDS if (kinds == k).any()})
     res["heldout"] = {"dir": str(data.name), "products": len(records)}
     print(json.dumps(res, indent=1))
     if args.out:
