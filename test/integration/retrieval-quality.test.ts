@@ -4,9 +4,10 @@ import { testConfig } from '../support/server';
 /**
  * Guards the model's retrieval quality through the real pipeline (TypeScript preprocessing, ONNX Runtime,
  * Elasticsearch kNN) on a held-out seed. Floors sit a little below what `npm run eval` measures on 600 products
- * (see models/README.md), so a regression in preprocessing, tokenisation or query building trips them.
+ * (see models/README.md; these 240 measure 0.995 and 0.955), so a regression in preprocessing, tokenisation or
+ * query building trips them.
  */
-const FLOORS = { textRecallAt10: 0.9, imagePrecisionAt5: 0.9 };
+const FLOORS = { textRecallAt10: 0.98, imagePrecisionAt5: 0.94 };
 
 describe('retrieval quality on held-out products', () => {
   it('meets the floors for text→image and image→image', async () => {

@@ -60,6 +60,78 @@ def augment(x: torch.Tensor, rng: random.Random, crop_p: float = 0.0) -> torch.T
     return out
 
 
+def heavy_view(img: torch.Tensor, rng: random.Random) -> torch.Tensor:
+    """One strongly re-framed copy of a normalized (3,224,224) image: what a user's crop or screenshot looks like.
+
+    Random-resized crop (35-85 % of the area, aspect 3:4..4:3), a window that cuts the object (55-80 % wide,
+    70-100 % high, stretched back to square like the processor does), or a shift of 15-30 % with the uncovered
+    side filled with the background colour (the mean of the image's corner pixels).
+    """
+    size = img.shape[-1]
+    u = rng.random()
+    if u < 0.4:
+        area = rng.uniform(0.35, 0.85)
+        ratio = math.exp(rng.uniform(math.log(3 / 4), math.log(4 / 3)))
+        w = min(size, int(round(size * math.sqrt(area * ratio))))
+        h = min(size, int(round(size * math.sqrt(area / ratio))))
+    elif u < 0.7:
+        w = int(size * rng.uniform(0.55, 0.8))
+        h = int(size * rng.uniform(0.7, 1.0))
+        if rng.random() < 0.5:
+            w, h = h, w
+    else:
+        dx = int(size * rng.uniform(0.15, 0.3)) * rng.choice([-1, 1])
+        dy = int(size * rng.uniform(0.15, 0.3)) * rng.choice([-1, 1])
+        if rng.random() < 0.5:
+            dx, dy = (dx, 0) if rng.random() < 0.5 else (0, dy)
+        corners = torch.stack([img[:, :8, :8], img[:, :8, -8:], img[:, -8:, :8], img[:, -8:, -8:]]).mean(dim=(0, 2, 3))
+        out = corners[:, None, None].expand_as(img).clone()
+        ys, yd = (slice(0, size - dy), slice(dy, size)) if dy >= 0 else (slice(-dy, size), slice(0, size + dy))
+        xs, xd = (slice(0, size - dx), slice(dx, size)) if dx >= 0 else (slice(-dx, size), slice(0, size + dx))
+        out[:, yd, xd] = img[:, ys, xs]
+        return out
+    x0 = rng.randint(0, size - w)
+    y0 = rng.randint(0, size - h)
+    crop = img[None, :, y0 : y0 + h, x0 : x0 + w]
+    return F.interpolate(crop, size=(size, size), mode="bilinear", antialias=True, align_corners=False)[0]
+
+
+def hard_partners(records: list[dict], rng: random.Random) -> tuple[dict, dict]:
+    """Indexes for hard negatives: (category, colour) -> {pattern: [i]} and (category, pattern) -> {colour: [i]}."""
+    by_cc: dict = {}
+    by_cp: dict = {}
+    for i, r in enumerate(records):
+        by_cc.setdefault((r["category"], r["color"]), {}).setdefault(r["pattern"], []).append(i)
+        by_cp.setdefault((r["category"], r["pattern"]), {}).setdefault(r["color"], []).append(i)
+    return by_cc, by_cp
+
+
+def pick_partner(groups: dict, own: str, rng: random.Random) -> int | None:
+    others = [k for k in groups if k != own]
+    if not others:
+        return None
+    return rng.choice(groups[rng.choice(others)])
+
+
+def fit_aux_heads(model, aux, pixels, col, pat, cat, rng_seed: int, n: int = 3072, steps: int = 300) -> None:
+    """Starting from weights without the training-only heads (e.g. recovered from ONNX): fit them on frozen features
+    first, so their random initial gradients do not disturb the embedding."""
+    g = torch.Generator().manual_seed(rng_seed)
+    idx = torch.randperm(pixels.shape[0], generator=g)[:n]
+    model.eval()
+    with torch.no_grad():
+        feats = torch.cat([model.vision_model(pixel_values=pixels[idx[i : i + 128]].permute(0, 3, 1, 2).float().div(255).sub(0.5).div(0.5)).pooler_output
+                           for i in range(0, n, 128)])
+    model.train()
+    opt = torch.optim.Adam(aux.parameters(), lr=1e-2)
+    for _ in range(steps):
+        loss = (F.cross_entropy(aux["color"](feats), col[idx]) + F.cross_entropy(aux["pattern"](feats), pat[idx]) + F.cross_entropy(aux["category"](feats), cat[idx])) / 3
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    print(f"fitted auxiliary heads on {n} frozen features: loss {loss.item():.4f}", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=str(WORK / "train"))
@@ -79,6 +151,15 @@ def main() -> None:
     ap.add_argument("--dup", type=int, default=0, help="rows per batch that are a second (cropped) view of another row")
     ap.add_argument("--aux-dup", type=float, default=2.0, help="weight of the near-duplicate view-consistency term")
     ap.add_argument("--aux-ii", type=float, default=0.2, help="weight of the image-image same-category sigmoid loss")
+    ap.add_argument("--heavy-frac", type=float, default=0.0, help="share of the --dup second views that are heavy re-framings (heavy_view)")
+    ap.add_argument("--dup-nce", type=float, default=0.0, help="weight of the copy-finds-its-source InfoNCE term (second views vs all first views)")
+    ap.add_argument("--nce-temp", type=float, default=0.05)
+    ap.add_argument("--hard-groups", type=int, default=0, help="anchors per batch that bring a same-category/colour other-pattern and a same-category/pattern other-colour partner")
+    ap.add_argument("--aux-sep", type=float, default=0.0, help="weight of the term that keeps same-category images differing in colour or pattern below --sep-margin cosine")
+    ap.add_argument("--sep-margin", type=float, default=0.8)
+    ap.add_argument("--text-rank", type=float, default=0.0, help="weight of the exact-match-first term: full captions of the --hard-groups rows ranked over the batch images")
+    ap.add_argument("--rank-temp", type=float, default=0.05)
+    ap.add_argument("--view-noise", type=float, default=0.0, help="max std of Gaussian noise (normalized units) added to second views, with a blur half the time")
     ap.add_argument("--heads", type=int, default=4)
     ap.add_argument("--patch", type=int, default=32)
     ap.add_argument("--seed", type=int, default=0)
@@ -119,6 +200,9 @@ def main() -> None:
                                "category": torch.nn.Linear(args.hidden, len(CATEGORIES))})
     if args.init and (Path(args.init) / "aux_heads.pt").exists():
         aux.load_state_dict(torch.load(Path(args.init) / "aux_heads.pt"))
+    elif args.init and args.aux_cls:
+        fit_aux_heads(model, aux, pixels, col, pat, cat, args.seed)
+    by_cc, by_cp = hard_partners(records, rng) if args.hard_groups else ({}, {})
     decay, no_decay = list(aux.parameters()), []
     for name, p in model.named_parameters():
         (no_decay if p.ndim < 2 or "logit" in name or "norm" in name or "embedding" in name else decay).append(p)
@@ -145,14 +229,38 @@ def main() -> None:
             perm = torch.randperm(n)
             pos = 0
         n_dup = args.dup if args.dup else 0
-        uniq = perm[pos : pos + args.batch - n_dup]
-        pos += args.batch - n_dup
+        n_rand = args.batch - n_dup - 3 * args.hard_groups
+        uniq = perm[pos : pos + n_rand]
+        pos += n_rand
+        if args.hard_groups:
+            # anchor + same category & colour in another pattern + same category & pattern in another colour, first in
+            # the batch so the second views below include them: the negatives that differ in one attribute only
+            hard = []
+            for a in perm[pos : pos + args.hard_groups].tolist():
+                r = records[a]
+                p1 = pick_partner(by_cc[(r["category"], r["color"])], r["pattern"], rng)
+                p2 = pick_partner(by_cp[(r["category"], r["pattern"])], r["color"], rng)
+                hard += [a, p1 if p1 is not None else rng.randrange(n), p2 if p2 is not None else rng.randrange(n)]
+            pos += args.hard_groups
+            uniq = torch.cat([torch.tensor(hard), uniq])
+        n_uniq = len(uniq)
         idx = torch.cat([uniq, uniq[:n_dup]])  # the last n_dup rows are second views of the first n_dup images
 
         x = pixels[idx].permute(0, 3, 1, 2).float().div_(255.0).sub_(0.5).div_(0.5)
         x = augment(x, rng, args.crop_p)
-        if n_dup:  # second views: always a mild crop/aspect change (like near-duplicate crops), plus flip/blur
+        if n_dup:  # second views: a mild crop/aspect change (like near-duplicate crops), or a heavy re-framing
             x[-n_dup:] = augment(pixels[uniq[:n_dup]].permute(0, 3, 1, 2).float().div_(255.0).sub_(0.5).div_(0.5), rng, 1.0)
+            n_heavy = int(round(n_dup * args.heavy_frac))
+            for j in range(n_dup - n_heavy, n_dup):
+                x[n_uniq + j] = heavy_view(x[n_uniq + j], rng)
+            if args.view_noise:
+                # copies lose the fine sensor noise (re-encoding, resizing): the source must not be found through it
+                v = x[n_uniq:]
+                k = torch.tensor([1.0, 2.0, 1.0]) / 4
+                blur = torch.rand(n_dup) < 0.5
+                v[blur] = F.conv2d(F.pad(v[blur], (1, 1, 1, 1), mode="replicate"), (k[:, None] * k[None, :]).expand(3, 1, 3, 3), groups=3)
+                v += torch.randn_like(v) * torch.rand(n_dup, 1, 1, 1) * args.view_noise
+                x[n_uniq:] = v
         texts, cons = [], []
         for i in idx.tolist():
             t, c = sample_text(records[i], rng)
@@ -191,9 +299,40 @@ def main() -> None:
             loss = loss + args.aux_ii * (-F.logsigmoid(same * ii)[off].view(len(idx), -1).sum(-1).mean())
 
         if n_dup:
-            # near-duplicate consistency: two views of one image should have cosine well above 0.9
-            cos_dup = (img[:n_dup] * img[-n_dup:]).sum(-1)
-            loss = loss + args.aux_dup * (-F.logsigmoid(20.0 * (cos_dup - 0.95))).mean()
+            # near-duplicate consistency: two views of one image should have cosine well above 0.9 (light views only;
+            # a heavy re-framing is not expected to be a near-identical vector, only to find its source first)
+            n_light = n_dup - int(round(n_dup * args.heavy_frac))
+            cos_dup = (img[:n_light] * img[n_uniq : n_uniq + n_light]).sum(-1)
+            if n_light:
+                loss = loss + args.aux_dup * (-F.logsigmoid(20.0 * (cos_dup - 0.95))).mean()
+            if args.dup_nce:
+                # every second view must be closer to its own source than to any other image in the batch
+                nce = img[n_uniq:] @ img[:n_uniq].t() / args.nce_temp
+                loss = loss + args.dup_nce * F.cross_entropy(nce, torch.arange(n_dup))
+        if args.text_rank and args.hard_groups:
+            # full captions ("red striped t-shirt" and paraphrases) of the anchors and their one-attribute-off
+            # partners: the exact matches must outrank every other image in the batch, partners included
+            rows = list(range(3 * args.hard_groups))
+            caps = []
+            for i in rows:
+                while True:
+                    t, c = sample_text(records[int(idx[i])], rng)
+                    if None not in c:
+                        break
+                caps.append(t)
+            tid = torch.tensor([e.ids for e in tok.encode_batch(caps)], dtype=torch.long)
+            th = F.normalize(model.text_model(input_ids=tid).pooler_output, dim=-1)
+            rl = th @ img[:n_uniq].t() / args.rank_temp
+            rows_t = torch.tensor(rows)
+            exact = (bc[rows_t][:, None] == bc[None, :n_uniq]) & (bp[rows_t][:, None] == bp[None, :n_uniq]) & (bk[rows_t][:, None] == bk[None, :n_uniq])
+            loss = loss + args.text_rank * (torch.logsumexp(rl, -1) - torch.logsumexp(rl.masked_fill(~exact, -1e4), -1)).mean()
+        if args.aux_sep:
+            # same category but another colour or pattern: keep below the margin, so one attribute changes the vector
+            u = img[:n_uniq]
+            cu, pu, ku = bc[:n_uniq], bp[:n_uniq], bk[:n_uniq]
+            differ = (ku[:, None] == ku[None, :]) & ((cu[:, None] != cu[None, :]) | (pu[:, None] != pu[None, :]))
+            if differ.any():
+                loss = loss + args.aux_sep * (-F.logsigmoid(20.0 * (args.sep_margin - (u @ u.t())[differ]))).mean()
 
         opt.zero_grad(set_to_none=True)
         loss.backward()
