@@ -77,6 +77,7 @@ export function createImageFetcher(config: AppConfig): ImageFetcher {
     maxBytes: config.images.maxBytes,
     maxRedirects: config.images.maxRedirects,
     allowedPrivateHosts: config.images.allowPrivateCidrs,
+    allowedHosts: config.images.allowedHosts,
   });
 }
 

@@ -62,6 +62,13 @@ export type ProductDocument = Product & {
   /** SHA-256 over the catalog fields and imageSha256: equal hashes mean a re-ingest would change nothing. */
   contentHash: string;
   modelId: string;
+  /**
+   * Where the image bytes were fetched from and that response's HTTP validators, so the next ingest of the same URL
+   * can ask "changed since?" (a 304 keeps this vector). Absent for inline images.
+   */
+  imageSourceUrl?: string;
+  imageEtag?: string;
+  imageLastModified?: string;
 };
 
 export interface ScoredProduct {

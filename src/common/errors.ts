@@ -57,13 +57,20 @@ export abstract class ExpectedError extends Error {
 }
 
 export class ImageInputError extends ExpectedError {
+  /**
+   * The same request may succeed later (a 5xx, 408/429, a timeout, a dropped connection); callers that retry do so
+   * only for these. A 4xx, a refused address or bad bytes will fail the same way every time.
+   */
+  readonly transient: boolean;
+
   constructor(
     readonly code: ImageErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; transient?: boolean },
   ) {
     super(message, options);
     this.name = 'ImageInputError';
+    this.transient = options?.transient ?? false;
   }
 }
 

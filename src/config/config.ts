@@ -45,6 +45,8 @@ const EnvSchema = z.object({
   IMAGE_FETCH_MAX_REDIRECTS: int(0, 10).default(3),
   /** CIDRs that image URLs may resolve to despite being private. Empty in production; tests allow their fixture. */
   IMAGE_FETCH_ALLOW_PRIVATE: csv.default([]),
+  /** Host names image URLs may name (`cdn.shop.com`, `*.shopifycdn.com`); empty = any public host. */
+  IMAGE_FETCH_ALLOWED_HOSTS: csv.default([]),
 
   /** SHA-256 hex digests of API keys allowed to write. Store hashes, never keys. */
   API_KEY_SHA256: csv.default([]),
@@ -102,6 +104,7 @@ export interface AppConfig {
     fetchTimeoutMs: number;
     maxRedirects: number;
     allowPrivateCidrs: string[];
+    allowedHosts: string[];
   };
   auth: { apiKeySha256: string[]; readsRequireKey: boolean };
   graphql: {
@@ -193,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       fetchTimeoutMs: e.IMAGE_FETCH_TIMEOUT_MS,
       maxRedirects: e.IMAGE_FETCH_MAX_REDIRECTS,
       allowPrivateCidrs: e.IMAGE_FETCH_ALLOW_PRIVATE,
+      allowedHosts: e.IMAGE_FETCH_ALLOWED_HOSTS,
     },
     auth: { apiKeySha256: e.API_KEY_SHA256.map((h) => h.toLowerCase()), readsRequireKey: e.READS_REQUIRE_API_KEY },
     graphql: {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { IngestStatus, normaliseProduct, pickProduct, type Product, type ProductDocument, type ProductInput } from '../catalog/product';
 import { MAX_ID_LENGTH } from '../catalog/product-fields';
-import { ExpectedError, IndexingFailedError, InvalidInputError, ProductNotFoundError, StaleVersionError } from '../common/errors';
+import { AppError, ExpectedError, IndexingFailedError, InvalidInputError, ProductNotFoundError, StaleVersionError } from '../common/errors';
 import type { Embedder } from '../embedding/embedder';
-import type { ImageSource } from '../sources/image-source';
+import type { ImageSource, ImageValidators } from '../sources/image-source';
 import type { ProductIndex } from '../catalog/product-index';
 
 /** Per item: what was done, or the expected failure (a bad image, a stale version, a refused write) that stopped it. */
@@ -14,14 +14,21 @@ export interface IngestOptions {
   refresh?: boolean;
   /** Cancels the image fetches and embeddings still to do; the call then rejects and writes nothing. */
   signal?: AbortSignal;
+  /** How many images are fetched and embedded at once within this call (default 8); the model batches them further. */
+  concurrency?: number;
 }
 
-/** How many images are fetched and embedded at once within one bulk call; the model batches them further. */
 const IMAGE_CONCURRENCY = 8;
+
+/** The stored bookkeeping that lets the next ingest of the same image URL fetch it conditionally. */
+type FetchBookkeeping = Pick<ProductDocument, 'imageSourceUrl' | 'imageEtag' | 'imageLastModified'>;
 
 /**
  * Catalog in, vectors out, idempotently: ids are the product ids, a content hash makes a replay a no-op, the vector
  * is reused when the image bytes did not change, and caller versions are enforced by Elasticsearch itself.
+ *
+ * An image URL seen before is fetched conditionally with the validators stored beside its vector; when the source
+ * answers "not modified" the stored vector and image hash stand, and nothing is downloaded or embedded.
  */
 export class IngestService {
   constructor(
@@ -43,30 +50,14 @@ export class IngestService {
     const existing = await this.index.getDocuments([...seen]);
     const toWrite: { at: number; doc: ProductDocument; status: IngestStatus }[] = [];
 
-    await forEachLimited(inputs.length, IMAGE_CONCURRENCY, async (i) => {
+    await forEachLimited(inputs.length, o.concurrency ?? IMAGE_CONCURRENCY, async (i) => {
       if (outcomes[i]) return;
       o.signal?.throwIfAborted();
       const input = inputs[i];
-      const stored = existing.get(input.id);
       try {
-        if (input.version !== undefined && stored?.version !== undefined && input.version < stored.version) {
-          throw new StaleVersionError(input.id, stored.version, input.version);
-        }
-        const bytes = await this.images.resolve(input.image, o.signal);
-        const imageSha256 = sha256(bytes);
-        const product = normaliseProduct(input);
-        const contentHash = hashContent(product, imageSha256, this.embedder.modelId);
-        if (stored && stored.contentHash === contentHash) {
-          outcomes[i] = { ok: true, status: IngestStatus.UNCHANGED, product: pickProduct(stored) };
-          return;
-        }
-        const reuse = stored && stored.imageSha256 === imageSha256 && stored.modelId === this.embedder.modelId;
-        const vector = reuse ? stored.imageVector : Array.from(await this.embedder.embedImage(bytes, o.signal));
-        toWrite.push({
-          at: i,
-          status: stored ? IngestStatus.UPDATED : IngestStatus.CREATED,
-          doc: { ...product, imageVector: vector, imageSha256, contentHash, modelId: this.embedder.modelId },
-        });
+        const step = await this.prepare(input, existing.get(input.id), o.signal);
+        if ('doc' in step) toWrite.push({ at: i, ...step });
+        else outcomes[i] = step;
       } catch (e) {
         if (e instanceof ExpectedError) outcomes[i] = fail(input.id, e);
         else throw e;
@@ -88,11 +79,70 @@ export class IngestService {
     return outcomes as IngestOutcome[];
   }
 
+  /** What to write for one input, or the outcome when there is nothing to write. */
+  private async prepare(
+    input: ProductInput,
+    stored: ProductDocument | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<IngestOutcome | { doc: ProductDocument; status: IngestStatus }> {
+    if (input.version !== undefined && stored?.version !== undefined && input.version < stored.version) {
+      throw new StaleVersionError(input.id, stored.version, input.version);
+    }
+    const usable = stored !== undefined && stored.modelId === this.embedder.modelId && stored.imageVector.length > 0 ? stored : undefined;
+    const image = await this.fetchImage(input, usable, signal);
+    const product = normaliseProduct(input);
+    const contentHash = hashContent(product, image.sha256, this.embedder.modelId);
+    if (stored && stored.contentHash === contentHash) {
+      // Equal hashes mean equal versions too, and an external version cannot be written twice: such a document
+      // keeps its old validators until its next real change.
+      if (sameBookkeeping(stored, image.bookkeeping) || stored.version !== undefined) {
+        return { ok: true, status: IngestStatus.UNCHANGED, product: pickProduct(stored) };
+      }
+      // Unchanged for every reader; only the validators for the next conditional fetch are new.
+      return { status: IngestStatus.UNCHANGED, doc: { ...stored, ...image.bookkeeping } };
+    }
+    const vector =
+      usable && usable.imageSha256 === image.sha256
+        ? usable.imageVector
+        : Array.from(await this.embedder.embedImage(image.bytes!, signal));
+    return {
+      status: stored ? IngestStatus.UPDATED : IngestStatus.CREATED,
+      doc: { ...product, imageVector: vector, imageSha256: image.sha256, contentHash, modelId: this.embedder.modelId, ...image.bookkeeping },
+    };
+  }
+
+  /**
+   * The input's image bytes and hash, or — when its URL is the one the usable stored vector came from and the
+   * source answers "not modified" to its validators — the stored hash without any bytes.
+   */
+  private async fetchImage(
+    input: ProductInput,
+    usable: ProductDocument | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<{ sha256: string; bytes?: Buffer; bookkeeping: FetchBookkeeping }> {
+    const url = input.image.url ?? undefined;
+    const known = usable && url !== undefined && usable.imageSourceUrl === url ? validatorsOf(usable) : undefined;
+    const got = await this.images.resolveIfModified(input.image, known, signal);
+    const bookkeeping = (v: ImageValidators): FetchBookkeeping => ({ imageSourceUrl: url, imageEtag: v.etag, imageLastModified: v.lastModified });
+    if (got.modified) return { sha256: sha256(got.bytes), bytes: got.bytes, bookkeeping: bookkeeping(got.validators) };
+    if (!usable || !known) throw new AppError('INTERNAL', 'Image source answered "not modified" to a plain request');
+    return { sha256: usable.imageSha256, bookkeeping: bookkeeping(known) };
+  }
+
   /** Deletes one product; ProductNotFoundError when there is none with this id. */
   async delete(id: string, o: IngestOptions = {}): Promise<void> {
     // An id longer than any ingest accepts was never stored (and Elasticsearch would refuse it as an id).
     if (id.length > MAX_ID_LENGTH || !(await this.index.delete(id, { refresh: o.refresh }))) throw new ProductNotFoundError(id);
   }
+}
+
+function validatorsOf(d: ProductDocument): ImageValidators | undefined {
+  if (d.imageEtag === undefined && d.imageLastModified === undefined) return undefined;
+  return { etag: d.imageEtag, lastModified: d.imageLastModified };
+}
+
+function sameBookkeeping(a: FetchBookkeeping, b: FetchBookkeeping): boolean {
+  return a.imageSourceUrl === b.imageSourceUrl && a.imageEtag === b.imageEtag && a.imageLastModified === b.imageLastModified;
 }
 
 function fail(id: string, error: ExpectedError): IngestOutcome {

@@ -9,6 +9,10 @@
  *
  * `allowlist` exists for tests and local development only (e.g. a fixture server on 127.0.0.1); it overrides the
  * rule exactly for the listed CIDRs and nothing else.
+ *
+ * A host allowlist (`parseHostAllowlist`) is the normal production setting for catalog imports: image URLs may then
+ * only name the merchant's CDN hosts. It narrows the address rule, never widens it: an allowed host must still resolve
+ * to a public address.
  */
 import ipaddr from 'ipaddr.js';
 import { MAX_URL_LENGTH } from './limits';
@@ -141,4 +145,40 @@ function checkV6(addr: ipaddr.IPv6, allowlist: AddressAllowlist): AddressVerdict
 
 function v4From(hi: number, lo: number): ipaddr.IPv4 {
   return new ipaddr.IPv4([hi >> 8, hi & 0xff, lo >> 8, lo & 0xff]);
+}
+
+/** Host patterns image URLs may name: `cdn.example.com` exactly, or `*.example.com` for any subdomain of it. */
+export interface HostAllowlist {
+  readonly exact: ReadonlySet<string>;
+  readonly suffixes: readonly string[];
+}
+
+/** No host allowlist: every host passes (the address rule still applies). */
+export const ANY_HOST: HostAllowlist = { exact: new Set(), suffixes: [] };
+
+const HOST_LABELS = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Parses `['cdn.shop.com', '*.shopifycdn.com']`. Throws on anything else, so config fails at boot. */
+export function parseHostAllowlist(entries: readonly string[]): HostAllowlist {
+  const exact = new Set<string>();
+  const suffixes: string[] = [];
+  for (const entry of entries) {
+    const text = entry.trim().toLowerCase();
+    const wildcard = text.startsWith('*.');
+    const host = (wildcard ? text.slice(2) : text).replace(/^\[|\]$/g, '');
+    const isIp = parseStrict(host) !== null;
+    if (!(HOST_LABELS.test(host) || (isIp && !wildcard))) {
+      throw new Error(`allowedHosts: "${entry}" is not a host name, "*.domain" or IP address`);
+    }
+    if (wildcard) suffixes.push(`.${host}`);
+    else exact.add(host);
+  }
+  return { exact, suffixes };
+}
+
+/** True when the list is empty or names this host (compared in lowercase, without a trailing dot). */
+export function hostAllowed(hostname: string, list: HostAllowlist): boolean {
+  if (list.exact.size === 0 && list.suffixes.length === 0) return true;
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  return list.exact.has(host) || list.suffixes.some((s) => host.endsWith(s) && host.length > s.length);
 }

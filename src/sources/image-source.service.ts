@@ -1,8 +1,13 @@
 import { ImageInputError, InvalidInputError } from '../common/errors';
-import type { ImageRef, ImageSource } from './image-source';
+import type { ConditionalImage, ImageRef, ImageSource, ImageValidators } from './image-source';
 
 export interface UrlFetcher {
   fetch(url: string, signal?: AbortSignal): Promise<{ bytes: Buffer }>;
+  fetchIfModified(
+    url: string,
+    known: ImageValidators | undefined,
+    signal?: AbortSignal,
+  ): Promise<{ modified: true; image: { bytes: Buffer; validators: ImageValidators } } | { modified: false }>;
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -16,13 +21,23 @@ export class ImageSourceService implements ImageSource {
   ) {}
 
   async resolve(source: ImageRef, signal?: AbortSignal): Promise<Buffer> {
+    if (this.which(source) === 'url') return (await this.fetcher.fetch(source.url!, signal)).bytes;
+    return this.decodeBase64(source.base64!);
+  }
+
+  async resolveIfModified(source: ImageRef, known: ImageValidators | undefined, signal?: AbortSignal): Promise<ConditionalImage> {
+    if (this.which(source) === 'base64') return { modified: true, bytes: this.decodeBase64(source.base64!), validators: {} };
+    const got = await this.fetcher.fetchIfModified(source.url!, known, signal);
+    return got.modified ? { modified: true, bytes: got.image.bytes, validators: got.image.validators } : { modified: false };
+  }
+
+  private which(source: ImageRef): 'url' | 'base64' {
     const hasUrl = source.url !== undefined && source.url !== null;
     const hasBase64 = source.base64 !== undefined && source.base64 !== null;
     if (hasUrl === hasBase64) {
       throw new InvalidInputError('Give exactly one of image.url or image.base64', 'image');
     }
-    if (hasUrl) return (await this.fetcher.fetch(source.url!, signal)).bytes;
-    return this.decodeBase64(source.base64!);
+    return hasUrl ? 'url' : 'base64';
   }
 
   private decodeBase64(input: string): Buffer {

@@ -79,6 +79,24 @@ function route(req: http.IncomingMessage, res: http.ServerResponse): void {
     case '/img.png':
       res.writeHead(200, { 'content-type': 'image/png', 'content-length': PNG.length }).end(PNG);
       return;
+    case '/etag.png': {
+      // A CDN with validators: a matching If-None-Match (or, without one, If-Modified-Since) gets a bodiless 304.
+      const validators = { etag: '"png-1"', 'last-modified': 'Wed, 01 Jan 2025 00:00:00 GMT' };
+      const inm = req.headers['if-none-match'];
+      const ims = req.headers['if-modified-since'];
+      if (inm !== undefined ? inm === validators.etag : ims === validators['last-modified']) {
+        res.writeHead(304, validators).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'image/png', 'content-length': PNG.length, ...validators }).end(PNG);
+      return;
+    }
+    case '/to-etag':
+      res.writeHead(302, { location: '/etag.png' }).end();
+      return;
+    case '/status':
+      res.writeHead(Number(url.searchParams.get('code'))).end('status');
+      return;
     case '/png-as-octet-stream':
       res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(PNG);
       return;
@@ -373,6 +391,92 @@ describe('ImageFetcher content and status', () => {
     const reason = new Error('client went away');
     setTimeout(() => ac.abort(reason), 50);
     await expect(fetcher({ timeoutMs: 2000 }).fetch(`${base}/trickle`, ac.signal)).rejects.toBe(reason);
+  });
+});
+
+describe('ImageFetcher conditional requests', () => {
+  const LAST_MODIFIED = 'Wed, 01 Jan 2025 00:00:00 GMT';
+
+  it('returns the validators of a 200, and a 304 without a body when they are sent back', async () => {
+    const f = fetcher();
+    const first = await f.fetchIfModified(`${base}/etag.png`, undefined);
+    expect(first).toEqual({
+      modified: true,
+      image: { bytes: PNG, contentType: 'image/png', finalUrl: `${base}/etag.png`, validators: { etag: '"png-1"', lastModified: LAST_MODIFIED } },
+    });
+    await expect(f.fetchIfModified(`${base}/etag.png`, { etag: '"png-1"' })).resolves.toEqual({ modified: false, finalUrl: `${base}/etag.png` });
+    await expect(f.fetchIfModified(`${base}/etag.png`, { lastModified: LAST_MODIFIED })).resolves.toMatchObject({ modified: false });
+    const changed = await f.fetchIfModified(`${base}/etag.png`, { etag: '"png-0"' });
+    expect(changed.modified && changed.image.bytes.equals(PNG)).toBe(true);
+  });
+
+  it('carries the validators across redirect hops', async () => {
+    await expect(fetcher().fetchIfModified(`${base}/to-etag`, { etag: '"png-1"' })).resolves.toEqual({
+      modified: false,
+      finalUrl: `${base}/etag.png`,
+    });
+    expect(fixtureRequests).toEqual(['/to-etag', '/etag.png']);
+  });
+
+  it('never sends validators from a plain fetch, and treats a 304 to one as a failure', async () => {
+    const got = await fetcher().fetch(`${base}/etag.png`);
+    expect(got.validators).toEqual({ etag: '"png-1"', lastModified: LAST_MODIFIED });
+    const err = await failure(fetcher().fetch(`${base}/status?code=304`));
+    expect(err.code).toBe('IMAGE_FETCH_FAILED');
+  });
+});
+
+describe('ImageFetcher transient failures', () => {
+  it.each([
+    [500, true],
+    [502, true],
+    [503, true],
+    [504, true],
+    [408, true],
+    [429, true],
+    [404, false],
+    [403, false],
+    [410, false],
+  ])('marks HTTP %i transient=%p', async (code, transient) => {
+    const err = await failure(fetcher().fetch(`${base}/status?code=${code}`));
+    expect([err.code, err.transient]).toEqual(['IMAGE_FETCH_FAILED', transient]);
+  });
+
+  it('marks a timeout and a refused connection transient, a forbidden address not', async () => {
+    expect((await failure(fetcher({ timeoutMs: 200 }).fetch(`${base}/no-headers`))).transient).toBe(true);
+    const closed = net.createServer();
+    const p = await listen(closed, '127.0.0.1');
+    await new Promise((r) => closed.close(r));
+    expect((await failure(fetcher().fetch(`http://127.0.0.1:${p}/img.png`))).transient).toBe(true);
+    const forbidden = await failure(fetcher().fetch(`${base}/to?u=${encodeURIComponent('http://10.0.0.1/x.png')}`));
+    expect([forbidden.code, forbidden.transient]).toEqual(['IMAGE_URL_FORBIDDEN', false]);
+  });
+});
+
+describe('ImageFetcher host allowlist', () => {
+  it('fetches from a listed host and refuses any other, on the first hop and on redirects, before connecting', async () => {
+    const f = fetcher({ allowedHosts: ['127.0.0.1'] });
+    await expect(f.fetch(`${base}/img.png`)).resolves.toMatchObject({ contentType: 'image/png' });
+    const other = await failure(fetcher({ allowedHosts: ['cdn.example.com', '*.shopifycdn.com'] }).fetch(`${base}/img.png`));
+    expect([other.code, other.message]).toEqual(['IMAGE_URL_FORBIDDEN', 'Image URL refused: host is not on the allowed image hosts list']);
+    guard.attempts.length = 0;
+    fixtureRequests = [];
+    const hop = await failure(f.fetch(`${base}/to?u=${encodeURIComponent(`http://localhost:${port}/img.png`)}`));
+    expect(hop.message).toBe('Image URL redirected to a refused URL: host is not on the allowed image hosts list');
+    expect(fixtureRequests).toEqual(['/to']);
+    expect(guard.attempts).toEqual(['127.0.0.1']);
+  });
+
+  it('still applies the address rule to a listed host', async () => {
+    const err = await failure(fetcher({ allowedHosts: ['localhost'], allowedPrivateHosts: [] }).fetch(`http://localhost:${port}/img.png`));
+    expect(err.code).toBe('IMAGE_URL_FORBIDDEN');
+    expect(fixtureConnections).toBe(0);
+  });
+
+  it('fails fast on a bad entry', () => {
+    expect(() => new ImageFetcher({ timeoutMs: 1000, maxBytes: 1, maxRedirects: 0, allowedHosts: ['http://cdn/'] })).toThrow(
+      /allowedHosts: "http:\/\/cdn\/"/,
+    );
   });
 });
 

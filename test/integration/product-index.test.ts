@@ -1,6 +1,7 @@
 import type { ProductDocument } from '../../src/catalog/product';
 import { AppError } from '../../src/common/errors';
 import { ElasticsearchProductIndex } from '../../src/search/elasticsearch/elasticsearch.adapter';
+import { MAPPING_VERSION } from '../../src/search/elasticsearch/index-mapping';
 import { testIndex } from '../support/es';
 
 /**
@@ -65,7 +66,7 @@ describe('ProductIndex on a real Elasticsearch', () => {
   it('creates the index once and accepts the same identity again', async () => {
     const again = await index.ensureIndex({ modelId: 'test-model', dims: DIMS });
     expect(again.created).toBe(false);
-    expect(again.index).toBe(`${index.alias}--test-model--4d--m1`);
+    expect(again.index).toBe(`${index.alias}--test-model--4d--m${MAPPING_VERSION}`);
   });
 
   it('refuses a model with other dimensions and says what to do', async () => {

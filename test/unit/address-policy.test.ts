@@ -2,7 +2,7 @@ import dns from 'node:dns';
 import net from 'node:net';
 
 import corpus from '../corpus/ssrf-urls.json';
-import { checkAddress, checkImageUrl, literalIpOf, parseAllowlist } from '../../src/sources/address-policy';
+import { checkAddress, checkImageUrl, hostAllowed, literalIpOf, parseAllowlist, parseHostAllowlist } from '../../src/sources/address-policy';
 import { AddressForbiddenError, Resolver, createGuardedLookup } from '../../src/sources/guarded-lookup';
 import { MAX_URL_LENGTH } from '../../src/sources/limits';
 
@@ -130,5 +130,34 @@ describe('createGuardedLookup', () => {
     const res = await call(createGuardedLookup(parseAllowlist([]), fakeResolver(['10.11.12.13'])), { all: true });
     expect(res.err).toBeInstanceOf(AddressForbiddenError);
     expect(String(res.err?.message)).not.toContain('10.11.12.13');
+  });
+});
+
+describe('host allowlist', () => {
+  const list = parseHostAllowlist(['cdn.shop.com', '*.shopifycdn.com', ' IMG.Example.org ', '::1']);
+
+  it.each([
+    ['cdn.shop.com', true],
+    ['CDN.shop.com', true],
+    ['cdn.shop.com.', true],
+    ['img.example.org', true],
+    ['a.shopifycdn.com', true],
+    ['a.b.shopifycdn.com', true],
+    ['[::1]', true],
+    ['shopifycdn.com', false], // a wildcard names subdomains only
+    ['evilshopifycdn.com', false],
+    ['cdn.shop.com.evil.net', false],
+    ['shop.com', false],
+    ['127.0.0.1', false],
+  ])('%s -> %p', (host, allowed) => {
+    expect(hostAllowed(host, list)).toBe(allowed);
+  });
+
+  it('lets every host through when empty (the address rule still decides)', () => {
+    expect(hostAllowed('anything.example', parseHostAllowlist([]))).toBe(true);
+  });
+
+  it.each([['http://cdn.shop.com'], ['cdn.shop.com/images'], ['*'], ['*.'], ['a..b'], ['*.10.0.0.1x/']])('refuses the entry %p', (entry) => {
+    expect(() => parseHostAllowlist([entry])).toThrow(/allowedHosts/);
   });
 });

@@ -56,6 +56,11 @@ describe('loadConfig', () => {
       '127.0.0.1/32',
       '::1/128',
     ]);
+    expect(loadConfig({}).images.allowedHosts).toEqual([]);
+    expect(loadConfig({ IMAGE_FETCH_ALLOWED_HOSTS: 'cdn.shop.com, *.shopifycdn.com' }).images.allowedHosts).toEqual([
+      'cdn.shop.com',
+      '*.shopifycdn.com',
+    ]);
   });
 
   it('takes a per-request deadline and bounds it', () => {

@@ -1,11 +1,24 @@
 import { ImageInputError, InvalidInputError } from '../../src/common/errors';
+import type { ImageValidators } from '../../src/sources/image-source';
 import { ImageSourceService } from '../../src/sources/image-source.service';
 
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 describe('ImageSourceService', () => {
   const fetched: string[] = [];
-  const svc = new ImageSourceService({ fetch: async (url) => (fetched.push(url), { bytes: PNG_MAGIC }) }, 16);
+  const conditional: [string, ImageValidators | undefined][] = [];
+  const svc = new ImageSourceService(
+    {
+      fetch: async (url) => (fetched.push(url), { bytes: PNG_MAGIC }),
+      // A server whose image carries ETag "v1": asked with that ETag it answers 304.
+      fetchIfModified: async (url, known) => {
+        conditional.push([url, known]);
+        if (known?.etag === '"v1"') return { modified: false };
+        return { modified: true, image: { bytes: PNG_MAGIC, validators: { etag: '"v1"' } } };
+      },
+    },
+    16,
+  );
 
   it('requires exactly one of url and base64', async () => {
     await expect(svc.resolve({})).rejects.toBeInstanceOf(InvalidInputError);
@@ -15,6 +28,22 @@ describe('ImageSourceService', () => {
   it('fetches URLs through the fetcher', async () => {
     await expect(svc.resolve({ url: 'https://cdn.example/a.png' })).resolves.toEqual(PNG_MAGIC);
     expect(fetched).toEqual(['https://cdn.example/a.png']);
+  });
+
+  it('fetches URLs conditionally: validators go to the fetcher, a 304 comes back without bytes', async () => {
+    const url = 'https://cdn.example/b.png';
+    await expect(svc.resolveIfModified({ url }, undefined)).resolves.toEqual({ modified: true, bytes: PNG_MAGIC, validators: { etag: '"v1"' } });
+    await expect(svc.resolveIfModified({ url }, { etag: '"v1"' })).resolves.toEqual({ modified: false });
+    expect(conditional).toEqual([
+      [url, undefined],
+      [url, { etag: '"v1"' }],
+    ]);
+  });
+
+  it('answers base64 as modified with no validators, whatever it is given', async () => {
+    const got = await svc.resolveIfModified({ base64: PNG_MAGIC.toString('base64') }, { etag: '"v1"' });
+    expect(got).toEqual({ modified: true, bytes: PNG_MAGIC, validators: {} });
+    await expect(svc.resolveIfModified({}, undefined)).rejects.toBeInstanceOf(InvalidInputError);
   });
 
   it('decodes base64 and data URLs', async () => {

@@ -1,9 +1,9 @@
-import { identityFromMapping, indexMappings, slugifyModelId, versionedIndexName } from '../../src/search/elasticsearch/index-mapping';
+import { identityFromMapping, indexMappings, MAPPING_VERSION, slugifyModelId, versionedIndexName } from '../../src/search/elasticsearch/index-mapping';
 
 describe('index mapping', () => {
   it('names the index after the alias, model and dimensions', () => {
     expect(versionedIndexName('products', { modelId: 'google/siglip-base-patch16-224', dims: 768 })).toBe(
-      'products--google-siglip-base-patch16-224--768d--m1',
+      `products--google-siglip-base-patch16-224--768d--m${MAPPING_VERSION}`,
     );
     expect(slugifyModelId('***')).toBe('model');
   });

@@ -128,7 +128,7 @@ describe('IngestService', () => {
     expect(out.map((o) => (o.ok ? null : o.error.code))).toEqual([null, 'IMAGE_UNDECODABLE', 'INVALID_INPUT', 'IMAGE_FETCH_FAILED']);
     expect([...index.docs.keys()]).toEqual(['good']);
 
-    images.resolve = async () => {
+    images.resolveIfModified = async () => {
       throw new AppError('INTERNAL', 'disk on fire');
     };
     await expect(ingest.ingest([input('x', 'mug.jpg')])).rejects.toMatchObject({ code: 'INTERNAL' });
@@ -160,6 +160,97 @@ describe('IngestService', () => {
     const live = new AbortController().signal;
     await ingest.ingest([input('a', 'mug.jpg')], { signal: live });
     expect(images.resolved.map((r) => r.signal)).toEqual([live]);
+  });
+
+  describe('conditional image fetches', () => {
+    const URL_A = 'https://cdn.example/a.jpg';
+    const fromUrl = (id: string, url: string, extra: Partial<ProductInput> = {}) => input(id, '', { image: { url }, ...extra });
+
+    it('stores the validators, then re-ingests with a 304: UNCHANGED, nothing downloaded, embedded or written', async () => {
+      const { index, embedder, images, ingest } = setup();
+      images.url(URL_A, 'mug.jpg', { etag: '"e1"', lastModified: 'Wed, 01 Jan 2025 00:00:00 GMT' });
+      const [first] = await ingest.ingest([fromUrl('a', URL_A)]);
+      const stored = index.docs.get('a')!;
+      expect([stored.imageSourceUrl, stored.imageEtag, stored.imageLastModified]).toEqual([URL_A, '"e1"', 'Wed, 01 Jan 2025 00:00:00 GMT']);
+
+      const [again] = await ingest.ingest([fromUrl('a', URL_A)]);
+      expect(summary([first!, again!])).toEqual([IngestStatus.CREATED, IngestStatus.UNCHANGED]);
+      expect(images.resolved.map((r) => [r.known, r.notModified])).toEqual([
+        [undefined, false],
+        [{ etag: '"e1"', lastModified: 'Wed, 01 Jan 2025 00:00:00 GMT' }, true],
+      ]);
+      expect([embedder.embedded.length, index.callsOf('bulkUpsert').length]).toEqual([1, 1]);
+    });
+
+    it('keeps the stored vector on a 304 when only catalog fields changed: UPDATED, no embedding', async () => {
+      const { index, embedder, images, ingest } = setup();
+      images.url(URL_A, 'mug.jpg', { etag: '"e1"' });
+      await ingest.ingest([fromUrl('a', URL_A)]);
+      const before = index.docs.get('a')!;
+      const [out] = await ingest.ingest([fromUrl('a', URL_A, { title: 'Renamed' })]);
+      expect(summary([out!])).toEqual([IngestStatus.UPDATED]);
+      expect(images.resolved.at(-1)!.notModified).toBe(true);
+      expect(embedder.embedded).toHaveLength(1);
+      const after = index.docs.get('a')!;
+      expect([after.title, after.imageVector, after.imageSha256, after.imageEtag]).toEqual(['Renamed', before.imageVector, before.imageSha256, '"e1"']);
+    });
+
+    it('embeds again when the server has new bytes behind the same URL (ETag changed)', async () => {
+      const { index, embedder, images, ingest } = setup();
+      images.url(URL_A, 'mug.jpg', { etag: '"e1"' });
+      await ingest.ingest([fromUrl('a', URL_A)]);
+      images.url(URL_A, 'mug-v2.jpg', { etag: '"e2"' });
+      const [out] = await ingest.ingest([fromUrl('a', URL_A)]);
+      expect(summary([out!])).toEqual([IngestStatus.UPDATED]);
+      expect(embedder.embedded.map((e) => e.key)).toEqual(['mug.jpg', 'mug-v2.jpg']);
+      expect(index.docs.get('a')!.imageEtag).toBe('"e2"');
+    });
+
+    it('refreshes only the validators when the same bytes come back under a new ETag: UNCHANGED, one bookkeeping write', async () => {
+      const { index, embedder, images, ingest } = setup();
+      images.url(URL_A, 'mug.jpg', { etag: '"e1"' });
+      await ingest.ingest([fromUrl('a', URL_A)]);
+      const before = index.docs.get('a')!;
+      images.url(URL_A, 'mug.jpg', { etag: '"e1-gzip"' });
+      const [out] = await ingest.ingest([fromUrl('a', URL_A)]);
+      expect(summary([out!])).toEqual([IngestStatus.UNCHANGED]);
+      expect(embedder.embedded).toHaveLength(1);
+      expect(index.callsOf('bulkUpsert')).toHaveLength(2);
+      expect(index.docs.get('a')).toEqual({ ...before, imageEtag: '"e1-gzip"' });
+    });
+
+    it('sends no validators for another URL, for a vector of another model, or when none were stored', async () => {
+      const { index, images, ingest } = setup();
+      images.url(URL_A, 'mug.jpg', { etag: '"e1"' }).url('https://cdn.example/b.jpg', 'mug.jpg', { etag: '"e1"' });
+      await ingest.ingest([fromUrl('a', URL_A)]);
+      await ingest.ingest([fromUrl('a', 'https://cdn.example/b.jpg')]);
+      expect(images.resolved.map((r) => r.known)).toEqual([undefined, undefined]);
+
+      const otherModel = new FakeEmbedder('other-model@11111111', DIMS).image('mug.jpg', unit(DIMS, 0.9));
+      const out = await new IngestService(index, otherModel, images).ingest([fromUrl('a', 'https://cdn.example/b.jpg')]);
+      expect(summary(out)).toEqual([IngestStatus.UPDATED]);
+      expect(images.resolved.at(-1)!.known).toBeUndefined();
+      expect(otherModel.embedded).toHaveLength(1);
+
+      await ingest.ingest([input('inline', 'lamp.jpg')]);
+      expect(index.docs.get('inline')).toMatchObject({ imageSourceUrl: undefined, imageEtag: undefined });
+    });
+
+    it('does not rewrite bookkeeping of a versioned product (an external version cannot be written twice)', async () => {
+      const { index, images, ingest } = setup();
+      images.url(URL_A, 'mug.jpg', { etag: '"e1"' });
+      await ingest.ingest([fromUrl('v', URL_A, { version: 3 })]);
+      images.url(URL_A, 'mug.jpg', { etag: '"e1-gzip"' });
+      const [out] = await ingest.ingest([fromUrl('v', URL_A, { version: 3 })]);
+      expect(summary([out!])).toEqual([IngestStatus.UNCHANGED]);
+      expect([index.callsOf('bulkUpsert').length, index.docs.get('v')!.imageEtag]).toEqual([1, '"e1"']);
+    });
+
+    it('treats "not modified" to a plain request as a fault of the source', async () => {
+      const { images, ingest } = setup();
+      images.resolveIfModified = async () => ({ modified: false });
+      await expect(ingest.ingest([fromUrl('a', URL_A)])).rejects.toMatchObject({ code: 'INTERNAL' });
+    });
   });
 
   it('passes the refresh wish to the store', async () => {

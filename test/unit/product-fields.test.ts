@@ -21,12 +21,21 @@ describe('the product field table', () => {
   it('pins the Elasticsearch mapping to MAPPING_VERSION: change a field, bump the version and this fingerprint', () => {
     const { properties } = indexMappings({ modelId: 'm', dims: 2 });
     const fingerprint = createHash('sha256').update(JSON.stringify(properties)).digest('hex').slice(0, 16);
-    expect({ MAPPING_VERSION, fingerprint }).toEqual({ MAPPING_VERSION: 1, fingerprint: '31e4529dcaa83f42' });
+    expect({ MAPPING_VERSION, fingerprint }).toEqual({ MAPPING_VERSION: 2, fingerprint: '108884bfc01d3940' });
   });
 
   it('maps every field, and only table fields plus the bookkeeping', () => {
     const names = Object.keys(indexMappings({ modelId: 'm', dims: 2 }).properties);
-    expect(names).toEqual([...FIELD_NAMES, 'imageSha256', 'contentHash', 'modelId', 'image_vector']);
+    expect(names).toEqual([
+      ...FIELD_NAMES,
+      'imageSha256',
+      'contentHash',
+      'modelId',
+      'imageSourceUrl',
+      'imageEtag',
+      'imageLastModified',
+      'image_vector',
+    ]);
   });
 
   it('derives keyword search and filters from the table', () => {

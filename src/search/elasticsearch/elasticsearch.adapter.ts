@@ -372,6 +372,9 @@ function toDocument(s: Source): ProductDocument {
     imageSha256: s.imageSha256,
     contentHash: s.contentHash,
     modelId: s.modelId,
+    imageSourceUrl: s.imageSourceUrl,
+    imageEtag: s.imageEtag,
+    imageLastModified: s.imageLastModified,
   };
 }
 

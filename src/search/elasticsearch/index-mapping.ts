@@ -10,7 +10,7 @@
 import { FIELD_NAMES, PRODUCT_FIELDS, type ProductFields } from '../../catalog/product-fields';
 
 /** Bump when the mapping changes (a field added, removed or retyped): it is part of the index name. */
-export const MAPPING_VERSION = 1;
+export const MAPPING_VERSION = 2;
 
 export const VECTOR_FIELD = 'image_vector';
 
@@ -48,6 +48,10 @@ export function indexMappings(id: IndexIdentity) {
       imageSha256: { type: 'keyword' as const },
       contentHash: { type: 'keyword' as const },
       modelId: { type: 'keyword' as const },
+      // Conditional re-fetch bookkeeping: read back by id, never searched.
+      imageSourceUrl: { type: 'keyword' as const, index: false, doc_values: false },
+      imageEtag: { type: 'keyword' as const, index: false, doc_values: false },
+      imageLastModified: { type: 'keyword' as const, index: false, doc_values: false },
       [VECTOR_FIELD]: {
         type: 'dense_vector' as const,
         dims: id.dims,
