@@ -9,6 +9,7 @@ import { EmbeddingService } from './embedding/embedding.service';
 import { configureImageRuntime } from './embedding/pixels/decode.adapter';
 import { ImageFetcher } from './sources/image-fetch.adapter';
 import { ImageSourceService } from './sources/image-source.service';
+import type { ImportRuntime } from './feeds/import-command';
 import { IngestService } from './ingest/ingest.service';
 import { createLoaders, type RequestContext } from './resolvers/context';
 import { buildAppSchema } from './resolvers';
@@ -56,6 +57,20 @@ export async function createServices(config: AppConfig, preloaded?: EmbeddingSer
     async close() {
       await Promise.allSettled([index.close(), embedder.close(), fetcher.close()]);
     },
+  };
+}
+
+/**
+ * What `npm run import` writes through: the API's own services (same index, model and image policy), with the image
+ * host allowlist optionally replaced for this run (--image-hosts).
+ */
+export async function createImportRuntime(config: AppConfig, allowedHosts?: string[]): Promise<ImportRuntime> {
+  const services = await createServices({ ...config, images: { ...config.images, allowedHosts: allowedHosts ?? config.images.allowedHosts } });
+  return {
+    images: services.images,
+    ingestWith: (images) => new IngestService(services.index, services.embedder, images),
+    refresh: () => services.index.refresh(),
+    close: () => services.close(),
   };
 }
 

@@ -88,8 +88,9 @@ export class ImageFetcher {
     this.userAgent = opts.userAgent ?? DEFAULT_USER_AGENT;
     this.agent = new Agent({
       connect: guardedConnector(this.allowlist, Math.min(opts.timeoutMs, 10_000)),
-      headersTimeout: opts.timeoutMs,
-      bodyTimeout: opts.timeoutMs,
+      // Backstops only: the per-fetch deadline decides, so a timeout always reads the same ("did not finish within").
+      headersTimeout: opts.timeoutMs + 1000,
+      bodyTimeout: opts.timeoutMs + 1000,
     });
   }
 

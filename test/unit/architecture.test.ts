@@ -23,6 +23,7 @@ const LAYERS: [layer: string, prefix: string][] = [
   ['resolvers', 'resolvers/'],
   ['server', 'server/'],
   ['explore', 'explore/'],
+  ['feeds', 'feeds/'],
   ['root', ''],
 ];
 
@@ -44,6 +45,16 @@ const ALLOWED: Record<string, string[]> = {
   resolvers: ['common', 'catalog', 'schema', 'search:search.service.ts', 'ingest:ingest.service.ts', 'explore:catalog-map.service.ts'],
   server: ['common', 'resolvers:context.ts'],
   explore: ['common', 'catalog', 'embedding:embedder.ts'],
+  // A feed import is another entry point beside the API: it validates rows with the API's input types and writes
+  // through the ingest service.
+  feeds: [
+    'common',
+    'catalog',
+    'sources:image-source.ts',
+    'sources:address-policy.ts',
+    'ingest:ingest.service.ts',
+    'schema:inputs.ts',
+  ],
   root: ['*'],
 };
 
@@ -55,6 +66,10 @@ const OWNERS: Record<string, string> = {
   undici: 'sources/image-fetch.adapter.ts',
   '@huggingface/tokenizers': 'embedding/tokenizer.ts',
   'umap-js': 'explore/umap.adapter.ts',
+  'csv-parse': 'feeds/formats/delimited.adapter.ts',
+  'csv-stringify': 'feeds/error-report.ts',
+  saxes: 'feeds/formats/xml-items.adapter.ts',
+  'cli-progress': 'feeds/progress.ts',
 };
 
 function sourceFiles(dir: string): string[] {

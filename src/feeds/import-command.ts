@@ -1,0 +1,158 @@
+/**
+ * `npm run import`: the command around FeedImportService — arguments, the feed source, the progress view, the error
+ * report, Ctrl-C, the summary and the exit code. The services it writes through come from `boot` (the composition
+ * root, scripts/import-feed.ts), so this module stays below the app and runs in-process in tests.
+ */
+import { AppError } from '../common/errors';
+import type { ImageSource } from '../sources/image-source';
+import { checkImageUrl, hostAllowed, parseAllowlist, parseHostAllowlist } from '../sources/address-policy';
+import { openErrorReport, type ErrorSink } from './error-report';
+import { FeedImportService, type Ingest, type ImportSummary } from './feed-import.service';
+import { FeedColumnsError, openFeed } from './feed-reader';
+import { openFeedSource } from './feed-source';
+import { HostScheduler } from './host-scheduler';
+import { parseImportArgs, UsageError, type ImportArgs } from './import-args';
+import { PoliteImageSource, type FetchStats } from './polite-image-source';
+import { createProgressView } from './progress';
+
+/** What the command needs from a booted app: the API's image source and an ingest service over another one. */
+export interface ImportRuntime {
+  images: ImageSource;
+  ingestWith(images: ImageSource): Ingest;
+  refresh(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface CommandContext {
+  /** Boots Elasticsearch and the model; `allowedHosts` (from --image-hosts) overrides the configured host list. */
+  boot(o: { allowedHosts?: string[] }): Promise<ImportRuntime>;
+  /** The configured URL policy, for the dry run's checks. */
+  imagePolicy: { allowPrivateCidrs: string[]; allowedHosts: string[] };
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  /** Fired like a first Ctrl-C (finish the batches in flight); tests use it to interrupt. */
+  stop?: AbortSignal;
+}
+
+export const EXIT = { OK: 0, ROWS_FAILED: 1, FATAL: 2, INTERRUPTED: 130 } as const;
+
+export async function runImportCommand(argv: readonly string[], ctx: CommandContext): Promise<number> {
+  let args: ImportArgs;
+  try {
+    args = parseImportArgs(argv);
+  } catch (e) {
+    ctx.stderr.write(`${(e as Error).message}\n`);
+    return EXIT.FATAL;
+  }
+  const soft = new AbortController();
+  const hard = new AbortController();
+  ctx.stop?.addEventListener('abort', () => soft.abort(ctx.stop!.reason), { once: true });
+  const onSignal = () => {
+    if (!soft.signal.aborted) {
+      ctx.stderr.write('\nstopping: finishing the batches in flight (Ctrl-C again to abandon them)\n');
+      soft.abort();
+    } else hard.abort(new Error('interrupted'));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let report: ErrorSink | undefined;
+  let runtime: ImportRuntime | undefined;
+  try {
+    const source = await openFeedSource(args.source, hard.signal);
+    const feed = await openFeed(source, { format: args.format, map: args.map, defaultCurrency: args.currency });
+    report = args.errors !== undefined ? openErrorReport(args.errors) : undefined;
+    const view = createProgressView(ctx.stdout, { intervalMs: args.progressEveryMs });
+    const common = {
+      baseUrl: args.imageBaseUrl ?? source.baseUrl,
+      onFailure: report ? (f: Parameters<ErrorSink['add']>[0]) => report!.add(f) : undefined,
+      onProgress: view.update,
+      bytesRead: source.bytesRead,
+      totalBytes: source.size,
+      stop: soft.signal,
+      signal: hard.signal,
+    };
+    let summary: ImportSummary;
+    let fetchStats: FetchStats | undefined;
+    if (args.dryRun) {
+      summary = await new FeedImportService(noIngest).run(feed.rows, { ...common, dryRun: true, checkImageUrl: urlPolicy(args, ctx) });
+    } else {
+      runtime = await ctx.boot({ allowedHosts: args.imageHosts });
+      const polite = new PoliteImageSource(
+        runtime.images,
+        new HostScheduler({ concurrency: args.concurrency, perHost: args.perHost, hostDelayMs: args.hostDelayMs }),
+        { retries: args.retries, baseDelayMs: 250, maxDelayMs: 8000 },
+      );
+      fetchStats = polite.stats;
+      summary = await new FeedImportService(runtime.ingestWith(polite)).run(feed.rows, {
+        ...common,
+        batchSize: args.batchSize,
+        concurrency: args.concurrency,
+      });
+      await runtime.refresh();
+    }
+    view.stop(summary);
+    await report?.close();
+    report = undefined;
+    printSummary(ctx.stdout, args, feed.format, summary, feed.columns(), fetchStats);
+    if (summary.interrupted) return EXIT.INTERRUPTED;
+    return summary.failed > 0 ? EXIT.ROWS_FAILED : EXIT.OK;
+  } catch (e) {
+    const detail = e instanceof FeedColumnsError || e instanceof UsageError || e instanceof AppError ? e.message : String((e as Error)?.stack ?? e);
+    ctx.stderr.write(`\nimport failed: ${detail}\n`);
+    ctx.stderr.write('Rows acknowledged before the failure are stored; run the same command again to continue.\n');
+    return EXIT.FATAL;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await report?.close().catch(() => undefined);
+    await runtime?.close();
+  }
+}
+
+const noIngest: Ingest = {
+  ingest: () => Promise.reject(new Error('a dry run writes nothing')),
+};
+
+/** The checks of the fetcher's URL policy that need no network, for the dry run. */
+function urlPolicy(args: ImportArgs, ctx: CommandContext): (url: string) => string | undefined {
+  const addresses = parseAllowlist(ctx.imagePolicy.allowPrivateCidrs);
+  const hosts = parseHostAllowlist(args.imageHosts ?? ctx.imagePolicy.allowedHosts);
+  return (url) => {
+    const verdict = checkImageUrl(url, addresses);
+    if (!verdict.allowed) return `Image URL refused: ${verdict.reason}`;
+    if (!hostAllowed(verdict.url.hostname, hosts)) return 'Image URL refused: host is not on the allowed image hosts list';
+    return undefined;
+  };
+}
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+function printSummary(
+  out: NodeJS.WriteStream,
+  args: ImportArgs,
+  format: string,
+  s: ImportSummary,
+  columns: ReturnType<Awaited<ReturnType<typeof openFeed>>['columns']>,
+  fetch: FetchStats | undefined,
+): void {
+  const lines: string[] = [];
+  const rate = s.seconds > 0 ? ` (${(s.done / s.seconds).toFixed(1)} rows/s)` : '';
+  if (args.dryRun) {
+    lines.push(`dry run: ${args.source} (${format}): ${n(s.done)} rows, ${n(s.valid)} importable, ${n(s.failed)} with problems; nothing was fetched or written`);
+    lines.push(`  columns: ${columns.mapped.map(([f, c]) => (f === c ? f : `${c} -> ${f}`)).join(', ')}`);
+  } else {
+    lines.push(`import: ${args.source} (${format}): ${n(s.done)} rows in ${s.seconds.toFixed(1)}s${rate}${s.interrupted ? ', interrupted' : ''}`);
+    lines.push(`  created ${n(s.created)}, updated ${n(s.updated)}, unchanged ${n(s.unchanged)}, failed ${n(s.failed)}`);
+    if (fetch) {
+      lines.push(
+        `  images: ${n(fetch.downloaded)} downloaded (${(fetch.bytes / 1e6).toFixed(1)} MB), ${n(fetch.notModified)} not modified (304), ${n(fetch.retries)} retries`,
+      );
+    }
+  }
+  if (columns.unmapped.length > 0) lines.push(`  unmapped columns (ignored): ${columns.unmapped.join(', ')}`);
+  const codes = Object.entries(s.byCode).sort((a, b) => b[1] - a[1]);
+  if (codes.length > 0) lines.push(`  failed by code: ${codes.map(([c, k]) => `${c} ${n(k)}`).join(', ')}`);
+  if (args.errors !== undefined) lines.push(`  error report: ${args.errors}`);
+  if (s.interrupted) lines.push('  interrupted: run the same command again to continue (stored rows are found unchanged)');
+  out.write(`${lines.join('\n')}\n`);
+}

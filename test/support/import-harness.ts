@@ -1,0 +1,31 @@
+import 'reflect-metadata';
+import { createImportRuntime } from '../../src/app';
+import { runImportCommand } from '../../src/feeds/import-command';
+import { testConfig } from './server';
+
+export interface ImportRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A stream that keeps what is written, and is not a terminal (so progress comes as plain lines). */
+function capture(): NodeJS.WriteStream & { text: () => string } {
+  const chunks: string[] = [];
+  return { isTTY: false, write: (c: string) => (chunks.push(String(c)), true), text: () => chunks.join('') } as never;
+}
+
+/** `npm run import -- …argv` in this process, on the given alias, with the loopback fixture allowed as a CDN. */
+export async function importFeed(alias: string, argv: string[], env: Record<string, string> = {}, stop?: AbortSignal): Promise<ImportRun> {
+  const config = testConfig({ ES_INDEX_ALIAS: alias, ...env });
+  const stdout = capture();
+  const stderr = capture();
+  const code = await runImportCommand(argv, {
+    imagePolicy: config.images,
+    stdout,
+    stderr,
+    stop,
+    boot: ({ allowedHosts }) => createImportRuntime(config, allowedHosts),
+  });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}

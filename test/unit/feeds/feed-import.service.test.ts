@@ -1,0 +1,155 @@
+import 'reflect-metadata';
+import type { RowFailure } from '../../../src/feeds/error-report';
+import { FeedImportService } from '../../../src/feeds/feed-import.service';
+import { openFeed } from '../../../src/feeds/feed-reader';
+import { recordToInput } from '../../../src/feeds/to-product-input';
+import { IngestService } from '../../../src/ingest/ingest.service';
+import { FakeEmbedder, FakeImageSource, InMemoryProductIndex, unit } from '../../support/fakes';
+import { memorySource } from '../../support/feed-source';
+
+/** FeedImportService over the real IngestService with in-memory fakes: what is written, counted and reported. */
+const DIMS = 4;
+const HEADER = 'id\ttitle\timage_link\tprice\tavailability\tproduct_type\tlink';
+const line = (id: string, title: string, image: string, price = '5.00 USD') => `${id}\t${title}\t${image}\t${price}\tin_stock\tShop > mug\t/p/${id}`;
+
+function setup() {
+  const index = new InMemoryProductIndex();
+  const embedder = new FakeEmbedder('fake-model@00000000', DIMS).image('A', unit(DIMS, 1)).image('B', unit(DIMS, 0.5));
+  const images = new FakeImageSource()
+    .url('https://cdn.example/a.jpg', 'A', { etag: '"a"' })
+    .url('https://cdn.example/b.jpg', 'B', { etag: '"b"' })
+    .url('https://cdn.example/junk.jpg', 'not an image');
+  const ingest = new IngestService(index, embedder, images);
+  return { index, embedder, images, importer: new FeedImportService(ingest) };
+}
+
+async function run(importer: FeedImportService, text: string, o: Parameters<FeedImportService['run']>[1] = {}) {
+  const failures: RowFailure[] = [];
+  const feed = await openFeed(memorySource(text, 'feed.tsv'));
+  const summary = await importer.run(feed.rows, { batchSize: 2, onFailure: (f) => void failures.push(f), baseUrl: 'https://shop.example/', ...o });
+  return { summary, failures };
+}
+
+const FEED = [
+  HEADER,
+  line('a', 'Mug A', 'https://cdn.example/a.jpg'),
+  line('b', 'Mug B', 'https://cdn.example/b.jpg'),
+  line('bad-price', 'Mug', 'https://cdn.example/a.jpg', '12,50 EUR'),
+  line('a', 'Mug A again', 'https://cdn.example/b.jpg'),
+  line('gone', 'Mug', 'https://cdn.example/404.jpg'),
+  line('junk', 'Mug', 'https://cdn.example/junk.jpg'),
+  line('bad id', 'Mug', 'https://cdn.example/a.jpg'),
+].join('\n');
+
+describe('FeedImportService', () => {
+  it('writes the good rows, reports every other row once with its code, and counts both', async () => {
+    const { index, importer } = setup();
+    const { summary, failures } = await run(importer, FEED);
+    expect(summary).toMatchObject({ done: 7, read: 7, created: 2, updated: 0, unchanged: 0, failed: 5, interrupted: false });
+    expect(summary.byCode).toEqual({ INVALID_PRICE: 1, DUPLICATE_ID: 1, IMAGE_FETCH_FAILED: 1, IMAGE_UNDECODABLE: 1, INVALID_VALUE: 1 });
+    expect(failures.map((f) => [f.row, f.line, f.id, f.code]).sort((x, y) => Number(x[0]) - Number(y[0]))).toEqual([
+      [3, 4, 'bad-price', 'INVALID_PRICE'],
+      [4, 5, 'a', 'DUPLICATE_ID'],
+      [5, 6, 'gone', 'IMAGE_FETCH_FAILED'],
+      [6, 7, 'junk', 'IMAGE_UNDECODABLE'],
+      [7, 8, 'bad id', 'INVALID_VALUE'],
+    ]);
+    expect(failures.find((f) => f.id === 'bad id')!.message).toBe(
+      'id must be 1-128 characters of letters, digits and . _ : - /, starting with a letter or digit',
+    );
+    // Nothing half-written: only the two good rows exist, the first "a" won, the relative link was resolved.
+    expect([...index.docs.keys()].sort()).toEqual(['a', 'b']);
+    expect(index.docs.get('a')).toMatchObject({ title: 'Mug A', category: 'mug', imageEtag: '"a"', attributes: { link: 'https://shop.example/p/a' } });
+  });
+
+  it('re-runs an unchanged feed with conditional fetches only: all UNCHANGED, nothing embedded or written', async () => {
+    const { index, embedder, images, importer } = setup();
+    const feed = [HEADER, line('a', 'Mug A', 'https://cdn.example/a.jpg'), line('b', 'Mug B', 'https://cdn.example/b.jpg')].join('\n');
+    await run(importer, feed);
+    const writes = index.callsOf('bulkUpsert').length;
+    images.resolved.length = 0;
+    const { summary } = await run(importer, feed);
+    expect(summary).toMatchObject({ created: 0, updated: 0, unchanged: 2, failed: 0 });
+    expect(images.resolved.map((r) => r.notModified)).toEqual([true, true]);
+    expect([embedder.embedded.length, index.callsOf('bulkUpsert').length]).toEqual([2, writes]);
+  });
+
+  it('dry run: validates and counts, writes and fetches nothing, and applies the offline URL check', async () => {
+    const { index, images, importer } = setup();
+    const { summary, failures } = await run(importer, FEED, {
+      dryRun: true,
+      checkImageUrl: (url) => (url.includes('junk') ? 'Image URL refused: host is not on the allowed image hosts list' : undefined),
+    });
+    expect(summary).toMatchObject({ done: 7, valid: 3, failed: 4, created: 0 });
+    expect(failures.map((f) => f.code)).toEqual(['INVALID_PRICE', 'DUPLICATE_ID', 'IMAGE_URL_FORBIDDEN', 'INVALID_VALUE']);
+    expect([index.calls.length, images.resolved.length]).toEqual([0, 0]);
+  });
+
+  it('stops reading when asked, keeps what the batches in flight wrote, and says it was interrupted', async () => {
+    const { index, importer } = setup();
+    const stop = new AbortController();
+    const many = [HEADER, ...Array.from({ length: 20 }, (_, i) => line(`p${i}`, 'Mug', 'https://cdn.example/a.jpg'))].join('\n');
+    const { summary } = await run(importer, many, {
+      stop: stop.signal,
+      onProgress: (s) => {
+        if (s.done >= 4) stop.abort();
+      },
+    });
+    expect(summary.interrupted).toBe(true);
+    expect(summary.created).toBe(index.docs.size);
+    expect(index.docs.size).toBeGreaterThanOrEqual(4);
+    expect(index.docs.size).toBeLessThan(20);
+  });
+
+  it('a fault (the store is down) ends the run with that fault after the batches in flight settle', async () => {
+    const { index, importer } = setup();
+    index.getDocuments = async () => {
+      throw Object.assign(new Error('Elasticsearch is unreachable'), { code: 'SEARCH_BACKEND_UNAVAILABLE' });
+    };
+    const feed = await openFeed(memorySource([HEADER, line('a', 'Mug A', 'https://cdn.example/a.jpg')].join('\n'), 'f.tsv'));
+    await expect(importer.run(feed.rows)).rejects.toMatchObject({ code: 'SEARCH_BACKEND_UNAVAILABLE' });
+  });
+});
+
+describe('recordToInput', () => {
+  const record = { id: 'r1', title: 'T', tags: [], attributes: {}, additionalImageUrls: [], imageUrl: 'img/r1.jpg' };
+
+  it('resolves relative URLs against the base, and refuses them without one', () => {
+    expect(recordToInput(record, { baseUrl: 'https://cdn.example/shop/' }).input).toMatchObject({
+      image: { url: 'https://cdn.example/shop/img/r1.jpg' },
+      imageUrl: 'https://cdn.example/shop/img/r1.jpg',
+      inStock: true,
+    });
+    expect(recordToInput(record).problems).toEqual([
+      { code: 'INVALID_VALUE', message: 'image URL "img/r1.jpg" is relative; pass --image-base-url to resolve it' },
+    ]);
+  });
+
+  it('reports empty required fields and the API input bounds', () => {
+    expect(recordToInput({ ...record, title: undefined, imageUrl: undefined }).problems.map((p) => p.message)).toEqual(['title is empty', 'image is empty']);
+    const long = recordToInput({ ...record, imageUrl: 'https://x/a.jpg', title: 'x'.repeat(501), attributes: { '': 'v' } });
+    expect(long.problems).toEqual([
+      { code: 'INVALID_VALUE', message: 'title must be shorter than or equal to 500 characters; key must be longer than or equal to 1 characters' },
+    ]);
+  });
+
+  it('gives the ingest the first image; the record keeps the rest and the group', () => {
+    const out = recordToInput({ ...record, imageUrl: 'https://x/1.jpg', additionalImageUrls: ['https://x/2.jpg'], groupId: 'g' });
+    expect(out.input).toEqual({
+      id: 'r1',
+      title: 'T',
+      description: undefined,
+      brand: undefined,
+      category: undefined,
+      color: undefined,
+      price: undefined,
+      currency: undefined,
+      inStock: true,
+      tags: [],
+      attributes: {},
+      imageUrl: 'https://x/1.jpg',
+      version: undefined,
+      image: expect.objectContaining({ url: 'https://x/1.jpg' }),
+    });
+  });
+});

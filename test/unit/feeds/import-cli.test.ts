@@ -1,0 +1,107 @@
+import { parseColumnMap } from '../../../src/feeds/column-map';
+import { parseImportArgs, UsageError } from '../../../src/feeds/import-args';
+import { formatDuration, plainLine, RateMeter, type ProgressState } from '../../../src/feeds/progress';
+
+describe('import arguments', () => {
+  it('reads every flag', () => {
+    const a = parseImportArgs([
+      'feed.csv',
+      '--format',
+      'csv',
+      '--map',
+      'title=Product Name',
+      '--map',
+      'attributes.material=Fabric',
+      '--currency',
+      'eur',
+      '--image-base-url',
+      'https://cdn.example/',
+      '--dry-run',
+      '--errors',
+      'out.csv',
+      '--concurrency',
+      '4',
+      '--per-host',
+      '2',
+      '--host-delay-ms',
+      '100',
+      '--retries',
+      '0',
+      '--image-hosts',
+      'cdn.example, *.shopifycdn.com',
+      '--batch-size',
+      '10',
+    ]);
+    expect(a).toEqual({
+      source: 'feed.csv',
+      format: 'csv',
+      map: parseColumnMap(['title=Product Name', 'attributes.material=Fabric']),
+      currency: 'EUR',
+      imageBaseUrl: 'https://cdn.example/',
+      dryRun: true,
+      errors: 'out.csv',
+      concurrency: 4,
+      perHost: 2,
+      hostDelayMs: 100,
+      retries: 0,
+      imageHosts: ['cdn.example', '*.shopifycdn.com'],
+      batchSize: 10,
+      progressEveryMs: 5000,
+    });
+  });
+
+  it.each([
+    [[], /exactly one feed/],
+    [['a', 'b'], /exactly one feed/],
+    [['f', '--format', 'xlsx'], /--format "xlsx" is not one of/],
+    [['f', '--map', 'colour=Farbe'], /unknown field "colour"/],
+    [['f', '--map', 'title'], /expected field=column/],
+    [['f', '--currency', 'XYZ'], /--currency: currency "XYZ" is not an ISO 4217 code/],
+    [['f', '--concurrency', '0'], /--concurrency must be a whole number from 1 to 256/],
+    [['f', '--image-base-url', 'cdn/'], /not an absolute URL/],
+    [['f', '--bogus'], /Unknown option '--bogus'/],
+  ])('refuses %p', (argv, message) => {
+    expect(() => parseImportArgs(argv as string[])).toThrow(UsageError);
+    expect(() => parseImportArgs(argv as string[])).toThrow(message);
+  });
+});
+
+describe('progress numbers', () => {
+  const state = (done: number, read: number, bytesRead: number, totalBytes?: number): ProgressState => ({
+    done,
+    read,
+    created: done - 2,
+    updated: 0,
+    unchanged: 1,
+    failed: 1,
+    bytesRead,
+    totalBytes,
+  });
+
+  it('rates over the window and estimates the total from the share of bytes read', () => {
+    const m = new RateMeter(10_000);
+    m.sample(0, 0);
+    m.sample(2000, 100);
+    m.sample(4000, 300);
+    expect(m.rate()).toBe(75);
+    // 400 rows read in a quarter of the bytes: about 1,600 rows, 1,300 still to do at 75 rows/s.
+    expect(m.eta(state(300, 400, 250, 1000))).toEqual({ total: 1600, seconds: 1300 / 75 });
+    expect(m.eta(state(300, 400, 250))).toBeUndefined();
+    m.sample(20_000, 1100);
+    expect(m.rate()).toBe(50); // the window dropped the oldest samples
+  });
+
+  it('prints the plain line with share, rate and ETA (10,000 rows expected, 8,800 to go at 120/s)', () => {
+    const m = new RateMeter();
+    m.sample(0, 0);
+    m.sample(10_000, 1200);
+    expect(plainLine(state(1200, 1300, 1300, 10_000), m)).toBe(
+      'import: 1,200 rows (12%) 120.0 rows/s ETA 1m13s | created 1,198 updated 0 unchanged 1 failed 1',
+    );
+    expect(plainLine(state(1200, 1300, 1300), m)).toBe('import: 1,200 rows 120.0 rows/s | created 1,198 updated 0 unchanged 1 failed 1');
+  });
+
+  it('formats durations', () => {
+    expect([formatDuration(42.4), formatDuration(90), formatDuration(3725), formatDuration(Infinity)]).toEqual(['42s', '1m30s', '1h02m', '?']);
+  });
+});
