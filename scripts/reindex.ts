@@ -1,6 +1,7 @@
 /**
- * Moves the catalog to the configured model with zero downtime: builds a new versioned index by re-embedding every
- * product from its imageUrl, then swaps the alias in one atomic step. The old index is kept for rollback.
+ * Moves the catalog to the configured model, or to this server's index mapping (MAPPING_VERSION), with zero downtime:
+ * builds a new versioned index by re-embedding every product from its imageUrl, then swaps the alias in one atomic
+ * step. The old index is kept for rollback.
  * Writes made while this runs land in the old index only; pause catalog writes for the duration.
  *
  *   npm run reindex [-- --image-base-url https://cdn.example.com] [--force]
@@ -13,6 +14,7 @@ import { ImageSourceService } from '../src/sources/image-source.service';
 import type { ProductInput } from '../src/catalog/product';
 import { IngestService } from '../src/ingest/ingest.service';
 import { ElasticsearchProductIndex } from '../src/search/elasticsearch/elasticsearch.adapter';
+import { MAPPING_VERSION } from '../src/search/elasticsearch/index-mapping';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -28,8 +30,8 @@ async function main(): Promise<void> {
   try {
     const current = await live.describeAlias();
     if (!current) throw new Error(`alias "${live.alias}" does not exist: start the server once, or ingest, instead`);
-    if (current.identity?.modelId === identity.modelId && current.identity.dims === identity.dims) {
-      process.stdout.write(`"${current.index}" already serves ${identity.modelId} (${identity.dims}-d); nothing to do\n`);
+    if (current.identity?.modelId === identity.modelId && current.identity.dims === identity.dims && current.mappingVersion === MAPPING_VERSION) {
+      process.stdout.write(`"${current.index}" already serves ${identity.modelId} (${identity.dims}-d, mapping ${MAPPING_VERSION}); nothing to do\n`);
       return;
     }
     const newIndex = await live.createIndex(identity, String(Date.now()));

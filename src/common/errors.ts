@@ -12,6 +12,7 @@ export type FaultCode =
   | 'SEARCH_BACKEND_UNAVAILABLE'
   | 'SEARCH_BACKEND_ERROR'
   | 'INDEX_DIMENSION_MISMATCH'
+  | 'INDEX_MAPPING_OUTDATED' // the index predates MAPPING_VERSION; writes of new fields would be refused
   | 'MODEL_LOAD_FAILED'
   | 'MODEL_INFERENCE_FAILED'
   | 'OVERLOADED' // a bounded work queue is full; callers should shed load or retry later

@@ -10,6 +10,7 @@ const PUBLIC_FAULTS: Record<FaultCode, string> = {
   SEARCH_BACKEND_UNAVAILABLE: 'The search backend is unavailable; retry shortly',
   SEARCH_BACKEND_ERROR: 'The search backend failed to answer',
   INDEX_DIMENSION_MISMATCH: 'The search index does not match the configured model',
+  INDEX_MAPPING_OUTDATED: 'The search index was built for an older version of this server',
   MODEL_LOAD_FAILED: 'The embedding model is unavailable',
   MODEL_INFERENCE_FAILED: 'The embedding model failed on this input',
   OVERLOADED: 'The server is busy; retry shortly',

@@ -2,7 +2,7 @@ import type { ProductDocument } from '../../src/catalog/product';
 import { AppError } from '../../src/common/errors';
 import { ElasticsearchProductIndex } from '../../src/search/elasticsearch/elasticsearch.adapter';
 import { MAPPING_VERSION } from '../../src/search/elasticsearch/index-mapping';
-import { testIndex } from '../support/es';
+import { ES_URL, testIndex } from '../support/es';
 
 /**
  * The Elasticsearch adapter against a real cluster. Vectors here are hand-placed unit vectors, not embeddings: the
@@ -79,6 +79,25 @@ describe('ProductIndex on a real Elasticsearch', () => {
   it('refuses another model with the same dimensions', async () => {
     const err = await index.ensureIndex({ modelId: 'other-model', dims: DIMS }).catch((e) => e);
     expect(err.code).toBe('INDEX_DIMENSION_MISMATCH');
+  });
+
+  it('refuses an index built with an older mapping version (its strict mapping would refuse new fields) and says what to do', async () => {
+    const { index: name } = (await index.describeAlias())!;
+    const meta = (version: number) =>
+      fetch(`${ES_URL}/${name}/_mapping`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ _meta: { model_id: 'test-model', dims: DIMS, mapping_version: version } }),
+      });
+    expect((await meta(MAPPING_VERSION - 1)).status).toBe(200);
+    try {
+      const err = await index.ensureIndex({ modelId: 'test-model', dims: DIMS }).catch((e) => e);
+      expect(err).toBeInstanceOf(AppError);
+      expect(err.code).toBe('INDEX_MAPPING_OUTDATED');
+      expect(err.message).toMatch(new RegExp(`mapping version ${MAPPING_VERSION - 1}.*mapping version ${MAPPING_VERSION}.*npm run reindex`, 's'));
+    } finally {
+      await meta(MAPPING_VERSION);
+    }
   });
 
   it('returns nearest neighbours in order, with exclusions', async () => {

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ProductDocument } from '../../src/catalog/product';
+import { MAPPING_VERSION } from '../../src/search/elasticsearch/index-mapping';
 import { syntheticCatalog } from '../support/catalog';
 import { ES_URL, testIndex } from '../support/es';
 import { serveBytes, startFixtureServer, type FixtureServer } from '../support/fixture-server';
@@ -78,5 +79,23 @@ describe('reindex to a new model', () => {
     expect(docs.get('p-000000')!.imageVector).toHaveLength(now!.identity!.dims);
     const neighbours = await index.knn({ vector: docs.get('p-000000')!.imageVector, k: 1 });
     expect(neighbours[0].product.id).toBe('p-000000');
+  });
+
+  it('rebuilds an index of the same model whose mapping is older than this server\'s, then has nothing to do', async () => {
+    const before = (await index.describeAlias())!;
+    // What an index created by the previous release looks like: same model, mapping version 1.
+    const res = await fetch(`${ES_URL}/${before.index}/_mapping`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ _meta: { model_id: before.identity!.modelId, dims: before.identity!.dims, mapping_version: 1 } }),
+    });
+    expect(res.status).toBe(200);
+    const r = await reindex(index.alias);
+    expect([r.code, r.out]).toEqual([0, expect.stringMatching(/now serves/)]);
+    const after = (await index.describeAlias())!;
+    expect([after.index === before.index, after.identity, after.mappingVersion]).toEqual([false, before.identity, MAPPING_VERSION]);
+    expect((await index.getDocuments(['p-000000', 'p-000004'])).size).toBe(2);
+    const again = await reindex(index.alias);
+    expect([again.code, again.out]).toEqual([0, expect.stringMatching(/nothing to do/)]);
   });
 });

@@ -6,6 +6,8 @@ import {
   identityFromMapping,
   indexMappings,
   indexSettings,
+  MAPPING_VERSION,
+  mappingVersionOf,
   VECTOR_FIELD,
   versionedIndexName,
   type IndexIdentity,
@@ -81,6 +83,15 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
             `or set ES_INDEX_ALIAS to a new alias and ingest the catalog again.`,
         );
       }
+      if (current.mappingVersion !== MAPPING_VERSION) {
+        // The mapping is strict: writing fields an older mapping lacks would fail item by item.
+        throw new AppError(
+          'INDEX_MAPPING_OUTDATED',
+          `Index "${current.index}" behind alias "${this.alias}" has mapping version ${current.mappingVersion ?? '(none)'}; ` +
+            `this server writes mapping version ${MAPPING_VERSION}. Run \`npm run reindex\` (builds "${target}" beside it ` +
+            `from every product's imageUrl, then swaps the alias), or set ES_INDEX_ALIAS to a new alias and ingest the catalog again.`,
+        );
+      }
       return { index: current.index, created: false };
     }
     return this.call(async () => {
@@ -94,13 +105,13 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
     });
   }
 
-  /** The index behind the alias and the model identity recorded in its mapping, or undefined without an alias. */
-  async describeAlias(): Promise<{ index: string; identity?: IndexIdentity } | undefined> {
+  /** The index behind the alias, the model identity and mapping version recorded in its mapping; undefined without an alias. */
+  async describeAlias(): Promise<{ index: string; identity?: IndexIdentity; mappingVersion?: number } | undefined> {
     return this.call(async () => {
       if (!(await this.client.indices.existsAlias({ name: this.alias }))) return undefined;
       const mappings = await this.client.indices.getMapping({ index: this.alias });
       const [index, body] = Object.entries(mappings)[0];
-      return { index, identity: identityFromMapping(body.mappings as never) };
+      return { index, identity: identityFromMapping(body.mappings as never), mappingVersion: mappingVersionOf(body.mappings as never) };
     });
   }
 

@@ -69,6 +69,12 @@ function catalogProperties(): { [K in keyof ProductFields]: ProductFields[K]['es
   return Object.fromEntries(FIELD_NAMES.map((name) => [name, PRODUCT_FIELDS[name].es])) as never;
 }
 
+/** The MAPPING_VERSION an existing index was created with (undefined for an index that is not one of ours). */
+export function mappingVersionOf(mapping: { _meta?: Record<string, unknown> }): number | undefined {
+  const v = mapping._meta?.mapping_version;
+  return typeof v === 'number' ? v : undefined;
+}
+
 /** Reads the identity recorded in an existing index's mapping, or undefined when it is not one of ours. */
 export function identityFromMapping(mapping: {
   _meta?: Record<string, unknown>;
