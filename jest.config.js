@@ -29,5 +29,11 @@ module.exports = {
       transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'test/browser/tsconfig.json' }] },
       testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
     },
+    {
+      ...common,
+      // Minutes, not seconds (gigabyte feeds, memory ceilings): `npm run test:slow`, and CI. `npm test` skips it.
+      displayName: 'slow',
+      testMatch: ['<rootDir>/test/slow/**/*.test.ts'],
+    },
   ],
 };

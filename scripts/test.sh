@@ -3,8 +3,10 @@
 # (scripts/es.sh), runs jest with any extra args, and stops Elasticsearch again only if this
 # script started it. Exit code = jest's exit code.
 #
-#   npm test                         # everything
+#   npm test                         # everything but the slow project
 #   npm test -- --selectProjects unit
+#   npm run test:slow                # the slow project (large feeds, memory): test/slow
+#   TEST_SLOW=1 npm test             # everything, slow project included (CI)
 #   ES_URL=http://host:9200 npm test # use an existing cluster, don't start one
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -82,8 +84,12 @@ mkdir -p "$RUN_TMP"
 trap 'stop_es; rm -rf "$RUN_TMP"' EXIT
 
 # --- jest -----------------------------------------------------------------------------------
+# The slow project (minutes: gigabyte feeds, memory ceilings) runs when asked for by name or path, or with TEST_SLOW=1.
+SLOW_ARGS=(--ignoreProjects slow)
+case " $* " in *slow*) SLOW_ARGS=() ;; esac
+if [ "${TEST_SLOW:-0}" = 1 ]; then SLOW_ARGS=(); fi
 set +e
-TMPDIR="$RUN_TMP" npx jest "$@"
+TMPDIR="$RUN_TMP" npx jest ${SLOW_ARGS[@]+"${SLOW_ARGS[@]}"} "$@"
 rc=$?
 set -e
 exit "$rc"

@@ -123,7 +123,7 @@ export class FeedImportService {
         if (problems.length > 0 || !converted.input) {
           const p = problems[0]!;
           await failed({ row: row.row, line: row.line, id: row.id, code: p.code, message: problems.map((x) => x.message).join('; ') });
-          if (o.dryRun) progress();
+          progress();
           continue;
         }
         if (o.dryRun) {

@@ -37,6 +37,8 @@ export interface OpenFeed {
   rows: AsyncIterable<FeedRow>;
   /** The columns so far and what they mean; final once `rows` is exhausted. */
   columns(): ColumnReport;
+  /** Bytes of the feed behind the rows handed out so far (for progress against the feed's size). */
+  position(): number;
 }
 
 export class FeedColumnsError extends Error {
@@ -69,7 +71,7 @@ export async function openFeed(source: FeedSource, o: FeedReaderOptions = {}): P
     format === 'shopify-csv'
       ? mapShopify(raw.items(), { defaultCurrency: o.defaultCurrency })
       : mapItems(raw.items(), { profile, map, defaultCurrency: o.defaultCurrency });
-  return { format, rows: firstIdWins(mapped), columns };
+  return { format, rows: firstIdWins(mapped), columns, position: raw.position };
 }
 
 async function openRaw(source: FeedSource, format: FeedFormat): Promise<RawFeed> {

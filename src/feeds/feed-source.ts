@@ -16,10 +16,17 @@ export interface FeedSource {
   readonly head: string;
   /** The feed's URL, which relative image URLs in it resolve against. */
   readonly baseUrl?: string;
-  bytesRead(): number;
 }
 
 const PEEK_BYTES = 8192;
+
+/** The feed itself could not be read to its end (a dropped connection, a disk error). */
+export class FeedReadError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'FeedReadError';
+  }
+}
 
 export async function openFeedSource(location: string, signal?: AbortSignal): Promise<FeedSource> {
   let raw: Readable;
@@ -27,13 +34,17 @@ export async function openFeedSource(location: string, signal?: AbortSignal): Pr
   let baseUrl: string | undefined;
   if (/^https?:\/\//i.test(location)) {
     const res = await fetch(location, { signal });
-    if (!res.ok || res.body === null) throw new Error(`feed ${location} answered HTTP ${res.status}`);
+    if (!res.ok || res.body === null) throw new FeedReadError(`feed ${location} answered HTTP ${res.status}`);
     raw = Readable.fromWeb(res.body as never);
     const length = Number(res.headers.get('content-length'));
     size = Number.isFinite(length) && length > 0 && !res.headers.get('content-encoding') ? length : undefined;
     baseUrl = res.url || location;
   } else {
-    size = (await fs.stat(location)).size;
+    try {
+      size = (await fs.stat(location)).size;
+    } catch (e) {
+      throw new FeedReadError(`cannot read the feed ${location}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
     raw = createReadStream(location);
   }
 
@@ -53,12 +64,17 @@ export async function openFeedSource(location: string, signal?: AbortSignal): Pr
       yield b;
     }
     for (;;) {
-      const next = await it.next();
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await it.next();
+      } catch (e) {
+        throw new FeedReadError(`reading ${location} stopped after ${read} bytes: ${(e as Error).message}`, { cause: e });
+      }
       if (next.done) return;
       read += next.value.length;
       yield next.value;
     }
   }
   const head = Buffer.concat(peeked).subarray(0, PEEK_BYTES).toString('utf8');
-  return { name: location, stream: Readable.from(all(), { objectMode: false }), size, head, baseUrl, bytesRead: () => read };
+  return { name: location, stream: Readable.from(all(), { objectMode: false }), size, head, baseUrl };
 }

@@ -6,10 +6,11 @@
 import { AppError } from '../common/errors';
 import type { ImageSource } from '../sources/image-source';
 import { checkImageUrl, hostAllowed, parseAllowlist, parseHostAllowlist } from '../sources/address-policy';
+import type { ColumnReport } from './column-map';
 import { openErrorReport, type ErrorSink } from './error-report';
 import { FeedImportService, type Ingest, type ImportSummary } from './feed-import.service';
 import { FeedColumnsError, openFeed } from './feed-reader';
-import { openFeedSource } from './feed-source';
+import { FeedReadError, openFeedSource } from './feed-source';
 import { HostScheduler } from './host-scheduler';
 import { parseImportArgs, UsageError, type ImportArgs } from './import-args';
 import { PoliteImageSource, type FetchStats } from './polite-image-source';
@@ -66,7 +67,7 @@ export async function runImportCommand(argv: readonly string[], ctx: CommandCont
       baseUrl: args.imageBaseUrl ?? source.baseUrl,
       onFailure: report ? (f: Parameters<ErrorSink['add']>[0]) => report!.add(f) : undefined,
       onProgress: view.update,
-      bytesRead: source.bytesRead,
+      bytesRead: feed.position,
       totalBytes: source.size,
       stop: soft.signal,
       signal: hard.signal,
@@ -97,7 +98,8 @@ export async function runImportCommand(argv: readonly string[], ctx: CommandCont
     if (summary.interrupted) return EXIT.INTERRUPTED;
     return summary.failed > 0 ? EXIT.ROWS_FAILED : EXIT.OK;
   } catch (e) {
-    const detail = e instanceof FeedColumnsError || e instanceof UsageError || e instanceof AppError ? e.message : String((e as Error)?.stack ?? e);
+    const known = e instanceof FeedColumnsError || e instanceof FeedReadError || e instanceof UsageError || e instanceof AppError;
+    const detail = known ? e.message : String((e as Error)?.stack ?? e);
     ctx.stderr.write(`\nimport failed: ${detail}\n`);
     ctx.stderr.write('Rows acknowledged before the failure are stored; run the same command again to continue.\n');
     return EXIT.FATAL;
@@ -132,7 +134,7 @@ function printSummary(
   args: ImportArgs,
   format: string,
   s: ImportSummary,
-  columns: ReturnType<Awaited<ReturnType<typeof openFeed>>['columns']>,
+  columns: ColumnReport,
   fetch: FetchStats | undefined,
 ): void {
   const lines: string[] = [];

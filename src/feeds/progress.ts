@@ -105,7 +105,7 @@ export function createProgressView(out: NodeJS.WriteStream, o: { intervalMs?: nu
   const bar = new cliProgress.SingleBar(
     {
       stream: out,
-      format: '{bar} {percentage}% | {done}/{total} rows | {rate} rows/s | ETA {etaText} | created {created} updated {updated} unchanged {unchanged} failed {failed}',
+      format: '{bar} {percentage}% | {done}/{expected} rows | {rate} rows/s | ETA {etaText} | created {created} updated {updated} unchanged {unchanged} failed {failed}',
       hideCursor: true,
       etaBuffer: 50,
       fps: 5,
@@ -116,7 +116,7 @@ export function createProgressView(out: NodeJS.WriteStream, o: { intervalMs?: nu
     const eta = meter.eta(s);
     return {
       done: n(s.done),
-      total: eta ? `~${n(eta.total)}` : '?',
+      expected: eta ? `~${n(eta.total)}` : '?',
       rate: meter.rate().toFixed(1),
       etaText: eta ? formatDuration(eta.seconds) : '?',
       created: n(s.created),

@@ -45,7 +45,7 @@ export function recordToInput(r: FeedRecord, o: InputOptions = {}): { input?: Pr
     color: r.color,
     price: r.price,
     currency: r.currency,
-    inStock: r.inStock ?? true,
+    inStock: r.inStock, // absent: the field table's default applies at ingest
     tags: r.tags,
     attributes: Object.entries(attributes).map(([key, value]) => Object.assign(new AttributeInput(), { key, value })),
     imageUrl,

@@ -140,12 +140,12 @@ export class FeedFixtureServer {
   private serveFeed(name: string, res: http.ServerResponse): void {
     const body = this.feeds.get(name);
     if (body === undefined) return this.answer(res, 404);
-    if (typeof body === 'string') {
-      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
-    const chunks = body()[Symbol.iterator]();
+    // Written chunk by chunk with backpressure, as a file server does: the response ends when the reader has it.
+    const chunks = typeof body === 'string' ? slices(body, 64 * 1024) : body()[Symbol.iterator]();
+    res.writeHead(200, {
+      'content-type': 'text/plain; charset=utf-8',
+      ...(typeof body === 'string' ? { 'content-length': Buffer.byteLength(body) } : {}),
+    });
     const pump = (): void => {
       for (;;) {
         const next = chunks.next();
@@ -165,6 +165,10 @@ export class FeedFixtureServer {
   private count(status: number): void {
     this.stats.byStatus[status] = (this.stats.byStatus[status] ?? 0) + 1;
   }
+}
+
+function* slices(text: string, size: number): Generator<string> {
+  for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
 }
 
 function sleep(ms: number): Promise<void> {

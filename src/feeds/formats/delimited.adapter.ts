@@ -33,6 +33,7 @@ export async function openDelimited(input: Readable, o: DelimitedOptions): Promi
   const first = await records.next();
   const header = first.done ? [] : first.value.record.map((h) => h.trim());
   const names = new Set(header);
+  let position = first.done ? 0 : first.value.info.bytes;
 
   async function* items(): AsyncGenerator<RawItem> {
     let row = 0;
@@ -58,6 +59,7 @@ export async function openDelimited(input: Readable, o: DelimitedOptions): Promi
       if (next.done) break;
       const { record, info } = next.value;
       yield* flushSkipped(info.lines);
+      position = info.bytes;
       const line = previousEnd + 1;
       previousEnd = info.lines;
       row++;
@@ -69,7 +71,7 @@ export async function openDelimited(input: Readable, o: DelimitedOptions): Promi
     }
     yield* flushSkipped(Number.MAX_SAFE_INTEGER);
   }
-  return { header, names, items };
+  return { header, names, items, position: () => position };
 }
 
 function isCsvError(e: unknown): e is CsvError {

@@ -8,11 +8,13 @@ import type { RawFeed, RawItem } from './raw-item';
 
 export async function openJsonLines(input: Readable): Promise<RawFeed> {
   const names = new Set<string>();
+  let position = 0;
   async function* items(): AsyncGenerator<RawItem> {
     let row = 0;
     let line = 0;
     for await (const text of createInterface({ input, crlfDelay: Infinity })) {
       line++;
+      position += Buffer.byteLength(text) + 1;
       const trimmed = (line === 1 ? text.replace(/^\uFEFF/, '') : text).trim();
       if (trimmed === '') continue;
       row++;
@@ -31,5 +33,5 @@ export async function openJsonLines(input: Readable): Promise<RawFeed> {
       yield { ok: true, row, line, cells: value as Record<string, unknown> };
     }
   }
-  return { names, items };
+  return { names, items, position: () => position };
 }

@@ -13,4 +13,9 @@ export interface RawFeed {
   readonly header?: readonly string[];
   readonly names: ReadonlySet<string>;
   items(): AsyncIterable<RawItem>;
+  /**
+   * How far into the feed (bytes, or characters for XML) the last item handed out ends. Bytes pulled from the source
+   * run ahead of it by whatever the streams buffer, which on a small feed can be all of it; progress uses this.
+   */
+  position(): number;
 }

@@ -24,9 +24,9 @@ const ITEM_OPEN_AT = new RegExp(ITEM_OPEN_SOURCE, 'y');
 
 export async function openXmlItems(input: Readable): Promise<RawFeed> {
   const names = new Set<string>();
+  const scanner = new ItemScanner();
   async function* items(): AsyncGenerator<RawItem> {
     const decoder = new TextDecoder('utf-8');
-    const scanner = new ItemScanner();
     let row = 0;
     const emit = (found: ScannedItem): RawItem => {
       row++;
@@ -41,7 +41,7 @@ export async function openXmlItems(input: Readable): Promise<RawFeed> {
     }
     for (const found of scanner.end(decoder.decode())) yield emit(found);
   }
-  return { names, items };
+  return { names, items, position: () => scanner.consumed };
 }
 
 type ScannedItem = { line: number; xml: string } | { line: number; error: string };
@@ -51,6 +51,8 @@ export class ItemScanner {
   private buf = '';
   /** Line number at the start of `buf`. */
   private line = 1;
+  /** Characters of the feed before `buf`. */
+  consumed = 0;
 
   push(text: string): ScannedItem[] {
     this.buf += text;
@@ -91,6 +93,7 @@ export class ItemScanner {
   private consume(n: number): void {
     for (let i = this.buf.indexOf('\n'); i !== -1 && i < n; i = this.buf.indexOf('\n', i + 1)) this.line++;
     this.buf = this.buf.slice(n);
+    this.consumed += n;
   }
 }
 

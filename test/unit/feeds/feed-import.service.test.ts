@@ -118,7 +118,7 @@ describe('recordToInput', () => {
     expect(recordToInput(record, { baseUrl: 'https://cdn.example/shop/' }).input).toMatchObject({
       image: { url: 'https://cdn.example/shop/img/r1.jpg' },
       imageUrl: 'https://cdn.example/shop/img/r1.jpg',
-      inStock: true,
+      inStock: undefined,
     });
     expect(recordToInput(record).problems).toEqual([
       { code: 'INVALID_VALUE', message: 'image URL "img/r1.jpg" is relative; pass --image-base-url to resolve it' },
@@ -144,7 +144,7 @@ describe('recordToInput', () => {
       color: undefined,
       price: undefined,
       currency: undefined,
-      inStock: true,
+      inStock: undefined,
       tags: [],
       attributes: {},
       imageUrl: 'https://x/1.jpg',

@@ -144,6 +144,20 @@ ${item('<g:id>sku-3</g:id><title>Red Mug</title><g:image_link>https://cdn.exampl
     expect(rows[2]!.record!.groupId).toBe('g');
   });
 
+  it('tells how far into the feed its rows reach, for progress against the size', async () => {
+    for (const [text, name] of [
+      ['id\ttitle\timage_link\na\tA\thttps://x/a.jpg\nb\tB\thttps://x/b.jpg\n', 'f.tsv'],
+      ['{"id":"a","title":"A","image":"https://x/a.jpg"}\n{"id":"b","title":"B","image":"https://x/b.jpg"}\n', 'f.jsonl'],
+      ['<rss><channel><item><g:id>a</g:id></item>\n<item><g:id>b</g:id></item></channel></rss>', 'f.xml'],
+    ]) {
+      const feed = await openFeed(memorySource(text!, name));
+      const seen: number[] = [];
+      for await (const _ of feed.rows) seen.push(feed.position());
+      const second = name === 'f.xml' ? text!.indexOf('</item></channel>') + '</item>'.length : Buffer.byteLength(text!);
+      expect([name, seen.length, seen[0]! < seen[1]!, seen[1]]).toEqual([name, 2, true, second]);
+    }
+  });
+
   it('reports an item the feed ends inside of', async () => {
     const { rows } = await read('<rss><channel><item><g:id>a</g:id><title>T</title>', 'f');
     expect(rows).toEqual([{ row: 1, line: 1, problems: [{ code: 'MALFORMED_ROW', message: 'the feed ends inside this item' }] }]);

@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseColumnMap } from '../../../src/feeds/column-map';
 import { parseImportArgs, UsageError } from '../../../src/feeds/import-args';
+import { runImportCommand } from '../../../src/feeds/import-command';
 import { formatDuration, plainLine, RateMeter, type ProgressState } from '../../../src/feeds/progress';
 
 describe('import arguments', () => {
@@ -103,5 +107,35 @@ describe('progress numbers', () => {
 
   it('formats durations', () => {
     expect([formatDuration(42.4), formatDuration(90), formatDuration(3725), formatDuration(Infinity)]).toEqual(['42s', '1m30s', '1h02m', '?']);
+  });
+});
+
+describe('the import command', () => {
+  const capture = () => {
+    const chunks: string[] = [];
+    return { isTTY: false, write: (c: string) => (chunks.push(c), true), text: () => chunks.join('') } as unknown as NodeJS.WriteStream & { text(): string };
+  };
+  const run = async (argv: string[]) => {
+    const [stdout, stderr] = [capture(), capture()];
+    const boot = jest.fn();
+    const code = await runImportCommand(argv, { imagePolicy: { allowPrivateCidrs: [], allowedHosts: [] }, stdout, stderr, boot });
+    return { code, out: stdout.text(), err: stderr.text(), booted: boot.mock.calls.length };
+  };
+
+  it('answers 2 with a readable message for bad arguments, a missing feed and missing columns, before booting anything', async () => {
+    expect(await run(['--concurrency', 'x'])).toMatchObject({ code: 2, err: expect.stringMatching(/^give exactly one feed file or URL/), booted: 0 });
+    const missing = await run(['/nonexistent/feed.tsv']);
+    expect(missing).toMatchObject({ code: 2, booted: 0 });
+    expect(missing.err).toContain('import failed: cannot read the feed /nonexistent/feed.tsv: ENOENT');
+    expect(missing.err).not.toMatch(/\n\s+at /); // a message, not a stack
+    const dir = mkdtempSync(join(tmpdir(), 'import-cli-'));
+    try {
+      writeFileSync(join(dir, 'feed.csv'), 'id,title,price\na,Mug,1.00\n');
+      const columns = await run([join(dir, 'feed.csv')]);
+      expect(columns).toMatchObject({ code: 2, booted: 0 });
+      expect(columns.err).toContain('import failed: The feed cannot be imported: missing required columns for: image');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
