@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   try {
     const catalog = await syntheticCatalog(31337, CATALOG);
     for (let i = 0; i < catalog.length; i += 100) {
-      const r = await server.gql(`mutation($i: [ProductInput!]!) { ingestProducts(inputs: $i) { summary { failed } } }`, {
+      const r = await server.gql(`mutation($i: [ProductInput!]!) { ingestProducts(inputs: $i, refresh: true) { summary { failed } } }`, {
         i: catalog.slice(i, i + 100).map((p) => toInput(p)),
       });
       if (r.body.data?.ingestProducts.summary.failed !== 0) throw new Error(`ingest failed: ${JSON.stringify(r.body)}`);

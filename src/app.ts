@@ -20,6 +20,7 @@ import { ApiKeyVerifier } from './server/auth';
 import { complexityLimitPlugin } from './server/complexity.plugin';
 import { createHttpServer, listen } from './server/http-server';
 import { maskError } from './server/mask-error';
+import { overloadPlugin } from './server/overload.plugin';
 import { requestAuth } from './server/request-auth';
 import { createWebRoutes } from './server/routes/web-routes';
 
@@ -83,6 +84,7 @@ export function loadEmbedder(config: AppConfig): Promise<EmbeddingService> {
     maxBatchSize: config.model.maxBatchSize,
     maxWaitMs: config.model.maxWaitMs,
     maxInputPixels: config.images.maxPixels,
+    decode: { threads: config.images.workers, maxWaiting: config.images.queueMax, budgetBytes: config.images.decodeBudgetBytes },
   });
 }
 
@@ -127,6 +129,7 @@ export async function startServer(config: AppConfig, services?: Services): Promi
     plugins: [
       ...armor.plugins,
       complexityLimitPlugin(schema, g.maxCost),
+      overloadPlugin(),
       // The explorer is GraphiQL served by this server (/explorer/), not Apollo's CDN-hosted landing page.
       ApolloServerPluginLandingPageDisabled(),
     ],

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../common/errors';
@@ -34,13 +35,20 @@ const EnvSchema = z.object({
 
   MODEL_DIR: z.string().min(1).default('models/siglip-tiny'),
   MODEL_THREADS: int(1, 64).default(2),
-  EMBED_MAX_BATCH: int(1, 256).default(16),
-  EMBED_MAX_WAIT_MS: int(0, 1000).default(5),
+  EMBED_MAX_BATCH: int(1, 256).default(32),
+  /** 0: adaptive batching (no fixed wait; see MicroBatcher). */
+  EMBED_MAX_WAIT_MS: int(0, 1000).default(0),
 
   IMAGE_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
   IMAGE_MAX_PIXELS: int(1, 500_000_000).default(40_000_000),
   /** libvips threads per decode. Requests already decode in parallel, so one thread each avoids oversubscription. */
   IMAGE_DECODE_THREADS: int(1, 64).default(1),
+  /** Decode worker threads (decode + Pillow-exact resize off the event loop); default: one per core. */
+  IMAGE_WORKERS: int(1, 256).optional(),
+  /** Images allowed to wait for a decode worker; one more is answered OVERLOADED (HTTP 503 + Retry-After) at once. */
+  IMAGE_QUEUE_MAX: int(0, 100_000).default(128),
+  /** Memory the decodes running at once may hold (decoded pixels, ~3-4 bytes each); they wait beyond it. */
+  IMAGE_DECODE_BUDGET_MB: int(16, 1_048_576).default(256),
   IMAGE_FETCH_TIMEOUT_MS: int(100, 120_000).default(10_000),
   IMAGE_FETCH_MAX_REDIRECTS: int(0, 10).default(3),
   /** CIDRs that image URLs may resolve to despite being private. Empty in production; tests allow their fixture. */
@@ -101,6 +109,9 @@ export interface AppConfig {
     maxBytes: number;
     maxPixels: number;
     decodeThreads: number;
+    workers: number;
+    queueMax: number;
+    decodeBudgetBytes: number;
     fetchTimeoutMs: number;
     maxRedirects: number;
     allowPrivateCidrs: string[];
@@ -152,6 +163,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     );
   }
 
+  // One decode at the pixel limit must fit (RGBA, plus resize scratch), or such an image would wait forever.
+  const oneDecodeMb = Math.ceil((4 * e.IMAGE_MAX_PIXELS) / 2 ** 20) + 16;
+  if (e.IMAGE_DECODE_BUDGET_MB < oneDecodeMb) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      `Invalid configuration:\n  IMAGE_DECODE_BUDGET_MB: ${e.IMAGE_DECODE_BUDGET_MB} cannot hold one decode at IMAGE_MAX_PIXELS=${e.IMAGE_MAX_PIXELS} ` +
+        `(4 bytes per pixel plus scratch); use at least ${oneDecodeMb} or lower IMAGE_MAX_PIXELS`,
+    );
+  }
+
   const badOrigin = e.CORS_ALLOWED_ORIGINS.find((o) => !isOrigin(o));
   if (badOrigin !== undefined) {
     throw new AppError(
@@ -193,6 +214,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       maxBytes: e.IMAGE_MAX_BYTES,
       maxPixels: e.IMAGE_MAX_PIXELS,
       decodeThreads: e.IMAGE_DECODE_THREADS,
+      workers: e.IMAGE_WORKERS ?? Math.max(1, availableParallelism()),
+      queueMax: e.IMAGE_QUEUE_MAX,
+      decodeBudgetBytes: e.IMAGE_DECODE_BUDGET_MB * 2 ** 20,
       fetchTimeoutMs: e.IMAGE_FETCH_TIMEOUT_MS,
       maxRedirects: e.IMAGE_FETCH_MAX_REDIRECTS,
       allowPrivateCidrs: e.IMAGE_FETCH_ALLOW_PRIVATE,

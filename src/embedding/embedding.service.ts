@@ -3,9 +3,9 @@ import type { Embedder } from './embedder';
 import { MicroBatcher, type MicroBatcherStats } from './micro-batcher';
 import { readModelFolder } from './model-folder';
 import type { OnnxModel } from './onnx.adapter';
-import { preprocess, toModelRgb } from './pixels/pipeline';
-import type { ImagePreprocessing } from './pixels/preprocessor-config';
-import type { RgbImage } from './pixels/rgb-image';
+import type { AdmissionStats } from './pixels/admission';
+import { DecodePool } from './pixels/decode-pool';
+import type { PixelPlane } from './pixels/pipeline';
 import { TextTokenizer } from './tokenizer';
 import { loadTowerModels, probeDims, TextTower, VisionTower } from './towers';
 
@@ -17,6 +17,8 @@ export interface EmbeddingServiceOptions {
   readonly maxInputPixels: number;
   /** Requests allowed to wait per tower before OVERLOADED; default 32 batches' worth. */
   readonly maxQueue?: number;
+  /** The decode worker pool (DecodePoolOptions); defaults suit tests: 2 threads, 64 waiting, 512 MiB. */
+  readonly decode?: { readonly threads: number; readonly maxWaiting: number; readonly budgetBytes: number };
 }
 
 /**
@@ -27,11 +29,10 @@ export class EmbeddingService implements Embedder {
   private constructor(
     readonly modelId: string,
     readonly dims: number,
-    private readonly pixels: ImagePreprocessing,
-    private readonly maxInputPixels: number,
+    private readonly decoder: DecodePool,
     private readonly tokenizer: TextTokenizer,
     private readonly models: readonly OnnxModel[],
-    private readonly visionBatcher: MicroBatcher<RgbImage, Float32Array>,
+    private readonly visionBatcher: MicroBatcher<PixelPlane, Float32Array>,
     private readonly textBatcher: MicroBatcher<BigInt64Array, Float32Array>,
   ) {}
 
@@ -52,11 +53,15 @@ export class EmbeddingService implements Embedder {
       const vision = new VisionTower(visionModel, folder.image);
       const text = new TextTower(textModel, folder.textMaxLength);
       const batching = { maxBatchSize: opts.maxBatchSize, maxWaitMs: opts.maxWaitMs, maxQueue: opts.maxQueue ?? opts.maxBatchSize * 32 };
+      const decoder = new DecodePool({
+        ...(opts.decode ?? { threads: 2, maxWaiting: 64, budgetBytes: 512 * 2 ** 20 }),
+        maxInputPixels: opts.maxInputPixels,
+        preprocessing: folder.image,
+      });
       return new EmbeddingService(
         folder.modelId,
         dims,
-        folder.image,
-        opts.maxInputPixels,
+        decoder,
         tokenizer,
         [visionModel, textModel],
         new MicroBatcher((images) => vision.embed(images), batching),
@@ -68,10 +73,9 @@ export class EmbeddingService implements Embedder {
     }
   }
 
-  /** Decode (ImageInputError on bad bytes), resize exactly like PIL, then embed in a shared batch. */
+  /** Decode and resize exactly like PIL in a worker thread (ImageInputError on bad bytes), then embed in a shared batch. */
   async embedImage(bytes: Buffer, signal?: AbortSignal): Promise<Float32Array> {
-    const rgb = await toModelRgb(bytes, this.pixels, { maxInputPixels: this.maxInputPixels, signal });
-    return this.visionBatcher.submit(rgb, signal);
+    return this.visionBatcher.submit(await this.decoder.toPixelPlane(bytes, signal), signal);
   }
 
   async embedText(text: string, signal?: AbortSignal): Promise<Float32Array> {
@@ -79,14 +83,17 @@ export class EmbeddingService implements Embedder {
     return this.textBatcher.submit(this.tokenizer.encode(text), signal);
   }
 
-  /** How many images and texts went through the model, and how many left the queue because their caller gave up. */
-  get stats(): { images: MicroBatcherStats; texts: MicroBatcherStats } {
-    return { images: this.visionBatcher.stats, texts: this.textBatcher.stats };
+  /**
+   * How many images and texts went through the model, how many left the queue because their caller gave up, and the
+   * decode pool's gate (running, waiting, bytes held, refused).
+   */
+  get stats(): { images: MicroBatcherStats; texts: MicroBatcherStats; decode: AdmissionStats } {
+    return { images: this.visionBatcher.stats, texts: this.textBatcher.stats, decode: this.decoder.stats };
   }
 
   /** The exact pixels the vision tower sees for these bytes, as CHW float32 (for parity checks and debugging). */
   async pixelValues(bytes: Buffer): Promise<Float32Array> {
-    return (await preprocess(bytes, this.pixels, { maxInputPixels: this.maxInputPixels })).data;
+    return this.decoder.toPixelPlane(bytes);
   }
 
   /** The token ids the text tower sees for this text. */
@@ -95,7 +102,7 @@ export class EmbeddingService implements Embedder {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.visionBatcher.close(), this.textBatcher.close()]);
+    await Promise.allSettled([this.visionBatcher.close(), this.textBatcher.close(), this.decoder.close()]);
     await Promise.allSettled(this.models.map((m) => m.close()));
   }
 }

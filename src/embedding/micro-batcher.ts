@@ -3,6 +3,12 @@ import { AppError } from '../common/errors';
 /**
  * Coalesces concurrent single-item calls into batch calls. One ONNX run over N inputs costs far less than N
  * runs on a CPU, and concurrent runs would only fight over the same cores, so batches run one at a time.
+ *
+ * Adaptive, with no fixed wait: when the model is idle an item goes at the end of the current event-loop turn (so
+ * calls made together, e.g. a Promise.all, share a batch, and a lone request pays no timer); while a batch runs, what
+ * queues meanwhile becomes the next batch, which starts the moment the running one ends. Under load batches grow by
+ * themselves; at low load nobody waits for companions that may never come.
+ *
  * The queue is bounded: under overload callers get a fast OVERLOADED error instead of unbounded latency.
  * An item whose caller gave up (its AbortSignal fired) leaves the queue at once and is never run.
  */
@@ -10,7 +16,10 @@ import { AppError } from '../common/errors';
 export interface MicroBatcherOptions {
   /** Upper bound on items per batch call. */
   readonly maxBatchSize: number;
-  /** Longest an item waits for companions before its batch starts (when the runner is idle). */
+  /**
+   * Extra time an item waits for companions when the runner is idle. 0 (the default everywhere) is the adaptive
+   * policy above; a positive wait only pays off when one run costs nearly the same at any batch size (e.g. a GPU).
+   */
   readonly maxWaitMs: number;
   /** Items allowed to wait (excluding the running batch) before submit() rejects with OVERLOADED. */
   readonly maxQueue: number;
@@ -31,7 +40,8 @@ export interface MicroBatcherStats {
 
 export class MicroBatcher<I, O> {
   private queue: Pending<I, O>[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  /** Cancels the scheduled start of the next batch, if one is scheduled. */
+  private cancelStart: (() => void) | null = null;
   private running: Promise<void> | null = null;
   private closed = false;
   private counts = { ran: 0, dropped: 0 };
@@ -108,27 +118,37 @@ export class MicroBatcher<I, O> {
     const oldest = this.queue[0];
     if (!oldest) return;
     const waited = Date.now() - oldest.enqueuedAt;
-    if (this.queue.length >= this.opts.maxBatchSize || waited >= this.opts.maxWaitMs || this.closed) {
+    if (this.queue.length >= this.opts.maxBatchSize || this.closed || (this.opts.maxWaitMs > 0 && waited >= this.opts.maxWaitMs)) {
       this.flush();
-    } else if (!this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
+    } else if (!this.cancelStart) {
+      const go = () => {
+        this.cancelStart = null;
         if (!this.running) this.flush();
-      }, this.opts.maxWaitMs - waited);
+      };
+      if (this.opts.maxWaitMs > 0) {
+        const t = setTimeout(go, this.opts.maxWaitMs - waited);
+        this.cancelStart = () => clearTimeout(t);
+      } else {
+        const t = setImmediate(go);
+        this.cancelStart = () => clearImmediate(t);
+      }
     }
   }
 
   private flush(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
+    this.cancelTimer();
     const batch = this.queue.splice(0, this.opts.maxBatchSize);
     if (batch.length === 0) return;
     this.running = this.execute(batch).finally(() => {
       this.running = null;
-      this.schedule();
+      // What queued while this batch ran goes now: it already waited one batch's time.
+      if (this.queue.length > 0) this.flush();
     });
+  }
+
+  private cancelTimer(): void {
+    this.cancelStart?.();
+    this.cancelStart = null;
   }
 
   private async execute(batch: readonly Pending<I, O>[]): Promise<void> {

@@ -2,9 +2,8 @@ import { AppError } from '../common/errors';
 import { isZeroVector, l2Normalize } from '../common/vectors';
 import type { ModelFolder } from './model-folder';
 import { OnnxModel, type InputTensor, type ModelOutput, type OnnxSessionOptions } from './onnx.adapter';
-import { toPixelBatch } from './pixels/pipeline';
+import { toPixelBatch, type PixelPlane } from './pixels/pipeline';
 import type { ImagePreprocessing } from './pixels/preprocessor-config';
-import type { RgbImage } from './pixels/rgb-image';
 import type { TextTokenizer } from './tokenizer';
 
 /**
@@ -29,9 +28,9 @@ export class VisionTower {
     private readonly pixels: ImagePreprocessing,
   ) {}
 
-  /** Model-sized RGB images (pipeline.toModelRgb) -> unit embeddings, in order. */
-  async embed(images: readonly RgbImage[]): Promise<Float32Array[]> {
-    const batch = toPixelBatch(images, this.pixels);
+  /** The model's input planes (DecodePool.toPixelPlane) -> unit embeddings, in order. */
+  async embed(planes: readonly PixelPlane[]): Promise<Float32Array[]> {
+    const batch = toPixelBatch(planes, this.pixels);
     return unitRows(await this.model.run({ pixel_values: { type: 'float32', data: batch.data, dims: batch.dims } }));
   }
 }

@@ -14,11 +14,15 @@ export interface IngestOptions {
   refresh?: boolean;
   /** Cancels the image fetches and embeddings still to do; the call then rejects and writes nothing. */
   signal?: AbortSignal;
-  /** How many images are fetched and embedded at once within this call (default 8); the model batches them further. */
+  /** How many images are fetched and embedded at once within this call (default 32); the model batches them further. */
   concurrency?: number;
 }
 
-const IMAGE_CONCURRENCY = 8;
+/**
+ * How many images one bulk call fetches and embeds at once. Enough to keep every decode worker busy and to fill model
+ * batches (which also take other requests' images); well under the decode pool's line, so one call never sheds itself.
+ */
+const IMAGE_CONCURRENCY = 32;
 
 /** The stored bookkeeping that lets the next ingest of the same image URL fetch it conditionally. */
 type FetchBookkeeping = Pick<ProductDocument, 'imageSourceUrl' | 'imageEtag' | 'imageLastModified'>;

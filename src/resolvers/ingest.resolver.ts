@@ -21,27 +21,32 @@ export class IngestResolver {
 
   @Authorized(WRITE)
   @Mutation(() => IngestProductResult, {
-    description: 'Creates or updates a product by id and computes its image vector. Replaying the same input changes nothing.',
+    description:
+      'Creates or updates a product by id and computes its image vector. Replaying the same input changes nothing. ' +
+      'Answers once the write is stored; searches see it within the index refresh interval (about 1 s), or before ' +
+      'the answer with refresh: true.',
     complexity: IMAGE_EMBED_COST,
   })
   async ingestProduct(
-    @Args(() => IngestProductArgs) { input }: IngestProductArgs,
+    @Args(() => IngestProductArgs) { input, refresh }: IngestProductArgs,
     @Ctx() { signal }: RequestContext,
   ): Promise<typeof IngestProductResult> {
-    const [outcome] = await this.ingestService.ingest([toProductInput(input)], { refresh: true, signal });
+    const [outcome] = await this.ingestService.ingest([toProductInput(input)], { refresh, signal });
     return toResult(outcome);
   }
 
   @Authorized(WRITE)
   @Mutation(() => IngestProductsPayload, {
-    description: 'Bulk ingest. One result per input; failures of single items are reported, never thrown.',
+    description:
+      'Bulk ingest. One result per input; failures of single items are reported, never thrown. Answers without ' +
+      'waiting for an index refresh unless refresh: true (then once, for the whole call).',
     complexity: ({ args }) => IMAGE_EMBED_COST * (args.inputs?.length ?? 1),
   })
   async ingestProducts(
-    @Args(() => IngestProductsArgs) { inputs }: IngestProductsArgs,
+    @Args(() => IngestProductsArgs) { inputs, refresh }: IngestProductsArgs,
     @Ctx() { signal }: RequestContext,
   ): Promise<IngestProductsPayload> {
-    const outcomes = await this.ingestService.ingest(inputs.map(toProductInput), { refresh: true, signal });
+    const outcomes = await this.ingestService.ingest(inputs.map(toProductInput), { refresh, signal });
     const count = (s: IngestStatus) => outcomes.filter((o) => o.ok && o.status === s).length;
     const summary = Object.assign(new IngestSummary(), {
       created: count(IngestStatus.CREATED),

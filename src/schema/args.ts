@@ -61,9 +61,17 @@ export class RecommendationsArgs extends PageArgs {
   negativeIds?: string[];
 }
 
+const WRITE_REFRESH =
+  'Read-your-writes: answer only once searches (similarProducts, searchByText, ...) see the written products, by ' +
+  'waiting for the next index refresh (up to about 1 s) once for the whole call. Off by default, so bulk loads never ' +
+  'wait per batch; product(id) reads a write at once either way.';
+
 @ArgsType()
 export class IngestProductArgs {
   @Field(() => ProductInputType) @ValidateNested() input!: ProductInputType;
+
+  @Field(() => Boolean, { defaultValue: false, description: WRITE_REFRESH })
+  refresh: boolean = false;
 }
 
 @ArgsType()
@@ -73,6 +81,9 @@ export class IngestProductsArgs {
   @ArrayMaxSize(MAX_BULK_INGEST)
   @ValidateNested({ each: true })
   inputs!: ProductInputType[];
+
+  @Field(() => Boolean, { defaultValue: false, description: WRITE_REFRESH })
+  refresh: boolean = false;
 }
 
 @ArgsType()

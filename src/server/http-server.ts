@@ -1,5 +1,6 @@
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { promises as fs } from 'node:fs';
+import { setMaxListeners } from 'node:events';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
@@ -111,6 +112,8 @@ async function handle(o: HttpServerOptions, req: http.IncomingMessage, res: http
  */
 function requestSignal(res: http.ServerResponse, timeoutMs: number): AbortSignal {
   const controller = new AbortController();
+  // A bulk ingest has dozens of items in flight on this one signal (fetch, decode line, model queue each listen).
+  setMaxListeners(512, controller.signal);
   const deadline = setTimeout(
     () => controller.abort(new AppError('REQUEST_TIMEOUT', `Request did not finish within ${timeoutMs} ms`)),
     timeoutMs,

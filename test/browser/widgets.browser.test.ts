@@ -244,7 +244,7 @@ describe('storefront widgets in a real browser', () => {
       expect(etag).toMatch(/^"[\w-]+"$/);
 
       const top = shop.catalog.find((p) => p.record.id === before[0])!;
-      const write = await shop.server.gql(`mutation($input: ProductInput!) { ingestProduct(input: $input) { __typename } }`, {
+      const write = await shop.server.gql(`mutation($input: ProductInput!) { ingestProduct(input: $input, refresh: true) { __typename } }`, {
         input: toInput(top, { title: 'Renamed In The Browser Test', imageUrl: `/samples/images/${top.record.id}.jpg` }),
       });
       expect(write.body.data).toEqual({ ingestProduct: { __typename: 'IngestSuccess' } });

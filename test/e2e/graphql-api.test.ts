@@ -26,7 +26,7 @@ describe('GraphQL API end to end', () => {
     });
     server = await startTestServer();
     const res = await server.gql(
-      `mutation($inputs: [ProductInput!]!) { ingestProducts(inputs: $inputs) { summary { created updated unchanged failed } } }`,
+      `mutation($inputs: [ProductInput!]!) { ingestProducts(inputs: $inputs, refresh: true) { summary { created updated unchanged failed } } }`,
       { inputs: catalog.map((p) => toInput(p)) },
     );
     expect(res.body.errors).toBeUndefined();
@@ -39,7 +39,7 @@ describe('GraphQL API end to end', () => {
   });
 
   describe('ingest', () => {
-    const INGEST = `mutation($input: ProductInput!) { ingestProduct(input: $input) {
+    const INGEST = `mutation($input: ProductInput!) { ingestProduct(input: $input, refresh: true) {
       __typename
       ... on IngestSuccess { status product { id title imageUrl updatedAt } }
       ... on ErrorResult { errorCode message }

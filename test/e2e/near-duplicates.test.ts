@@ -18,7 +18,7 @@ describe('near-duplicate detection', () => {
       ...catalog.map((p) => toInput(p)),
       ...variants.map((jpeg, i) => toInput({ record: catalog[3].record, jpeg }, { id: `dup-${KINDS[i]}` })),
     ];
-    const res = await server.gql(`mutation($i: [ProductInput!]!) { ingestProducts(inputs: $i) { summary { failed } } }`, { i: inputs });
+    const res = await server.gql(`mutation($i: [ProductInput!]!) { ingestProducts(inputs: $i, refresh: true) { summary { failed } } }`, { i: inputs });
     expect(res.body.data!.ingestProducts.summary.failed).toBe(0);
   });
   afterAll(async () => server?.stop());

@@ -27,7 +27,7 @@ describe('serving the widgets and their queries', () => {
     catalog = await syntheticCatalog(99, N);
     server = await startTestServer({ CORS_ALLOWED_ORIGINS: SHOP, READS_REQUIRE_API_KEY: 'true', PERSISTED_QUERY_MAX_AGE_S: '42' });
     base = server.url.replace(/\/graphql$/, '');
-    const res = await server.gql(`mutation($inputs: [ProductInput!]!) { ingestProducts(inputs: $inputs) { summary { created failed } } }`, {
+    const res = await server.gql(`mutation($inputs: [ProductInput!]!) { ingestProducts(inputs: $inputs, refresh: true) { summary { created failed } } }`, {
       inputs: catalog.map((p) => toInput(p)),
     });
     expect(res.body.data!.ingestProducts.summary).toEqual({ created: N, failed: 0 });
@@ -150,7 +150,7 @@ describe('serving the widgets and their queries', () => {
       const etag = first.headers.get('etag')!;
       const top = ((await first.json()) as any).data.similarProducts.hits[0].product;
       const target = catalog.find((p) => p.record.id === top.id)!;
-      const write = await server.gql(`mutation($input: ProductInput!) { ingestProduct(input: $input) { __typename } }`, {
+      const write = await server.gql(`mutation($input: ProductInput!) { ingestProduct(input: $input, refresh: true) { __typename } }`, {
         input: toInput(target, { title: 'Renamed For The ETag Test' }),
       });
       expect(write.body.data).toEqual({ ingestProduct: { __typename: 'IngestSuccess' } });

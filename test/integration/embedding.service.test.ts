@@ -65,7 +65,7 @@ describe('EmbeddingService on the real model', () => {
     const queued = service.embedText('blue shoe', ctl.signal);
     ctl.abort(reason);
     await expect(queued).rejects.toBe(reason);
-    expect(service.stats).toEqual({ images: before.images, texts: { ran: before.texts.ran, dropped: before.texts.dropped + 1 } });
+    expect(service.stats).toEqual({ ...before, texts: { ran: before.texts.ran, dropped: before.texts.dropped + 1 } });
   });
 
   it('a bad image in a burst does not fail the good ones', async () => {
@@ -83,6 +83,25 @@ describe('EmbeddingService under overload', () => {
       const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
       expect(rejected.length).toBeGreaterThan(0);
       for (const r of rejected) expect(r.reason).toMatchObject({ code: 'OVERLOADED' });
+    } finally {
+      await service.close();
+    }
+  });
+});
+
+describe('the decode pool under overload', () => {
+  it('answers OVERLOADED at once beyond its bounded line; what it admitted is embedded', async () => {
+    const service = await EmbeddingService.load({ ...OPTIONS, decode: { threads: 1, maxWaiting: 2, budgetBytes: 256 * 2 ** 20 } });
+    try {
+      const jpeg = await IMAGE_CASES.find((c) => c.name === 'baseline JPEG')!.bytes();
+      const results = await Promise.allSettled(Array.from({ length: 8 }, () => service.embedImage(jpeg)));
+      const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      // One decodes, two wait; the header reads overlap, so at least 3 get through and every other one is refused.
+      expect(refused.length).toBeGreaterThan(0);
+      expect(refused.length).toBeLessThanOrEqual(5);
+      for (const r of refused) expect(r.reason).toMatchObject({ name: 'AppError', code: 'OVERLOADED' });
+      expect(service.stats.decode).toEqual({ running: 0, waiting: 0, held: 0, refused: refused.length });
+      expect(service.stats.images.ran).toBe(8 - refused.length);
     } finally {
       await service.close();
     }

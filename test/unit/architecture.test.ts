@@ -58,8 +58,11 @@ const ALLOWED: Record<string, string[]> = {
   root: ['*'],
 };
 
-/** Outside systems and the one module allowed to import each. */
-const OWNERS: Record<string, string> = {
+/**
+ * Outside systems and the one module allowed to import each. piscina has two sides of one boundary: the pool on the
+ * main thread and the worker entry it starts (which moves results back with piscina's `move`).
+ */
+const OWNERS: Record<string, string | string[]> = {
   '@elastic/elasticsearch': 'search/elasticsearch/elasticsearch.adapter.ts',
   'onnxruntime-node': 'embedding/onnx.adapter.ts',
   sharp: 'embedding/pixels/decode.adapter.ts',
@@ -70,6 +73,7 @@ const OWNERS: Record<string, string> = {
   'csv-stringify': 'feeds/error-report.ts',
   saxes: 'feeds/formats/xml-items.adapter.ts',
   'cli-progress': 'feeds/progress.ts',
+  piscina: ['embedding/pixels/decode-pool.ts', 'embedding/pixels/decode.worker.ts'],
 };
 
 function sourceFiles(dir: string): string[] {
@@ -140,7 +144,7 @@ describe('the shape of src/', () => {
     const importers = Object.fromEntries(
       Object.keys(OWNERS).map((lib) => [lib, [...new Set(EDGES.filter((e) => e.spec === lib || e.spec.startsWith(`${lib}/`)).map((e) => e.from))]]),
     );
-    expect(importers).toEqual(Object.fromEntries(Object.entries(OWNERS).map(([lib, owner]) => [lib, [owner]])));
+    expect(importers).toEqual(Object.fromEntries(Object.entries(OWNERS).map(([lib, owner]) => [lib, [owner].flat()])));
   });
 
   it('keeps every file under 400 lines', () => {

@@ -45,10 +45,9 @@ describe('MicroBatcher', () => {
     const b = new MicroBatcher(r.fn, { maxBatchSize: 8, maxWaitMs: 1000, maxQueue: 100 });
     const all = Promise.all(Array.from({ length: 20 }, (_, i) => b.submit(i)));
     await jest.advanceTimersByTimeAsync(0);
-    expect(r.calls.map((c) => c.length)).toEqual([8, 8]); // full batches go at once, back to back
-    await jest.advanceTimersByTimeAsync(1000);
-    await all;
+    // Full batches go at once, back to back; the remainder waited one batch already, so it follows without a wait.
     expect(r.calls.map((c) => c.length)).toEqual([8, 8, 4]);
+    await all;
     expect(r.calls.flat()).toEqual(Array.from({ length: 20 }, (_, i) => i));
   });
 
@@ -77,6 +76,72 @@ describe('MicroBatcher', () => {
     await Promise.all([first, ...rest]);
     expect(r.calls).toEqual([[1], [2, 3, 4]]);
     expect(r.maxActive()).toBe(1);
+  });
+
+  describe('adaptive policy (maxWaitMs 0, the default)', () => {
+    const adaptive = { maxBatchSize: 4, maxWaitMs: 0, maxQueue: 100 };
+
+    it('runs a lone item at the end of the current turn, with no timer wait', async () => {
+      const r = recorder<number>();
+      const b = new MicroBatcher(r.fn, adaptive);
+      const t0 = Date.now();
+      const p = b.submit(1);
+      expect(r.calls).toEqual([]); // not synchronously: calls made in this turn may still join
+      await jest.advanceTimersByTimeAsync(0);
+      expect(r.calls).toEqual([[1]]);
+      await expect(p).resolves.toBe(1);
+      expect(Date.now() - t0).toBe(0);
+    });
+
+    it('puts calls made in the same turn into one batch', async () => {
+      const r = recorder<number>();
+      const b = new MicroBatcher(r.fn, adaptive);
+      const all = Promise.all([1, 2, 3].map((i) => b.submit(i)));
+      await jest.advanceTimersByTimeAsync(0);
+      await all;
+      expect(r.calls).toEqual([[1, 2, 3]]);
+    });
+
+    it('one call at a time: each runs alone at once, nobody waits for companions', async () => {
+      const r = recorder<number>();
+      const b = new MicroBatcher(r.fn, adaptive);
+      const t0 = Date.now();
+      for (let i = 0; i < 5; i++) {
+        const p = b.submit(i);
+        await jest.advanceTimersByTimeAsync(0);
+        await expect(p).resolves.toBe(i);
+      }
+      expect(r.calls).toEqual([[0], [1], [2], [3], [4]]);
+      expect(Date.now() - t0).toBe(0);
+    });
+
+    it('batches what queues while a batch runs, and starts it the moment the running one ends', async () => {
+      const r = recorder<number>();
+      const b = new MicroBatcher(r.fn, adaptive);
+      r.hold();
+      const first = b.submit(1);
+      await jest.advanceTimersByTimeAsync(0);
+      expect(r.calls).toEqual([[1]]);
+      const later: Promise<unknown>[] = [];
+      for (const i of [2, 3, 4, 5, 6]) {
+        later.push(b.submit(i)); // each in its own turn, as HTTP requests arrive
+        await jest.advanceTimersByTimeAsync(0);
+      }
+      expect(r.calls).toEqual([[1]]);
+      expect(b.queued).toBe(5);
+      const t0 = Date.now();
+      r.release();
+      r.hold();
+      for (let i = 0; i < 20; i++) await Promise.resolve(); // promise hops only: no timer may run
+      // The next batch started without any timer: full (4); the rest waits for it.
+      expect(r.calls).toEqual([[1], [2, 3, 4, 5]]);
+      r.release();
+      await jest.advanceTimersByTimeAsync(0);
+      await Promise.all([first, ...later]);
+      expect(r.calls).toEqual([[1], [2, 3, 4, 5], [6]]);
+      expect(Date.now() - t0).toBe(0);
+      expect(r.maxActive()).toBe(1);
+    });
   });
 
   it('fans a batch failure out to every caller in that batch, and keeps working', async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compositeOverWhite } from '../../src/embedding/pixels/alpha-composite';
-import { pilResize, pilResizeAsync } from '../../src/embedding/pixels/pil-resize';
+import { pilResize } from '../../src/embedding/pixels/pil-resize';
 import type { ResampleFilter } from '../../src/embedding/pixels/rgb-image';
 
 /** Same pattern as test/fixtures/make-pil-resize.py. */
@@ -47,16 +47,6 @@ describe('pilResize', () => {
     expect(Array.from(pilResize(src, 2, 1, 'nearest').data)).toEqual([10, 10, 10, 30, 30, 30]);
   });
 
-  it('pilResizeAsync gives the same bytes and lets the event loop run in between', async () => {
-    const src = { data: pattern(300, 200), width: 300, height: 200 };
-    let ticks = 0;
-    const timer = setInterval(() => ticks++, 0);
-    const out = await pilResizeAsync(src, 64, 48, 'bicubic', 0);
-    clearInterval(timer);
-    expect(out.data).toEqual(pilResize(src, 64, 48, 'bicubic').data);
-    expect(ticks).toBeGreaterThan(0);
-  });
-
   it('rejects inconsistent input', () => {
     expect(() => pilResize({ data: new Uint8Array(5), width: 2, height: 1 }, 1, 1, 'bicubic')).toThrow(RangeError);
     expect(() => pilResize({ data: new Uint8Array(6), width: 2, height: 1 }, 0, 1, 'bicubic')).toThrow(RangeError);
@@ -68,5 +58,15 @@ describe('compositeOverWhite (PIL alpha_composite onto opaque white)', () => {
     const rgba = Uint8Array.from([10, 20, 30, 255, 10, 20, 30, 0, 0, 100, 200, 128]);
     // Values from Pillow 13: Image.alpha_composite(white, im).convert('RGB').
     expect(Array.from(compositeOverWhite(rgba))).toEqual([10, 20, 30, 255, 255, 255, 127, 177, 227]);
+  });
+
+  it('packs in place: a large buffer gives the same pixels as compositing each pixel alone', () => {
+    const n = 5000;
+    const rgba = new Uint8Array(n * 4);
+    for (let i = 0; i < rgba.length; i++) rgba[i] = (i * 97 + (i >> 2) * 31) % 256;
+    const alone = Array.from({ length: n }, (_, k) => Array.from(compositeOverWhite(rgba.slice(k * 4, k * 4 + 4)))).flat();
+    const packed = compositeOverWhite(rgba);
+    expect(packed.buffer).toBe(rgba.buffer);
+    expect(Array.from(packed)).toEqual(alone);
   });
 });

@@ -5,8 +5,8 @@ import type { ImagePreprocessing } from '../../src/embedding/pixels/preprocessor
 import { TextTower, textInputs, unitRows, VisionTower, type TowerModel } from '../../src/embedding/towers';
 
 const PIXELS: ImagePreprocessing = { width: 2, height: 1, resample: 'bicubic', rescaleFactor: 1 / 255, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] };
-const A = { data: Uint8Array.from([0, 128, 255, 1, 2, 254]), width: 2, height: 1 };
-const B = { data: Uint8Array.from([255, 255, 255, 0, 0, 0]), width: 2, height: 1 };
+const A = toPixelValues({ data: Uint8Array.from([0, 128, 255, 1, 2, 254]), width: 2, height: 1 }, PIXELS);
+const B = toPixelValues({ data: Uint8Array.from([255, 255, 255, 0, 0, 0]), width: 2, height: 1 }, PIXELS);
 
 /** A model that records what it was fed and answers fixed rows. */
 function fakeModel(rows: number[][]): TowerModel & { fed: Readonly<Record<string, InputTensor>>[] } {
@@ -24,8 +24,12 @@ describe('the pixel batch', () => {
   it('stacks each image as CHW float32 in one [n, 3, h, w] tensor', () => {
     const batch = toPixelBatch([A, B], PIXELS);
     expect(batch.dims).toEqual([2, 3, 1, 2]);
-    expect(Array.from(batch.data)).toEqual([...toPixelValues(A, PIXELS), ...toPixelValues(B, PIXELS)]);
+    expect(Array.from(batch.data)).toEqual([...A, ...B]);
     expect(Array.from(batch.data.subarray(6))).toEqual([1, -1, 1, -1, 1, -1]);
+  });
+
+  it('refuses a plane of the wrong size', () => {
+    expect(() => toPixelBatch([A, A.subarray(1)], PIXELS)).toThrow(RangeError);
   });
 });
 

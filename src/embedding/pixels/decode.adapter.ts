@@ -26,8 +26,10 @@ export interface DecodeOptions {
   readonly maxInputPixels: number;
 }
 
-function sharpInput(bytes: Buffer, maxInputPixels: number): sharp.Sharp {
-  return sharp(bytes, {
+function sharpInput(bytes: Uint8Array, maxInputPixels: number): sharp.Sharp {
+  // A view, not a copy: bytes that crossed a thread boundary arrive as a plain Uint8Array.
+  const input = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return sharp(input, {
     // Never `false`: libvips would otherwise allocate whatever the header claims.
     limitInputPixels: maxInputPixels,
     // 'warning' makes truncated JPEG/PNG data an error rather than a silently grey-filled image.
@@ -45,13 +47,21 @@ function isPixelLimitError(err: unknown): boolean {
   return err instanceof Error && /pixel limit/i.test(err.message);
 }
 
-interface Header {
+export interface ImageHeader {
   readonly width: number;
   readonly height: number;
   readonly hasAlpha: boolean;
 }
 
-async function readHeader(bytes: Buffer, maxInputPixels: number): Promise<Header> {
+/**
+ * What the header says, before any pixel is decoded: refuses disallowed formats and images over the pixel limit, and
+ * tells the caller how large the decode will be (the decode pool budgets memory with it).
+ */
+export async function readImageHeader(bytes: Uint8Array, maxInputPixels: number): Promise<ImageHeader> {
+  // sharp reads limitInputPixels 0 as "no limit": a misconfigured 0 must not quietly disable the guard.
+  if (!(Number.isSafeInteger(maxInputPixels) && maxInputPixels > 0)) {
+    throw new RangeError(`decode.adapter: maxInputPixels must be a positive integer (got ${maxInputPixels})`);
+  }
   if (bytes.length === 0) throw new ImageInputError('IMAGE_UNDECODABLE', 'Image is empty (zero bytes)');
   let meta: sharp.Metadata;
   try {
@@ -89,12 +99,8 @@ async function toRaw(pipeline: sharp.Sharp, channels: 3 | 4): Promise<{ data: Ui
  * Decode untrusted bytes to 8-bit sRGB, HWC, 3 channels: EXIF orientation applied, first frame only,
  * CMYK/16-bit/grey converted, transparency composited onto white as transformers' convert_to_rgb does.
  */
-export async function decodeImageToRgb(bytes: Buffer, opts: DecodeOptions): Promise<RgbImage> {
-  // sharp reads limitInputPixels 0 as "no limit": a misconfigured 0 must not quietly disable the guard.
-  if (!(Number.isSafeInteger(opts.maxInputPixels) && opts.maxInputPixels > 0)) {
-    throw new RangeError(`decodeImageToRgb: maxInputPixels must be a positive integer (got ${opts.maxInputPixels})`);
-  }
-  const header = await readHeader(bytes, opts.maxInputPixels);
+export async function decodeImageToRgb(bytes: Uint8Array, opts: DecodeOptions): Promise<RgbImage> {
+  const header = await readImageHeader(bytes, opts.maxInputPixels);
   // Full-size decode only: resizing is pil-resize.ts, because libvips' kernels are not pixel-identical to PIL's.
   const base = sharpInput(bytes, opts.maxInputPixels).rotate().toColourspace('srgb');
   return header.hasAlpha

@@ -185,32 +185,6 @@ export function pilResize(src: RgbImage, width: number, height: number, filter: 
   }
 }
 
-/**
- * Same result as pilResize, but yields to the event loop every `sliceMs` of work: a 12 MP photo takes
- * ~250 ms of main-thread CPU, which would otherwise stall every other request on the server. A fired `signal`
- * (the request is gone) stops the work at the next yield with the signal's reason.
- */
-export async function pilResizeAsync(
-  src: RgbImage,
-  width: number,
-  height: number,
-  filter: ResampleFilter,
-  sliceMs = 8,
-  signal?: AbortSignal,
-): Promise<RgbImage> {
-  const steps = resizeSteps(src, width, height, filter);
-  let sliceStart = performance.now();
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-    if (performance.now() - sliceStart >= sliceMs) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      signal?.throwIfAborted();
-      sliceStart = performance.now();
-    }
-  }
-}
-
 function* resizeSteps(src: RgbImage, width: number, height: number, filter: ResampleFilter): Steps<RgbImage> {
   if (!(width > 0 && height > 0 && src.width > 0 && src.height > 0)) {
     throw new RangeError(`pilResize: sizes must be positive (got ${src.width}x${src.height} -> ${width}x${height})`);
@@ -248,6 +222,6 @@ function* resizeSteps(src: RgbImage, width: number, height: number, filter: Resa
  * random size pairs (all identical): vertical first only when the height shrinks by more than twice the
  * width's shrink.
  */
-function verticalFirst(inW: number, inH: number, outW: number, outH: number): boolean {
+export function verticalFirst(inW: number, inH: number, outW: number, outH: number): boolean {
   return inH - outH > 0 && inH - outH > 2 * (inW - outW);
 }

@@ -1,8 +1,7 @@
 import { decodeImageToRgb } from './decode.adapter';
-import { pilResizeAsync } from './pil-resize';
+import { pilResize } from './pil-resize';
 import { toPixelValues } from './pixel-values';
 import type { ImagePreprocessing } from './preprocessor-config';
-import type { RgbImage } from './rgb-image';
 
 /**
  * Bytes to the vision tower's input, in SiglipImageProcessor's order (the transformers.js `preprocess` spirit):
@@ -10,39 +9,37 @@ import type { RgbImage } from './rgb-image';
  *   rgb (decode, EXIF orientation, first frame, alpha over white) -> resize (Pillow-exact)
  *     -> rescale -> normalise -> channel order (HWC -> CHW) -> one [n, 3, h, w] float32 batch
  *
- * The first two stages run per request as soon as its bytes arrive; the rest runs per batch, just before the model.
+ * Everything up to the channel order runs per image in a decode worker thread (decode-pool.ts), so a 20 MP photo
+ * never blocks the event loop; only stacking the planes into the batch tensor runs on the main thread, per batch.
  * The parity fixtures (test/integration/parity.test.ts) pin the result against the Python reference.
  */
 
 export interface PixelOptions {
   /** Refuse images with more pixels than this before decoding (decompression bombs). */
   readonly maxInputPixels: number;
-  /** Stops the work between stages (and inside the resize) once the request is gone. */
-  readonly signal?: AbortSignal;
 }
+
+/** One image as the model sees it: CHW float32, 3 x height x width. */
+export type PixelPlane = Float32Array;
 
 export interface PixelBatch {
   readonly data: Float32Array;
   readonly dims: readonly [batch: number, channels: 3, height: number, width: number];
 }
 
-/** rgb -> resize: the model-sized RGB image for one upload. Bad bytes reject with ImageInputError. */
-export async function toModelRgb(bytes: Buffer, p: ImagePreprocessing, o: PixelOptions): Promise<RgbImage> {
-  o.signal?.throwIfAborted();
+/** decode -> resize -> rescale -> normalise -> CHW, for one upload. Bad bytes reject with ImageInputError. */
+export async function toPixelPlane(bytes: Uint8Array, p: ImagePreprocessing, o: PixelOptions): Promise<PixelPlane> {
   const rgb = await decodeImageToRgb(bytes, { maxInputPixels: o.maxInputPixels });
-  o.signal?.throwIfAborted();
-  return pilResizeAsync(rgb, p.width, p.height, p.resample, undefined, o.signal);
+  return toPixelValues(pilResize(rgb, p.width, p.height, p.resample), p);
 }
 
-/** rescale -> normalise -> channel order, for model-sized images, into one batch tensor. */
-export function toPixelBatch(images: readonly RgbImage[], p: ImagePreprocessing): PixelBatch {
+/** Stacks model-sized planes into one batch tensor (a copy per plane, nothing else). */
+export function toPixelBatch(planes: readonly PixelPlane[], p: ImagePreprocessing): PixelBatch {
   const plane = 3 * p.width * p.height;
-  const data = new Float32Array(images.length * plane);
-  images.forEach((img, i) => toPixelValues(img, p, data, i * plane));
-  return { data, dims: [images.length, 3, p.height, p.width] };
-}
-
-/** The whole pipeline for one image: what the vision tower sees for these bytes. */
-export async function preprocess(bytes: Buffer, p: ImagePreprocessing, o: PixelOptions): Promise<PixelBatch> {
-  return toPixelBatch([await toModelRgb(bytes, p, o)], p);
+  const data = new Float32Array(planes.length * plane);
+  planes.forEach((x, i) => {
+    if (x.length !== plane) throw new RangeError(`toPixelBatch: plane ${i} has ${x.length} values, the model takes ${plane}`);
+    data.set(x, i * plane);
+  });
+  return { data, dims: [planes.length, 3, p.height, p.width] };
 }

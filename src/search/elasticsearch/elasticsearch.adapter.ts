@@ -157,15 +157,14 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
   async getDocuments(ids: readonly string[]): Promise<Map<string, ProductDocument>> {
     if (ids.length === 0) return new Map();
     return this.call(async () => {
-      // mget cannot opt back into vectors (9.x excludes them from _source by default); a search by ids can.
-      const res = await this.client.search<Source>({
-        index: this.alias,
-        size: ids.length,
-        query: { ids: { values: [...ids] } },
-        _source: { exclude_vectors: false },
-      });
+      // A realtime mget, not a search: ingest reads what it wrote a moment ago (versions, the unchanged check) without
+      // waiting for a refresh. 9.x leaves vectors out of _source unless asked; the client does not know the parameter.
+      const res = await this.client.mget<Source>({ index: this.alias, ids: [...ids], querystring: { _source_exclude_vectors: false } });
       const out = new Map<string, ProductDocument>();
-      for (const h of res.hits.hits) if (h._source) out.set(h._id!, toDocument(h._source));
+      for (const d of res.docs) {
+        if ('error' in d) throw new AppError('SEARCH_BACKEND_ERROR', `mget of ${d._id} failed: ${d.error.type}`);
+        if (d.found && d._source) out.set(d._id, toDocument(d._source));
+      }
       return out;
     });
   }

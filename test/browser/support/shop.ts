@@ -31,7 +31,7 @@ export async function startShop(o: { seed: number; n: number; env?: Record<strin
   for (const p of catalog) writeFileSync(path.join(dir, 'images', `${p.record.id}.jpg`), p.jpeg);
   const server = await startTestServer({ SAMPLE_CATALOG_DIR: dir, WEB_DIR, ...o.env });
   for (let i = 0; i < catalog.length; i += 50) {
-    const res = await server.gql(`mutation($inputs: [ProductInput!]!) { ingestProducts(inputs: $inputs) { summary { failed } } }`, {
+    const res = await server.gql(`mutation($inputs: [ProductInput!]!) { ingestProducts(inputs: $inputs, refresh: true) { summary { failed } } }`, {
       inputs: catalog.slice(i, i + 50).map((p) => toInput(p, { imageUrl: `/samples/images/${p.record.id}.jpg` })),
     });
     if (res.body.data?.ingestProducts.summary.failed !== 0) throw new Error(`ingest failed: ${JSON.stringify(res.body)}`);
