@@ -3,6 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { AppConfig } from './config/config';
 import { logger } from './common/logger';
 import { EmbeddingService } from './embedding/embedding.service';
@@ -10,6 +11,7 @@ import { configureImageRuntime } from './embedding/pixels/decode.adapter';
 import { ImageFetcher } from './sources/image-fetch.adapter';
 import { ImageSourceService } from './sources/image-source.service';
 import type { ImportRuntime } from './feeds/import-command';
+import { ObservedUrlFetcher } from './sources/observed-url-fetcher';
 import { IngestService } from './ingest/ingest.service';
 import { createLoaders, type RequestContext } from './resolvers/context';
 import { buildAppSchema } from './resolvers';
@@ -17,10 +19,14 @@ import { CatalogMapService } from './explore/catalog-map.service';
 import { ElasticsearchProductIndex } from './search/elasticsearch/elasticsearch.adapter';
 import { SearchService } from './search/search.service';
 import { ApiKeyVerifier } from './server/auth';
+import { identifyClient } from './server/client-identity';
 import { complexityLimitPlugin } from './server/complexity.plugin';
 import { createHttpServer, listen } from './server/http-server';
 import { maskError } from './server/mask-error';
 import { overloadPlugin } from './server/overload.plugin';
+import { createMetricsServer, ServerMetrics } from './server/metrics';
+import { operationSummaryPlugin } from './server/operation-summary.plugin';
+import { chargeOnPricing, RateLimiter } from './server/rate-limit';
 import { requestAuth } from './server/request-auth';
 import { createWebRoutes } from './server/routes/web-routes';
 
@@ -37,9 +43,9 @@ export interface Services {
  * Loads the model, connects Elasticsearch and makes sure the index behind the alias was built for this model.
  * Throws AppError with a readable message (model missing, Elasticsearch unreachable, dimension mismatch).
  */
-export async function createServices(config: AppConfig, preloaded?: EmbeddingService): Promise<Services> {
-  const embedder = preloaded ?? (await loadEmbedder(config));
-  const index = ElasticsearchProductIndex.connect(config.elasticsearch);
+export async function createServices(config: AppConfig, preloaded?: EmbeddingService, metrics?: ServerMetrics): Promise<Services> {
+  const embedder = preloaded ?? (await loadEmbedder(config, metrics));
+  const index = ElasticsearchProductIndex.connect({ ...config.elasticsearch, observer: metrics });
   try {
     const { index: name, created } = await index.ensureIndex({ modelId: embedder.modelId, dims: embedder.dims });
     logger.info(created ? 'created index' : 'using index', { alias: index.alias, index: name, model: embedder.modelId, dims: embedder.dims });
@@ -48,7 +54,7 @@ export async function createServices(config: AppConfig, preloaded?: EmbeddingSer
     throw e;
   }
   const fetcher = createImageFetcher(config);
-  const images = new ImageSourceService(fetcher, config.images.maxBytes);
+  const images = new ImageSourceService(metrics ? new ObservedUrlFetcher(fetcher, metrics) : fetcher, config.images.maxBytes);
   return {
     index,
     embedder,
@@ -75,7 +81,7 @@ export async function createImportRuntime(config: AppConfig, allowedHosts?: stri
   };
 }
 
-export function loadEmbedder(config: AppConfig): Promise<EmbeddingService> {
+export function loadEmbedder(config: AppConfig, metrics?: ServerMetrics): Promise<EmbeddingService> {
   // Every decoded image is distinct, so libvips' operation cache only costs memory.
   configureImageRuntime({ concurrency: config.images.decodeThreads, cacheMemoryMb: 0 });
   return EmbeddingService.load({
@@ -85,6 +91,7 @@ export function loadEmbedder(config: AppConfig): Promise<EmbeddingService> {
     maxWaitMs: config.model.maxWaitMs,
     maxInputPixels: config.images.maxPixels,
     decode: { threads: config.images.workers, maxWaiting: config.images.queueMax, budgetBytes: config.images.decodeBudgetBytes },
+    observer: metrics,
   });
 }
 
@@ -103,11 +110,29 @@ export interface RunningServer {
   port: number;
   httpServer: http.Server;
   services: Services;
+  metrics: ServerMetrics;
+  /** http://host:port/metrics on the separate listener, when METRICS_PORT is set. */
+  metricsUrl?: string;
+  /** /readyz answers 503 from now on (shutdown has begun). */
+  markUnready(): void;
   stop(): Promise<void>;
 }
 
-export async function startServer(config: AppConfig, services?: Services): Promise<RunningServer> {
-  const svc = services ?? (await createServices(config));
+/**
+ * `metrics` is the registry the services were built with (main.ts builds both); without services, both are made here.
+ */
+export async function startServer(config: AppConfig, services?: Services, metrics = new ServerMetrics()): Promise<RunningServer> {
+  const svc = services ?? (await createServices(config, undefined, metrics));
+  metrics.setModel(svc.embedder.modelId, svc.embedder.dims);
+  metrics.watchIndex(async () => {
+    const found = await svc.index.describeAlias();
+    return found && { alias: svc.index.alias, index: found.index };
+  });
+  metrics.queueDepth('embed_image', () => svc.embedder.queued.images);
+  metrics.queueDepth('embed_text', () => svc.embedder.queued.texts);
+  metrics.queueDepth('decode', () => svc.embedder.stats.decode.waiting);
+  const r = config.rateLimit;
+  const limiter = r.enabled ? new RateLimiter({ ...r, onLimited: (budget) => metrics.rateLimited(budget) }) : undefined;
   const maps = new CatalogMapService(svc.index, svc.embedder, config.map);
   const schema = await buildAppSchema({ services: { ...svc, maps } });
 
@@ -128,7 +153,8 @@ export async function startServer(config: AppConfig, services?: Services): Promi
     ...armor,
     plugins: [
       ...armor.plugins,
-      complexityLimitPlugin(schema, g.maxCost),
+      operationSummaryPlugin(),
+      complexityLimitPlugin(schema, g.maxCost, chargeOnPricing(limiter)),
       overloadPlugin(),
       // The explorer is GraphiQL served by this server (/explorer/), not Apollo's CDN-hosted landing page.
       ApolloServerPluginLandingPageDisabled(),
@@ -146,7 +172,9 @@ export async function startServer(config: AppConfig, services?: Services): Promi
   if (!keys.configured) logger.warn('API_KEY_SHA256 is empty: writes are open to anyone (development only)');
 
   let lastReady = { at: 0, value: { ok: false, checks: {} as Record<string, string> } };
+  let unready = false;
   const ready = async () => {
+    if (unready) return { ok: false, checks: { ...lastReady.value.checks, shutdown: 'draining' } };
     if (Date.now() - lastReady.at < 1000) return lastReady.value;
     let es: string;
     try {
@@ -170,21 +198,37 @@ export async function startServer(config: AppConfig, services?: Services): Promi
       const auth = requestAuth(req, { keys, readsRequireKey: config.auth.readsRequireKey, corsAllowedOrigins: config.web.corsAllowedOrigins });
       return { loaders: createLoaders(svc.index), auth, signal };
     },
+    identify: (req) => identifyClient(req, keys, config.http.trustProxyHops),
+    arrive: limiter && ((client) => limiter.arrive(client)),
+    metrics: { keys: new ApiKeyVerifier(config.metrics.apiKeySha256), render: () => metrics.render() },
+    onRequestDone: (summary) => metrics.observeRequest(summary),
   });
   const address = await listen(httpServer, config.http.host, config.http.port);
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}/graphql`;
+  const url = `${origin(address)}/graphql`;
+  const metricsServer = config.metrics.port === undefined ? undefined : createMetricsServer(metrics);
+  const metricsUrl = metricsServer && `${origin(await listen(metricsServer, config.metrics.host, config.metrics.port!))}/metrics`;
 
   return {
     url,
     port: address.port,
     httpServer,
     services: svc,
+    metrics,
+    metricsUrl,
+    markUnready: () => void (unready = true),
     async stop() {
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeAllConnections();
+      if (metricsServer) {
+        metricsServer.closeAllConnections();
+        await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+      }
       await apollo.stop();
       if (!services) await svc.close();
     },
   };
+}
+
+function origin(address: AddressInfo): string {
+  return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 }

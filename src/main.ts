@@ -3,8 +3,9 @@ import { createServices, loadEmbedder, startServer, type Services } from './app'
 import { loadConfig, type AppConfig } from './config/config';
 import type { EmbeddingService } from './embedding/embedding.service';
 import { AppError } from './common/errors';
-import { logger } from './common/logger';
+import { logger, setLogLevel } from './common/logger';
 import { gracefulShutdown } from './server/graceful-shutdown';
+import { ServerMetrics } from './server/metrics';
 
 /**
  * Boot: config, model, Elasticsearch, index check, HTTP. A boot failure prints one readable paragraph and exits 1;
@@ -12,9 +13,17 @@ import { gracefulShutdown } from './server/graceful-shutdown';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const services = await connectWithRetry(config, await loadEmbedder(config));
-  const server = await startServer(config, services);
-  logger.info('server ready', { url: server.url, model: server.services.embedder.modelId, dims: server.services.embedder.dims });
+  setLogLevel(config.log.level);
+  const metrics = new ServerMetrics();
+  const services = await connectWithRetry(config, await loadEmbedder(config, metrics), metrics);
+  const server = await startServer(config, services, metrics);
+  logger.info('server ready', {
+    url: server.url,
+    metricsUrl: server.metricsUrl,
+    model: server.services.embedder.modelId,
+    dims: server.services.embedder.dims,
+    rateLimit: config.rateLimit.enabled,
+  });
   const origin = server.url.replace(/\/graphql$/, '');
   const pages = config.web.pages
     ? `Demo shop:        ${origin}/demo/\nCatalog map:      ${origin}/explore/\nExplorer:         ${origin}/explorer/\n`
@@ -24,6 +33,8 @@ async function main(): Promise<void> {
   const shutdown = gracefulShutdown({
     httpServer: server.httpServer,
     timeoutMs: config.http.shutdownTimeoutMs,
+    unreadyDelayMs: config.http.shutdownUnreadyDelayMs,
+    markUnready: () => server.markUnready(),
     close: async () => {
       await server.stop();
       await services.close();
@@ -34,11 +45,11 @@ async function main(): Promise<void> {
 }
 
 /** Elasticsearch often starts alongside us (compose, systemd): wait for it briefly before giving up. */
-async function connectWithRetry(config: AppConfig, embedder: EmbeddingService): Promise<Services> {
+async function connectWithRetry(config: AppConfig, embedder: EmbeddingService, metrics: ServerMetrics): Promise<Services> {
   const deadline = Date.now() + config.elasticsearch.startupWaitMs;
   for (;;) {
     try {
-      return await createServices(config, embedder);
+      return await createServices(config, embedder, metrics);
     } catch (e) {
       if (!(e instanceof AppError && e.code === 'SEARCH_BACKEND_UNAVAILABLE') || Date.now() > deadline) throw e;
       logger.warn('waiting for Elasticsearch', { url: config.elasticsearch.url });

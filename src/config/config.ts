@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../common/errors';
+import { LOG_LEVELS, type LogLevel } from '../common/logger';
 
 /**
  * The one typed configuration object. It is read from the environment once, at boot, and every failure names the
@@ -72,6 +73,30 @@ const EnvSchema = z.object({
   REQUEST_TIMEOUT_MS: int(100, 600_000).default(60_000),
   /** SIGTERM to exit: in-flight requests get this long. Below Kubernetes' default 30 s grace period. */
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(25_000),
+  /** From SIGTERM, /readyz answers 503 this long before the listener closes (inside SHUTDOWN_TIMEOUT_MS). */
+  SHUTDOWN_UNREADY_DELAY_MS: int(0, 600_000).optional(),
+
+  LOG_LEVEL: z.enum(LOG_LEVELS as [LogLevel, ...LogLevel[]]).default('info'),
+  /** A separate listener that serves only /metrics; unset = none. */
+  METRICS_PORT: int(0, 65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** SHA-256 hex digests of bearer keys that may read /metrics on the main port; empty = not served there. */
+  METRICS_API_KEY_SHA256: csv.default([]),
+
+  /** Proxies in front of the server whose X-Forwarded-For entries are believed (0 = the socket address only). */
+  TRUST_PROXY: z
+    .union([z.enum(['true', 'false']).transform((v) => (v === 'true' ? 1 : 0)), int(0, 10)])
+    .default(0),
+  RATE_LIMIT_ENABLED: bool.optional(),
+  RATE_LIMIT_WINDOW_S: int(1, 86_400).default(60),
+  /** Points per window for each anonymous client address. */
+  RATE_LIMIT_ANONYMOUS_POINTS: int(1, 10_000_000).default(300),
+  /** Points per window for each API key. */
+  RATE_LIMIT_KEY_POINTS: int(1, 10_000_000).default(3000),
+  /** Points per window for each key's mutations, on top of its request budget. */
+  RATE_LIMIT_WRITE_POINTS: int(1, 10_000_000).default(600),
+  /** A request costs 1 point plus one per this much query cost (GRAPHQL_MAX_COST units). */
+  RATE_LIMIT_COST_PER_POINT: int(1, 1_000_000).default(100),
 
   /** Serve the files of a generated sample catalog at /samples/ (quick start only). */
   SAMPLE_CATALOG_DIR: z.string().min(1).optional(),
@@ -95,7 +120,25 @@ export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
 
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
-  http: { host: string; port: number; maxBodyBytes: number; requestTimeoutMs: number; shutdownTimeoutMs: number };
+  http: {
+    host: string;
+    port: number;
+    maxBodyBytes: number;
+    requestTimeoutMs: number;
+    shutdownTimeoutMs: number;
+    shutdownUnreadyDelayMs: number;
+    trustProxyHops: number;
+  };
+  log: { level: LogLevel };
+  metrics: { port?: number; host: string; apiKeySha256: string[] };
+  rateLimit: {
+    enabled: boolean;
+    windowS: number;
+    anonymousPoints: number;
+    keyPoints: number;
+    writePoints: number;
+    costPerPoint: number;
+  };
   elasticsearch: {
     url: string;
     auth?: { apiKey: string } | { username: string; password: string };
@@ -148,13 +191,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if ((e.ES_USERNAME === undefined) !== (e.ES_PASSWORD === undefined)) {
     throw new AppError('CONFIG_INVALID', 'Invalid configuration:\n  ES_USERNAME and ES_PASSWORD must be set together');
   }
-  const badHash = e.API_KEY_SHA256.find((h) => !/^[0-9a-f]{64}$/i.test(h));
-  if (badHash !== undefined) {
-    throw new AppError(
-      'CONFIG_INVALID',
-      'Invalid configuration:\n  API_KEY_SHA256: each entry must be a 64-character hex SHA-256 digest ' +
-        '(generate one with `printf %s "$KEY" | sha256sum`)',
-    );
+  for (const name of ['API_KEY_SHA256', 'METRICS_API_KEY_SHA256'] as const) {
+    if (e[name].some((h) => !/^[0-9a-f]{64}$/i.test(h))) {
+      throw new AppError(
+        'CONFIG_INVALID',
+        `Invalid configuration:\n  ${name}: each entry must be a 64-character hex SHA-256 digest ` +
+          '(generate one with `printf %s "$KEY" | sha256sum`)',
+      );
+    }
   }
   if (e.NODE_ENV === 'production' && e.API_KEY_SHA256.length === 0) {
     throw new AppError(
@@ -181,6 +225,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     );
   }
 
+  const unreadyDelayMs = e.SHUTDOWN_UNREADY_DELAY_MS ?? (e.NODE_ENV === 'production' ? Math.min(5000, Math.floor(e.SHUTDOWN_TIMEOUT_MS / 2)) : 0);
+  if (unreadyDelayMs > 0 && unreadyDelayMs >= e.SHUTDOWN_TIMEOUT_MS) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      `Invalid configuration:\n  SHUTDOWN_UNREADY_DELAY_MS: ${unreadyDelayMs} leaves no time to drain within SHUTDOWN_TIMEOUT_MS (${e.SHUTDOWN_TIMEOUT_MS})`,
+    );
+  }
+
+  // The costliest request the cost limit lets through must fit in every budget, or it could never run.
+  const rateLimitEnabled = e.RATE_LIMIT_ENABLED ?? e.NODE_ENV !== 'test';
+  const maxPoints = 1 + Math.floor(e.GRAPHQL_MAX_COST / e.RATE_LIMIT_COST_PER_POINT);
+  for (const name of ['RATE_LIMIT_ANONYMOUS_POINTS', 'RATE_LIMIT_KEY_POINTS', 'RATE_LIMIT_WRITE_POINTS'] as const) {
+    if (rateLimitEnabled && e[name] < maxPoints) {
+      throw new AppError(
+        'CONFIG_INVALID',
+        `Invalid configuration:\n  ${name}: ${e[name]} is below ${maxPoints}, the points of a request at GRAPHQL_MAX_COST ` +
+          `(${e.GRAPHQL_MAX_COST}) with RATE_LIMIT_COST_PER_POINT ${e.RATE_LIMIT_COST_PER_POINT}; such a request could never run`,
+      );
+    }
+  }
+
   const auth = e.ES_API_KEY
     ? { apiKey: e.ES_API_KEY }
     : e.ES_USERNAME && e.ES_PASSWORD
@@ -195,6 +260,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       maxBodyBytes: e.HTTP_MAX_BODY_BYTES,
       requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+      shutdownUnreadyDelayMs: unreadyDelayMs,
+      trustProxyHops: e.TRUST_PROXY,
+    },
+    log: { level: e.LOG_LEVEL },
+    metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST, apiKeySha256: e.METRICS_API_KEY_SHA256.map((h) => h.toLowerCase()) },
+    rateLimit: {
+      enabled: rateLimitEnabled,
+      windowS: e.RATE_LIMIT_WINDOW_S,
+      anonymousPoints: e.RATE_LIMIT_ANONYMOUS_POINTS,
+      keyPoints: e.RATE_LIMIT_KEY_POINTS,
+      writePoints: e.RATE_LIMIT_WRITE_POINTS,
+      costPerPoint: e.RATE_LIMIT_COST_PER_POINT,
     },
     elasticsearch: {
       url: e.ES_URL,

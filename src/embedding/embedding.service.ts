@@ -1,4 +1,5 @@
 import { AppError } from '../common/errors';
+import type { BatchObserver } from '../common/metrics';
 import type { Embedder } from './embedder';
 import { MicroBatcher, type MicroBatcherStats } from './micro-batcher';
 import { readModelFolder } from './model-folder';
@@ -19,6 +20,8 @@ export interface EmbeddingServiceOptions {
   readonly maxQueue?: number;
   /** The decode worker pool (DecodePoolOptions); defaults suit tests: 2 threads, 64 waiting, 512 MiB. */
   readonly decode?: { readonly threads: number; readonly maxWaiting: number; readonly budgetBytes: number };
+  /** Told about every batch each tower runs. */
+  readonly observer?: BatchObserver;
 }
 
 /**
@@ -64,8 +67,8 @@ export class EmbeddingService implements Embedder {
         decoder,
         tokenizer,
         [visionModel, textModel],
-        new MicroBatcher((images) => vision.embed(images), batching),
-        new MicroBatcher((ids) => text.embed(ids), batching),
+        new MicroBatcher((images) => vision.embed(images), { ...batching, onBatch: (n, s) => opts.observer?.batchRan('image', n, s) }),
+        new MicroBatcher((ids) => text.embed(ids), { ...batching, onBatch: (n, s) => opts.observer?.batchRan('text', n, s) }),
       );
     } catch (err) {
       await Promise.allSettled([visionModel.close(), textModel.close()]);
@@ -89,6 +92,11 @@ export class EmbeddingService implements Embedder {
    */
   get stats(): { images: MicroBatcherStats; texts: MicroBatcherStats; decode: AdmissionStats } {
     return { images: this.visionBatcher.stats, texts: this.textBatcher.stats, decode: this.decoder.stats };
+  }
+
+  /** Requests waiting per tower for a batch (not counting the batch running). */
+  get queued(): { images: number; texts: number } {
+    return { images: this.visionBatcher.queued, texts: this.textBatcher.queued };
   }
 
   /** The exact pixels the vision tower sees for these bytes, as CHW float32 (for parity checks and debugging). */

@@ -23,6 +23,8 @@ export interface MicroBatcherOptions {
   readonly maxWaitMs: number;
   /** Items allowed to wait (excluding the running batch) before submit() rejects with OVERLOADED. */
   readonly maxQueue: number;
+  /** Told about every batch that ran (its size and run time), for metrics. */
+  readonly onBatch?: (size: number, seconds: number) => void;
 }
 
 interface Pending<I, O> {
@@ -153,8 +155,10 @@ export class MicroBatcher<I, O> {
 
   private async execute(batch: readonly Pending<I, O>[]): Promise<void> {
     this.counts.ran += batch.length;
+    const started = performance.now();
     try {
       const outputs = await this.runBatch(batch.map((p) => p.item));
+      this.opts.onBatch?.(batch.length, (performance.now() - started) / 1000);
       if (outputs.length !== batch.length) {
         throw new AppError('INTERNAL', `Batch function returned ${outputs.length} results for ${batch.length} inputs`);
       }

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { getVariableValues, GraphQLError, type GraphQLSchema } from 'graphql';
+import { getVariableValues, GraphQLError, type GraphQLSchema, type OperationTypeNode } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 
 /**
@@ -7,7 +7,12 @@ import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphq
  * (`complexity` on the type-graphql decorators: page size × child cost, plus the price of model inference), so
  * `first: 100` over many aliases, or a pile of image searches, is refused up front.
  */
-export function complexityLimitPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin {
+export function complexityLimitPlugin(
+  schema: GraphQLSchema,
+  maxCost: number,
+  /** Called with the cost of every operation under the limit, before any resolver runs; may throw to refuse it. */
+  onPriced?: (cost: number, operation: OperationTypeNode) => Promise<void>,
+): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
@@ -28,6 +33,7 @@ export function complexityLimitPlugin(schema: GraphQLSchema, maxCost: number): A
               extensions: { code: 'QUERY_TOO_COMPLEX', cost, maxCost, http: { status: 400 } },
             });
           }
+          if (operation) await onPriced?.(cost, operation.operation);
         },
       };
     },

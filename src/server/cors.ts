@@ -27,7 +27,7 @@ export function classifyOrigin(headers: IncomingHttpHeaders, allowed: readonly s
 
 /** Headers for an actual (non-preflight) response to an allowed origin. No credentials: widgets send none. */
 export function corsResponseHeaders(origin: string): Record<string, string> {
-  return { 'access-control-allow-origin': origin, vary: 'Origin', 'access-control-expose-headers': 'ETag' };
+  return { 'access-control-allow-origin': origin, vary: 'Origin', 'access-control-expose-headers': 'ETag, X-Request-Id' };
 }
 
 /**

@@ -13,6 +13,12 @@ export interface GracefulShutdownOptions {
    * one Ctrl-C reaches the server twice, from the terminal and again forwarded by npm.
    */
   repeatWindowMs?: number;
+  /**
+   * From the signal, this long passes before the listener closes: `markUnready` has turned /readyz to 503, so load
+   * balancers stop routing here while requests are still served. Counts against `timeoutMs`.
+   */
+  unreadyDelayMs?: number;
+  markUnready?: () => void;
 }
 
 export interface GracefulShutdown {
@@ -22,7 +28,9 @@ export interface GracefulShutdown {
 }
 
 /**
- * Stop taking work, finish what was taken, then exit 0. On the first signal the listening socket closes (new
+ * Stop taking work, finish what was taken, then exit 0. On the first signal readiness turns 503 and, after
+ * `unreadyDelayMs` (while everything is still served, so no request routed before the balancer noticed is lost), the
+ * listening socket closes (new
  * connections are refused), idle keep-alive connections close, and every response still to come carries
  * `connection: close`, so no client sends another request on an old connection. When the last in-flight
  * response is done, `close` runs and the process exits 0. The deadline or a second signal exits 1 at once,
@@ -35,6 +43,7 @@ export function gracefulShutdown(o: GracefulShutdownOptions): GracefulShutdown {
   const repeatWindowMs = o.repeatWindowMs ?? 1000;
   const inFlight = new Set<http.ServerResponse>();
   let startedAt: number | null = null;
+  let closing = false;
   let drained: () => void = () => {};
   let exited = false;
 
@@ -47,10 +56,10 @@ export function gracefulShutdown(o: GracefulShutdownOptions): GracefulShutdown {
   // Prepended so it runs before the request handler and can still set headers.
   o.httpServer.prependListener('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
     inFlight.add(res);
-    if (startedAt !== null) res.setHeader('connection', 'close');
+    if (closing) res.setHeader('connection', 'close');
     res.once('close', () => {
       inFlight.delete(res);
-      if (startedAt === null) return;
+      if (!closing) return;
       // A response streamed before the signal kept its keep-alive header; close its connection once idle.
       o.httpServer.closeIdleConnections();
       if (inFlight.size === 0) drained();
@@ -75,12 +84,19 @@ export function gracefulShutdown(o: GracefulShutdownOptions): GracefulShutdown {
         signal: reason,
         inFlight: inFlight.size,
         timeoutMs: o.timeoutMs,
+        unreadyDelayMs: o.unreadyDelayMs ?? 0,
       });
       const deadline = setTimeout(() => force('deadline passed', { timeoutMs: o.timeoutMs }), o.timeoutMs);
-      o.httpServer.close();
-      for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
-      o.httpServer.closeIdleConnections();
-      const allDone = inFlight.size === 0 ? Promise.resolve() : new Promise<void>((r) => (drained = r));
+      const closeListener = () => {
+        closing = true;
+        o.httpServer.close();
+        for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+        o.httpServer.closeIdleConnections();
+        return inFlight.size === 0 ? Promise.resolve() : new Promise<void>((r) => (drained = r));
+      };
+      o.markUnready?.();
+      const delayMs = o.unreadyDelayMs ?? 0;
+      const allDone = delayMs > 0 ? new Promise((r) => setTimeout(r, delayMs)).then(closeListener) : closeListener();
       void allDone
         .then(async () => {
           logger.info('shutdown: in-flight requests done; closing', { afterMs: Date.now() - startedAt! });

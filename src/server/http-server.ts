@@ -5,7 +5,12 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { AppError } from '../common/errors';
+import { requestScope, type ClientIdentity } from '../common/request-scope';
 import type { RequestContext } from '../resolvers/context';
+import type { ApiKeyVerifier } from './auth';
+import type { RateLimitVerdict } from './rate-limit';
+import { rateLimitedMessage } from './rate-limit';
+import { logRequest, requestIdFrom, summarize, type RequestSummary } from './request-log';
 import type { WebRoute } from './routes/web-routes';
 
 /**
@@ -27,6 +32,14 @@ export interface HttpServerOptions {
   sampleCatalogDir?: string;
   /** Browser-facing routes (widgets, pages, CORS, persisted GETs), tried before the GraphQL route. */
   web?: WebRoute;
+  /** Who a GraphQL request counts against (rate limits, the summary line). */
+  identify?: (req: http.IncomingMessage) => ClientIdentity;
+  /** Charges a GraphQL request's arrival to its client; a refusal answers 429 before the body is read. */
+  arrive?: (client: ClientIdentity) => Promise<RateLimitVerdict>;
+  /** `/metrics` on this port, for bearers of these keys only. */
+  metrics?: { keys: ApiKeyVerifier; render: () => Promise<{ contentType: string; body: string }> };
+  /** Told about every finished request (after its summary line is logged). */
+  onRequestDone?: (summary: RequestSummary) => void;
 }
 
 export class UnauthenticatedError extends Error {}
@@ -35,10 +48,25 @@ const GRAPHQL_PATH = '/graphql';
 
 export function createHttpServer(o: HttpServerOptions): http.Server {
   const server = http.createServer((req, res) => {
-    handle(o, req, res).catch((e) => {
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error' }] });
-      else res.destroy(e as Error);
-    });
+    // Every line logged for this request's work carries its id (logger.ts reads the scope); the client sees it too.
+    const scope = requestScope.open(requestIdFrom(req.headers));
+    res.setHeader('x-request-id', scope.requestId);
+    // Whether the response was complete when the connection closed; false means the client left first (499).
+    const closed = new Promise<boolean>((resolve) => res.once('close', () => resolve(res.writableFinished)));
+    const handled = requestScope.run(scope, () =>
+      handle(o, req, res).catch((e) => {
+        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error' }] });
+        else res.destroy(e as Error);
+      }),
+    );
+    // Summed up once the response is gone and the work is done (a client that left early does not end the work).
+    void Promise.all([closed, handled]).then(([completed]) =>
+      requestScope.run(scope, () => {
+        const summary = summarize(scope, req, res, completed);
+        logRequest(summary, scope);
+        o.onRequestDone?.(summary);
+      }),
+    );
   });
   server.headersTimeout = 30_000;
   server.requestTimeout = 120_000;
@@ -52,7 +80,20 @@ async function handle(o: HttpServerOptions, req: http.IncomingMessage, res: http
     const r = await o.ready();
     return sendJson(res, r.ok ? 200 : 503, { status: r.ok ? 'ready' : 'not ready', checks: r.checks });
   }
+  if (url.pathname === '/metrics' && o.metrics?.keys.configured) return serveMetrics(o.metrics, req, res);
   if (url.pathname.startsWith('/samples/') && o.sampleCatalogDir) return serveSample(o.sampleCatalogDir, url.pathname, res);
+  if (url.pathname === GRAPHQL_PATH && req.method !== 'OPTIONS' && o.identify) {
+    const scope = requestScope.current()!;
+    scope.client = o.identify(req);
+    const verdict = o.arrive ? await o.arrive(scope.client) : { ok: true as const };
+    if (!verdict.ok) {
+      scope.errorCodes.add('RATE_LIMITED');
+      res.setHeader('retry-after', String(verdict.retryAfterS));
+      return sendJson(res, 429, {
+        errors: [{ message: rateLimitedMessage(verdict), extensions: { code: 'RATE_LIMITED', retryAfterSeconds: verdict.retryAfterS } }],
+      });
+    }
+  }
   if (o.web && (await o.web(req, res, url, () => o.context(req, requestSignal(res, o.requestTimeoutMs))))) return;
   if (url.pathname === '/' && req.method === 'GET') {
     res.writeHead(302, { location: GRAPHQL_PATH });
@@ -86,6 +127,7 @@ async function handle(o: HttpServerOptions, req: http.IncomingMessage, res: http
     context = await o.context(req, requestSignal(res, o.requestTimeoutMs));
   } catch (e) {
     if (e instanceof UnauthenticatedError) {
+      requestScope.current()?.errorCodes.add('UNAUTHENTICATED');
       return sendJson(res, 401, { errors: [{ message: e.message, extensions: { code: 'UNAUTHENTICATED' } }] });
     }
     throw e;
@@ -161,6 +203,20 @@ async function serveSample(root: string, pathname: string, res: http.ServerRespo
   } catch {
     sendJson(res, 404, { error: 'Not found' });
   }
+}
+
+async function serveMetrics(m: NonNullable<HttpServerOptions['metrics']>, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  if (!m.keys.verify(bearer(req.headers.authorization))) {
+    res.setHeader('www-authenticate', 'Bearer');
+    return sendJson(res, 401, { error: 'A metrics key is required (METRICS_API_KEY_SHA256)' });
+  }
+  const { contentType, body } = await m.render();
+  res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+function bearer(header: string | undefined): string | undefined {
+  return header && /^bearer\s+/i.test(header) ? header.replace(/^bearer\s+/i, '').trim() : undefined;
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {

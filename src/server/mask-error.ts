@@ -45,6 +45,14 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown): Gra
   return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
 
+/** The code a client sees for this error once formatError has masked it. */
+export function publicErrorCode(error: unknown): string {
+  const original = unwrapResolverError(error);
+  if (original instanceof AppError) return original.code;
+  if (original instanceof GraphQLError) return String(original.extensions?.code ?? 'GRAPHQL_ERROR');
+  return 'INTERNAL_SERVER_ERROR';
+}
+
 interface ValidationErrorLike {
   property?: string;
   constraints?: Record<string, string>;

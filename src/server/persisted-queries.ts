@@ -108,7 +108,9 @@ export class PersistedQueries {
     // Faults and bad variables are not cached: the next request may succeed.
     const ok = !result.errors?.length;
     const status = response.http.status ?? (ok ? 200 : result.data ? 200 : 400);
-    send(res, status, ok ? cacheHeaders : { 'cache-control': 'no-store' }, result);
+    // Headers an error asked for (Retry-After on RATE_LIMITED) go out too.
+    const extra = Object.fromEntries(response.http.headers);
+    send(res, status, ok ? { ...extra, ...cacheHeaders } : { ...extra, 'cache-control': 'no-store' }, result);
   }
 }
 

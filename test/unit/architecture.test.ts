@@ -74,6 +74,9 @@ const OWNERS: Record<string, string | string[]> = {
   saxes: 'feeds/formats/xml-items.adapter.ts',
   'cli-progress': 'feeds/progress.ts',
   piscina: ['embedding/pixels/decode-pool.ts', 'embedding/pixels/decode.worker.ts'],
+  pino: 'common/logger.ts',
+  'prom-client': 'server/metrics.ts',
+  'rate-limiter-flexible': 'server/rate-limit.ts',
 };
 
 function sourceFiles(dir: string): string[] {

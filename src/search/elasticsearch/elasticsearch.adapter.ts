@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { observeRequests, type ElasticsearchObserver } from './request-metrics';
 import { Client, errors } from '@elastic/elasticsearch';
 import { pickProduct, type Product, type ProductDocument } from '../../catalog/product';
 import type { BulkItemResult, CatalogScan, Hit, KeywordQuery, KnnQuery, ProductIndex, WriteOptions } from '../../catalog/product-index';
@@ -26,6 +28,7 @@ export interface ElasticsearchOptions {
   indexAlias: string;
   requestTimeoutMs: number;
   maxRetries: number;
+  observer?: ElasticsearchObserver;
 }
 
 type Source = Omit<ProductDocument, 'imageVector'> & { [VECTOR_FIELD]?: number[] };
@@ -49,6 +52,7 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
       compression: false,
       sniffOnStart: false,
     });
+    if (o.observer) observeRequests(client, o.observer);
     return new ElasticsearchProductIndex(client, o.indexAlias);
   }
 
@@ -390,9 +394,5 @@ function toDocument(s: Source): ProductDocument {
 
 function toHits(hits: { _source?: Source; _score?: number | null }[]): Hit[] {
   return hits.filter((h) => h._source).map((h) => ({ product: toProduct(h._source!), score: h._score ?? 0 }));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
