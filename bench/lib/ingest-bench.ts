@@ -65,7 +65,9 @@ export async function ingestRows(o: IngestBenchOptions): Promise<Row[]> {
   const hasPeer = existsSync(PEER_PYTHON);
   if (!hasPeer) o.log(`Python peer skipped: its virtualenv is missing. Create it with:\n  ${PEER_HINT}`);
 
-  const config = loadConfig({ MODEL_DIR: o.modelDir, EMBED_MAX_BATCH: String(MODEL_BATCH) }, ROOT);
+  // The pipeline row puts every image in flight at once, so the decode pool's line must hold them all (the server
+  // keeps its bounded default: there a full line answers 503).
+  const config = loadConfig({ MODEL_DIR: o.modelDir, EMBED_MAX_BATCH: String(MODEL_BATCH), IMAGE_QUEUE_MAX: String(o.images) }, ROOT);
   const pipeline = await loadEmbedder(config);
   const folder = await readModelFolder(config.model.dir);
   const bare = await OnnxModel.load(folder.visionPath, ['pooler_output', 'image_embeds'], { intraOpThreads: config.model.threads, interOpThreads: 1 });

@@ -1,3 +1,4 @@
+import { simdKernels } from './resize-simd';
 import type { ResampleFilter, RgbImage } from './rgb-image';
 
 /**
@@ -42,7 +43,7 @@ const FILTERS: Record<Exclude<ResampleFilter, 'nearest'>, Filter> = {
 };
 
 /** Per output pixel: first source index, tap count, and fixed-point weights (ksize slots each). */
-interface Coefficients {
+export interface Coefficients {
   readonly ksize: number;
   readonly start: Int32Array;
   readonly count: Int32Array;
@@ -86,31 +87,28 @@ function clip8(acc: number): number {
   return v < 0 ? 0 : v > 255 ? 255 : v;
 }
 
-/** Rows per step between the points where the async variant may yield to the event loop. */
-const ROWS_PER_STEP = 16;
-
-type Steps<T> = Generator<void, T, void>;
-
-function* resizeHorizontal(src: RgbImage, outWidth: number, rowFirst: number, rows: number, c: Coefficients): Steps<Uint8Array> {
-  const out = new Uint8Array(outWidth * rows * 3);
-  for (let y = 0; y < rows; y += ROWS_PER_STEP) {
-    horizontalRows(src, out, outWidth, rowFirst, c, y, Math.min(rows, y + ROWS_PER_STEP));
-    yield;
-  }
-  return out;
+/** The two passes, in JavaScript here and in WebAssembly SIMD in resize-simd.ts; both exactly Pillow's arithmetic. */
+export interface ResizeKernels {
+  /** `rows` source rows from `rowFirst`, each resized to outWidth. */
+  horizontal(src: RgbImage, outWidth: number, rowFirst: number, rows: number, c: Coefficients): Uint8Array;
+  /** Every column resized to outHeight; the coefficients' row indices are shifted down by rowShift. */
+  vertical(src: RgbImage, outHeight: number, rowShift: number, c: Coefficients): Uint8Array;
 }
 
-function* resizeVertical(src: RgbImage, outHeight: number, rowShift: number, c: Coefficients): Steps<Uint8Array> {
-  const out = new Uint8Array(src.width * 3 * outHeight);
-  const acc = new Int32Array(src.width * 3);
-  for (let y = 0; y < outHeight; y += ROWS_PER_STEP) {
-    verticalRows(src, out, rowShift, c, acc, y, Math.min(outHeight, y + ROWS_PER_STEP));
-    yield;
-  }
-  return out;
-}
+const jsKernels: ResizeKernels = {
+  horizontal(src, outWidth, rowFirst, rows, c) {
+    const out = new Uint8Array(outWidth * rows * 3);
+    horizontalRows(src, out, outWidth, rowFirst, c, 0, rows);
+    return out;
+  },
+  vertical(src, outHeight, rowShift, c) {
+    const out = new Uint8Array(src.width * 3 * outHeight);
+    verticalRows(src, out, rowShift, c, new Int32Array(src.width * 3), 0, outHeight);
+    return out;
+  },
+};
 
-// The hot loops live in plain functions (V8 optimises them far better than generator bodies) and use `| 0`
+// The JavaScript kernels: plain loops (V8 optimises them far better than closures or generators) that use `| 0`
 // to stay in int32: PIL's sums fit in int32 by design (22-bit weights, 2 spare bits), and uint8 x weight is
 // exact. Not Math.imul: inside vm contexts (Jest) V8 does not inline it and these loops run ~50x slower.
 
@@ -176,16 +174,11 @@ function resizeNearest(src: RgbImage, width: number, height: number): RgbImage {
   return { data: out, width, height };
 }
 
-/** Resize to exactly width×height (no crop, aspect ratio not kept), as `PIL.Image.resize((w, h), filter)`. */
-export function pilResize(src: RgbImage, width: number, height: number, filter: ResampleFilter): RgbImage {
-  const steps = resizeSteps(src, width, height, filter);
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-  }
-}
+/** 'auto': WebAssembly SIMD where the runtime has it, else JavaScript; the others force one (tests, bench). */
+export type ResizeEngine = 'auto' | 'wasm' | 'js';
 
-function* resizeSteps(src: RgbImage, width: number, height: number, filter: ResampleFilter): Steps<RgbImage> {
+/** Resize to exactly width×height (no crop, aspect ratio not kept), as `PIL.Image.resize((w, h), filter)`. */
+export function pilResize(src: RgbImage, width: number, height: number, filter: ResampleFilter, engine: ResizeEngine = 'auto'): RgbImage {
   if (!(width > 0 && height > 0 && src.width > 0 && src.height > 0)) {
     throw new RangeError(`pilResize: sizes must be positive (got ${src.width}x${src.height} -> ${width}x${height})`);
   }
@@ -193,6 +186,7 @@ function* resizeSteps(src: RgbImage, width: number, height: number, filter: Resa
     throw new RangeError('pilResize: data length does not match width*height*3');
   }
   if (filter === 'nearest') return resizeNearest(src, width, height);
+  const k = kernelsFor(engine);
   const f = FILTERS[filter];
   const needH = width !== src.width;
   const needV = height !== src.height;
@@ -200,8 +194,8 @@ function* resizeSteps(src: RgbImage, width: number, height: number, filter: Resa
   const cv = precomputeCoefficients(src.height, height, f);
   const ch = needH ? precomputeCoefficients(src.width, width, f) : null;
   if (ch && needV && verticalFirst(src.width, src.height, width, height)) {
-    const tmp: RgbImage = { data: yield* resizeVertical(src, height, 0, cv), width: src.width, height };
-    return { data: yield* resizeHorizontal(tmp, width, 0, height, ch), width, height };
+    const tmp: RgbImage = { data: k.vertical(src, height, 0, cv), width: src.width, height };
+    return { data: k.horizontal(tmp, width, 0, height, ch), width, height };
   }
   let img = src;
   let rowShift = 0;
@@ -209,11 +203,19 @@ function* resizeSteps(src: RgbImage, width: number, height: number, filter: Resa
     // Only the source rows the vertical pass will read go through the horizontal pass, as in PIL.
     const rowFirst = cv.start[0]!;
     const rowLast = cv.start[height - 1]! + cv.count[height - 1]!;
-    img = { data: yield* resizeHorizontal(src, width, rowFirst, rowLast - rowFirst, ch), width, height: rowLast - rowFirst };
+    img = { data: k.horizontal(src, width, rowFirst, rowLast - rowFirst, ch), width, height: rowLast - rowFirst };
     rowShift = rowFirst;
   }
   if (!needV) return img;
-  return { data: yield* resizeVertical(img, height, rowShift, cv), width, height };
+  return { data: k.vertical(img, height, rowShift, cv), width, height };
+}
+
+function kernelsFor(engine: ResizeEngine): ResizeKernels {
+  if (engine === 'js') return jsKernels;
+  const simd = simdKernels();
+  if (simd) return simd;
+  if (engine === 'wasm') throw new Error('pilResize: this runtime has no WebAssembly SIMD');
+  return jsKernels;
 }
 
 /**
