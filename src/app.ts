@@ -6,7 +6,12 @@ import type * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppConfig } from './config/config';
 import { logger } from './common/logger';
+import { DuplicatesService } from './duplicates/duplicates.service';
+import { duplicateCatalog } from './duplicates/duplicate-catalog';
 import { EmbeddingService } from './embedding/embedding.service';
+import { readModelFolder } from './embedding/model-folder';
+import type { DedupRuntime } from './duplicates/dedup-command';
+import { AppError } from './common/errors';
 import { configureImageRuntime } from './embedding/pixels/decode.adapter';
 import { ImageFetcher } from './sources/image-fetch.adapter';
 import { ImageSourceService } from './sources/image-source.service';
@@ -36,6 +41,7 @@ export interface Services {
   images: ImageSourceService;
   search: SearchService;
   ingest: IngestService;
+  duplicates: DuplicatesService;
   close(): Promise<void>;
 }
 
@@ -55,12 +61,17 @@ export async function createServices(config: AppConfig, preloaded?: EmbeddingSer
   }
   const fetcher = createImageFetcher(config);
   const images = new ImageSourceService(metrics ? new ObservedUrlFetcher(fetcher, metrics) : fetcher, config.images.maxBytes);
+  if (!embedder.relationThresholds) {
+    logger.warn('the model folder has no calibration.json: no relations on hits, no duplicate checks (run npm run calibrate)', { model: embedder.modelId });
+  }
+  const duplicates = new DuplicatesService(duplicateCatalog(index), embedder.relationThresholds);
   return {
     index,
     embedder,
     images,
+    duplicates,
     search: new SearchService(index, embedder, images),
-    ingest: new IngestService(index, embedder, images),
+    ingest: new IngestService(index, embedder, images, duplicates),
     async close() {
       await Promise.allSettled([index.close(), embedder.close(), fetcher.close()]);
     },
@@ -75,10 +86,30 @@ export async function createImportRuntime(config: AppConfig, allowedHosts?: stri
   const services = await createServices({ ...config, images: { ...config.images, allowedHosts: allowedHosts ?? config.images.allowedHosts } });
   return {
     images: services.images,
-    ingestWith: (images) => new IngestService(services.index, services.embedder, images),
+    ingestWith: (images) => new IngestService(services.index, services.embedder, images, services.duplicates),
     refresh: () => services.index.refresh(),
     close: () => services.close(),
   };
+}
+
+/**
+ * What `npm run dedup` reads through: the index behind the alias and the model folder's calibration. The model itself
+ * is not loaded (stored vectors are compared), but the index must hold this model's vectors.
+ */
+export async function createDedupRuntime(config: AppConfig): Promise<DedupRuntime> {
+  const folder = await readModelFolder(config.model.dir);
+  const index = ElasticsearchProductIndex.connect(config.elasticsearch);
+  try {
+    const found = (await index.describeAlias())?.identity?.modelId;
+    if (found !== folder.modelId) {
+      throw new AppError('INDEX_DIMENSION_MISMATCH', `alias "${index.alias}" holds vectors of ${found ?? 'no model'}, not of ${folder.modelId} (MODEL_DIR)`);
+    }
+  } catch (e) {
+    await index.close();
+    throw e;
+  }
+  const duplicates = new DuplicatesService(duplicateCatalog(index), folder.relationThresholds);
+  return { scan: (min, o) => duplicates.scan(min, o), count: () => index.count(), close: () => index.close() };
 }
 
 export function loadEmbedder(config: AppConfig, metrics?: ServerMetrics): Promise<EmbeddingService> {

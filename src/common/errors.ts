@@ -15,6 +15,7 @@ export type FaultCode =
   | 'INDEX_MAPPING_OUTDATED' // the index predates MAPPING_VERSION; writes of new fields would be refused
   | 'MODEL_LOAD_FAILED'
   | 'MODEL_INFERENCE_FAILED'
+  | 'MODEL_NOT_CALIBRATED' // the model folder has no calibration.json, so duplicates cannot be told apart
   | 'OVERLOADED' // a bounded work queue is full; callers should shed load or retry later
   | 'REQUEST_TIMEOUT' // the request's deadline (REQUEST_TIMEOUT_MS) passed; its work was cancelled
   | 'REQUEST_CANCELLED'; // the client went away; its work was cancelled (nobody reads the answer)

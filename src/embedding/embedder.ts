@@ -6,6 +6,12 @@ export interface Embedder {
   readonly modelId: string;
   readonly dims: number;
   /**
+   * The image-to-image cosines at or above which two products are DUPLICATE, resp. at least VARIANT, calibrated for
+   * these weights (models/<folder>/calibration.json). Undefined for a model folder without a calibration: relations
+   * are then not reported.
+   */
+  readonly relationThresholds?: { readonly duplicate: number; readonly variant: number };
+  /**
    * L2-normalised image embedding. Undecodable or oversized bytes reject with ImageInputError. A fired `signal` stops
    * the work (decode, resize, or its place in the model queue) and rejects with the signal's reason.
    */

@@ -32,6 +32,7 @@ export class EmbeddingService implements Embedder {
   private constructor(
     readonly modelId: string,
     readonly dims: number,
+    readonly relationThresholds: { readonly duplicate: number; readonly variant: number } | undefined,
     private readonly decoder: DecodePool,
     private readonly tokenizer: TextTokenizer,
     private readonly models: readonly OnnxModel[],
@@ -64,6 +65,7 @@ export class EmbeddingService implements Embedder {
       return new EmbeddingService(
         folder.modelId,
         dims,
+        folder.relationThresholds,
         decoder,
         tokenizer,
         [visionModel, textModel],

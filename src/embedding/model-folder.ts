@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { open, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { AppError } from '../common/errors';
+import { readCalibration } from './calibration';
 import { parsePreprocessorConfig, type ImagePreprocessing } from './pixels/preprocessor-config';
 
 /**
@@ -33,6 +34,8 @@ export interface ModelFolder {
   readonly tokenizerConfig: unknown;
   readonly textMaxLength: number;
   readonly lowercase: boolean;
+  /** The DUPLICATE / VARIANT cosine cut points calibrated for these weights (calibration.json); absent without one. */
+  readonly relationThresholds?: { readonly duplicate: number; readonly variant: number };
 }
 
 const DEFAULT_TEXT_LENGTH = 64;
@@ -98,9 +101,12 @@ export async function readModelFolder(modelDir: string): Promise<ModelFolder> {
   const lower = asRecord(tokenizerConfig)['do_lower_case'];
   const name = cfg['_name_or_path'];
   const fingerprint = await fingerprintOf([visionPath, textPath], [config, pre, tokenizerJson]);
+  const modelId = `${typeof name === 'string' && name.trim() !== '' ? name : basename(dir)}@${fingerprint}`;
+  const calibration = await readCalibration(dir, modelId);
   return {
     dir,
-    modelId: `${typeof name === 'string' && name.trim() !== '' ? name : basename(dir)}@${fingerprint}`,
+    modelId,
+    relationThresholds: calibration && { duplicate: calibration.thresholds.duplicate, variant: calibration.thresholds.variant },
     visionPath,
     textPath,
     image,

@@ -22,12 +22,27 @@ export interface ErrorSink {
 }
 
 export function openErrorReport(path: string): ErrorSink {
+  const csv = openCsvWriter(path, REPORT_COLUMNS);
+  return {
+    add: (f) => csv.write({ row: f.row, line: f.line ?? '', id: f.id ?? '', code: f.code, message: f.message }),
+    close: () => csv.close(),
+  };
+}
+
+export interface CsvWriter<C extends string> {
+  /** Resolves once the row is buffered (waits for the file when the buffer is full). */
+  write(row: Record<C, string | number>): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A CSV file with a header row, written as rows come (other reports use it too, e.g. npm run dedup). */
+export function openCsvWriter<C extends string>(path: string, columns: readonly C[]): CsvWriter<C> {
   const file = createWriteStream(path);
-  const csv = stringify({ header: true, columns: [...REPORT_COLUMNS] });
+  const csv = stringify({ header: true, columns: [...columns] });
   csv.pipe(file);
   return {
-    async add(f) {
-      if (!csv.write({ row: f.row, line: f.line ?? '', id: f.id ?? '', code: f.code, message: f.message })) await once(csv, 'drain');
+    async write(row) {
+      if (!csv.write(row)) await once(csv, 'drain');
     },
     async close() {
       csv.end();

@@ -11,6 +11,7 @@
  * the row — its values, its image — keeps it out (a stored older version stays as it was).
  */
 import { IngestStatus, type ProductInput } from '../catalog/product';
+import { Relation } from '../catalog/relation';
 import type { IngestOptions, IngestOutcome } from '../ingest/ingest.service';
 import type { RowFailure } from './error-report';
 import type { FeedRow } from './feed-record';
@@ -43,12 +44,20 @@ export interface ImportOptions extends InputOptions {
 export interface ImportSummary extends ProgressState {
   /** Rows a dry run found importable. */
   valid: number;
+  /**
+   * Rows written whose image is a DUPLICATE of another product (already in the catalog, or earlier in the feed) under
+   * another id; each is also in the error report as ALREADY_IN_CATALOG.
+   */
+  alreadyInCatalog: number;
   byCode: Record<string, number>;
   interrupted: boolean;
   seconds: number;
 }
 
 const BATCHES_IN_FLIGHT = 4;
+
+/** Error-report code of a row that was imported but duplicates another product's image. */
+export const ALREADY_IN_CATALOG = 'ALREADY_IN_CATALOG';
 
 const COUNTER = {
   [IngestStatus.CREATED]: 'created',
@@ -71,6 +80,7 @@ export class FeedImportService {
       unchanged: 0,
       failed: 0,
       valid: 0,
+      alreadyInCatalog: 0,
       bytesRead: 0,
       totalBytes: o.totalBytes,
       byCode: {},
@@ -102,6 +112,17 @@ export class FeedImportService {
             if (out.ok) {
               s.done++;
               s[COUNTER[out.status]]++;
+              const same = out.duplicates?.find((d) => d.relation === Relation.DUPLICATE);
+              if (same) {
+                s.alreadyInCatalog++;
+                await o.onFailure?.({
+                  row: row.row,
+                  line: row.line,
+                  id: out.product.id,
+                  code: ALREADY_IN_CATALOG,
+                  message: `Imported, but its image duplicates product "${same.product.id}" (cosine ${same.similarity})`,
+                });
+              }
             } else await failed({ row: row.row, line: row.line, id: out.id, code: out.error.code, message: out.error.message });
           }
           progress();

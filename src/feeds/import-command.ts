@@ -145,6 +145,9 @@ function printSummary(
   } else {
     lines.push(`import: ${args.source} (${format}): ${n(s.done)} rows in ${s.seconds.toFixed(1)}s${rate}${s.interrupted ? ', interrupted' : ''}`);
     lines.push(`  created ${n(s.created)}, updated ${n(s.updated)}, unchanged ${n(s.unchanged)}, failed ${n(s.failed)}`);
+    if (s.alreadyInCatalog > 0) {
+      lines.push(`  already in catalog: ${n(s.alreadyInCatalog)} rows duplicate another product's image (ALREADY_IN_CATALOG in the error report)`);
+    }
     if (fetch) {
       lines.push(
         `  images: ${n(fetch.downloaded)} downloaded (${(fetch.bytes / 1e6).toFixed(1)} MB), ${n(fetch.notModified)} not modified (304), ${n(fetch.retries)} retries`,

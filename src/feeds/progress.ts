@@ -151,3 +151,61 @@ export function createProgressView(out: NodeJS.WriteStream, o: { intervalMs?: nu
     },
   };
 }
+
+export interface CountProgress {
+  update(done: number): void;
+  stop(done: number): void;
+}
+
+/**
+ * A bar over a known number of items (e.g. products scanned by npm run dedup): rate and ETA on a terminal, a plain
+ * line every `intervalMs` otherwise.
+ */
+export function createCountProgress(
+  out: NodeJS.WriteStream,
+  o: { label: string; unit: string; total: number; intervalMs?: number; now?: () => number },
+): CountProgress {
+  const now = o.now ?? Date.now;
+  const meter = new RateMeter();
+  const line = (done: number) => {
+    const rate = meter.rate();
+    const eta = rate > 0 ? formatDuration((o.total - done) / rate) : '?';
+    return `${o.label}: ${n(done)}/${n(o.total)} ${o.unit} (${Math.floor((100 * done) / Math.max(1, o.total))}%) ${rate.toFixed(1)} ${o.unit}/s ETA ${eta}`;
+  };
+  if (!out.isTTY) {
+    let last = now();
+    return {
+      update(done) {
+        meter.sample(now(), done);
+        if (now() - last >= (o.intervalMs ?? 5000)) {
+          last = now();
+          out.write(`${line(done)}\n`);
+        }
+      },
+      stop(done) {
+        meter.sample(now(), done);
+        out.write(`${line(done)}\n`);
+      },
+    };
+  }
+  const bar = new cliProgress.SingleBar(
+    { stream: out, format: `${o.label} {bar} {percentage}% | {value}/{total} ${o.unit} | {rate} ${o.unit}/s | ETA {etaText}`, hideCursor: true, fps: 5 },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(Math.max(1, o.total), 0, { rate: '0.0', etaText: '?' });
+  const payload = (done: number) => {
+    const rate = meter.rate();
+    return { rate: rate.toFixed(1), etaText: rate > 0 ? formatDuration((o.total - done) / rate) : '?' };
+  };
+  return {
+    update(done) {
+      meter.sample(now(), done);
+      bar.update(done, payload(done));
+    },
+    stop(done) {
+      meter.sample(now(), done);
+      bar.update(done, payload(done));
+      bar.stop();
+    },
+  };
+}

@@ -1,13 +1,26 @@
 import { createHash } from 'node:crypto';
 import { IngestStatus, normaliseProduct, pickProduct, type Product, type ProductDocument, type ProductInput } from '../catalog/product';
 import { MAX_ID_LENGTH } from '../catalog/product-fields';
+import type { RelatedProduct } from '../catalog/relation';
 import { AppError, ExpectedError, IndexingFailedError, InvalidInputError, ProductNotFoundError, StaleVersionError } from '../common/errors';
 import type { Embedder } from '../embedding/embedder';
 import type { ImageSource, ImageValidators } from '../sources/image-source';
 import type { ProductIndex } from '../catalog/product-index';
+import { logger } from '../common/logger';
 
-/** Per item: what was done, or the expected failure (a bad image, a stale version, a refused write) that stopped it. */
-export type IngestOutcome = { ok: true; status: IngestStatus; product: Product } | { ok: false; id: string; error: ExpectedError };
+/**
+ * Per item: what was done, or the expected failure (a bad image, a stale version, a refused write) that stopped it.
+ * `duplicates`: the catalog products (and products of the same call) this one is a DUPLICATE or VARIANT of, most
+ * similar first; undefined when it was not checked (unchanged, no calibrated model, or the check failed).
+ */
+export type IngestOutcome =
+  | { ok: true; status: IngestStatus; product: Product; duplicates?: RelatedProduct[] }
+  | { ok: false; id: string; error: ExpectedError };
+
+/** The duplicate check at ingest (DuplicatesService implements it). */
+export interface DuplicateCheck {
+  check(items: readonly { product: Product; vector: ArrayLike<number> }[]): Promise<Map<string, RelatedProduct[]> | undefined>;
+}
 
 export interface IngestOptions {
   /** Wait until the writes are visible to search before answering (read-your-writes for API callers). */
@@ -39,6 +52,7 @@ export class IngestService {
     private readonly index: ProductIndex,
     private readonly embedder: Embedder,
     private readonly images: ImageSource,
+    private readonly duplicates?: DuplicateCheck,
   ) {}
 
   async ingest(inputs: readonly ProductInput[], o: IngestOptions = {}): Promise<IngestOutcome[]> {
@@ -69,18 +83,31 @@ export class IngestService {
     });
 
     if (toWrite.length > 0) {
+      // Before the write, so the kNN sees the catalog without this call's products (they are compared in memory).
+      const related = await this.checkDuplicates(toWrite.filter((w) => w.status !== IngestStatus.UNCHANGED).map((w) => w.doc));
       const results = await this.index.bulkUpsert(
         toWrite.map((w) => w.doc),
         { refresh: o.refresh },
       );
       results.forEach((r, j) => {
         const { at, doc, status } = toWrite[j];
-        if (r.ok) outcomes[at] = { ok: true, status, product: pickProduct(doc) };
+        if (r.ok) outcomes[at] = { ok: true, status, product: pickProduct(doc), duplicates: related?.get(doc.id) };
         else if (r.conflict) outcomes[at] = fail(doc.id, new StaleVersionError(doc.id, existing.get(doc.id)?.version, doc.version!));
         else outcomes[at] = fail(doc.id, new IndexingFailedError(doc.id, r.error ?? 'unknown'));
       });
     }
     return outcomes as IngestOutcome[];
+  }
+
+  /** Advisory: a failed check is logged and leaves the outcomes unchecked rather than failing the write. */
+  private async checkDuplicates(docs: ProductDocument[]): Promise<Map<string, RelatedProduct[]> | undefined> {
+    if (!this.duplicates || docs.length === 0) return undefined;
+    try {
+      return await this.duplicates.check(docs.map((d) => ({ product: pickProduct(d), vector: d.imageVector })));
+    } catch (e) {
+      logger.warn('duplicate check at ingest failed', { error: e instanceof Error ? e.message : String(e), products: docs.length });
+      return undefined;
+    }
   }
 
   /** What to write for one input, or the outcome when there is nothing to write. */

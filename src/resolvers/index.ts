@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type AuthChecker } from 'type-graphql';
+import type { DuplicatesService } from '../duplicates/duplicates.service';
 import type { CatalogMapService } from '../explore/catalog-map.service';
 import type { IngestService } from '../ingest/ingest.service';
 import { WRITE } from '../schema/roles';
 import type { SearchService } from '../search/search.service';
 import { CatalogMapResolver } from './catalog-map.resolver';
+import { DuplicatesResolver } from './duplicates.resolver';
 import type { RequestContext } from './context';
 import { IngestResolver } from './ingest.resolver';
 import { ProductResolver } from './product.resolver';
@@ -15,13 +17,14 @@ import { SearchResolver } from './search.resolver';
  * The one registry of resolvers. The schema build (scripts/emit-schema.ts, the schema drift test) and the composition
  * root (app.ts) both go through buildAppSchema, so a resolver is registered here and nowhere else.
  */
-export const RESOLVERS = [ProductResolver, SearchResolver, IngestResolver, CatalogMapResolver] as const;
+export const RESOLVERS = [ProductResolver, SearchResolver, IngestResolver, CatalogMapResolver, DuplicatesResolver] as const;
 
 /** What the resolvers need from the service layer. */
 export interface ResolverServices {
   search: SearchService;
   ingest: IngestService;
   maps: CatalogMapService;
+  duplicates: DuplicatesService;
 }
 
 type ResolverClass = (typeof RESOLVERS)[number];
@@ -33,6 +36,7 @@ export function createResolvers(services: ResolverServices): Map<ResolverClass, 
     [SearchResolver, new SearchResolver(services.search)],
     [IngestResolver, new IngestResolver(services.ingest)],
     [CatalogMapResolver, new CatalogMapResolver(services.maps)],
+    [DuplicatesResolver, new DuplicatesResolver(services.duplicates)],
   ]);
 }
 

@@ -3,7 +3,7 @@ import { IngestStatus } from '../catalog/product';
 import type { IngestOutcome, IngestService } from '../ingest/ingest.service';
 import { DeleteProductArgs, IngestProductArgs, IngestProductsArgs } from '../schema/args';
 import { toProductInput } from '../schema/inputs';
-import { DeleteSuccess, IngestSuccess, IngestSummary, ProductType } from '../schema/product.type';
+import { DeleteSuccess, IngestSuccess, IngestSummary, ProductType, RelatedProductType } from '../schema/product.type';
 import { DeleteProductResult, IngestProductResult, IngestProductsPayload } from '../schema/results.union';
 import { WRITE } from '../schema/roles';
 import type { RequestContext } from './context';
@@ -12,7 +12,11 @@ import { orErrorResult, toErrorResult } from './error-mapping';
 
 function toResult(o: IngestOutcome): typeof IngestProductResult {
   if (!o.ok) return toErrorResult(o.error) as typeof IngestProductResult;
-  return Object.assign(new IngestSuccess(), { status: o.status, product: ProductType.from(o.product) });
+  return Object.assign(new IngestSuccess(), {
+    status: o.status,
+    product: ProductType.from(o.product),
+    duplicates: o.duplicates?.map(RelatedProductType.from),
+  });
 }
 
 @Resolver()

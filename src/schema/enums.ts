@@ -1,5 +1,6 @@
 import { registerEnumType } from 'type-graphql';
 import { IngestStatus, SearchMode } from '../catalog/product';
+import { Relation } from '../catalog/relation';
 
 /** The domain's enums, registered once with their GraphQL descriptions. */
 
@@ -15,6 +16,18 @@ registerEnumType(SearchMode, {
 registerEnumType(IngestStatus, {
   name: 'IngestStatus',
   valuesConfig: { UNCHANGED: { description: 'The same input was already stored; nothing was written.' } },
+});
+
+/** The GraphQL side of catalog/relation.ts's Relation (a const object, so tools can use its plain string values). */
+export const RelationEnum = { ...Relation };
+registerEnumType(RelationEnum, {
+  name: 'Relation',
+  description: "How close a product's image is to what it was found for; cut points calibrated per model (models/<name>/calibration.json).",
+  valuesConfig: {
+    DUPLICATE: { description: 'The same image re-encoded, resized, lightly cropped or watermarked.' },
+    VARIANT: { description: 'The same product in another colour or pattern, or another shot of it.' },
+    SIMILAR: { description: 'Any other product.' },
+  },
 });
 
 export { IngestStatus, SearchMode };

@@ -1,6 +1,7 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import type { Product, Recommendations, ScoredProduct } from '../catalog/product';
-import { IngestStatus } from './enums';
+import type { Relation, RelatedProduct } from '../catalog/relation';
+import { IngestStatus, RelationEnum } from './enums';
 import { defineOutputFields, toOutputValues, type ProductOutputShape } from './product-fields.graphql';
 
 export { Attribute } from './product-fields.graphql';
@@ -56,10 +57,28 @@ export class RecommendationsType {
   }
 }
 
+@ObjectType('RelatedProduct', { description: 'Another product and how close its image is to the one it was found for.' })
+export class RelatedProductType {
+  @Field(() => ProductType) product!: ProductType;
+  @Field(() => RelationEnum) relation!: Relation;
+  @Field(() => Float, { description: 'Exact cosine similarity of the two products\u2019 image vectors.' }) similarity!: number;
+
+  static from(r: RelatedProduct): RelatedProductType {
+    return Object.assign(new RelatedProductType(), { product: ProductType.from(r.product), relation: r.relation, similarity: r.similarity });
+  }
+}
+
 @ObjectType()
 export class IngestSuccess {
   @Field(() => IngestStatus) status!: IngestStatus;
   @Field(() => ProductType) product!: ProductType;
+  @Field(() => [RelatedProductType], {
+    nullable: true,
+    description:
+      'Products already in the catalog (or earlier in the same call) that this one is a DUPLICATE or VARIANT of, most ' +
+      'similar first (at most 3). Null when it was not checked: UNCHANGED, or the model has no relation calibration.',
+  })
+  duplicates?: RelatedProductType[];
 }
 
 @ObjectType()

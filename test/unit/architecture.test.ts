@@ -19,6 +19,7 @@ const LAYERS: [layer: string, prefix: string][] = [
   ['elasticsearch', 'search/elasticsearch/'],
   ['search', 'search/'],
   ['ingest', 'ingest/'],
+  ['duplicates', 'duplicates/'],
   ['schema', 'schema/'],
   ['resolvers', 'resolvers/'],
   ['server', 'server/'],
@@ -41,8 +42,18 @@ const ALLOWED: Record<string, string[]> = {
   elasticsearch: ['common', 'catalog'],
   search: ['common', 'catalog', 'embedding:embedder.ts', 'sources:image-source.ts'],
   ingest: ['common', 'catalog', 'embedding:embedder.ts', 'sources:image-source.ts'],
+  // npm run dedup writes its CSV and shows its progress through the importer's adapters of csv-stringify and cli-progress.
+  duplicates: ['common', 'catalog', 'feeds:error-report.ts', 'feeds:progress.ts'],
   schema: ['common', 'catalog', 'sources:image-source.ts', 'sources:limits.ts'],
-  resolvers: ['common', 'catalog', 'schema', 'search:search.service.ts', 'ingest:ingest.service.ts', 'explore:catalog-map.service.ts'],
+  resolvers: [
+    'common',
+    'catalog',
+    'schema',
+    'search:search.service.ts',
+    'ingest:ingest.service.ts',
+    'explore:catalog-map.service.ts',
+    'duplicates:duplicates.service.ts',
+  ],
   server: ['common', 'resolvers:context.ts'],
   explore: ['common', 'catalog', 'embedding:embedder.ts'],
   // A feed import is another entry point beside the API: it validates rows with the API's input types and writes

@@ -7,7 +7,7 @@ import {
   ProductNotFoundError,
   StaleVersionError,
 } from '../../src/common/errors';
-import { IngestService, type IngestOutcome } from '../../src/ingest/ingest.service';
+import { IngestService, type DuplicateCheck, type IngestOutcome } from '../../src/ingest/ingest.service';
 import { FakeEmbedder, FakeImageSource, InMemoryProductIndex, inlineImage, storedDoc, unit } from '../support/fakes';
 
 /** IngestService on its own: store, model and image source are in-memory fakes with hand-placed vectors. */
@@ -275,4 +275,40 @@ it('treats ImageInputError from the embedder as the item failing, not the batch'
   const out = await ingest.ingest([input('a', 'unknown-bytes'), input('b', 'lamp.jpg')]);
   expect(out[0]).toMatchObject({ ok: false, error: expect.any(ImageInputError) });
   expect(out[1]).toMatchObject({ ok: true, status: IngestStatus.CREATED });
+});
+
+describe('duplicate check', () => {
+  /** A DuplicateCheck that records what it was asked and calls everything a DUPLICATE of 'other'. */
+  function recordingCheck(fail = false) {
+    const asked: string[][] = [];
+    const check: DuplicateCheck = {
+      async check(items) {
+        asked.push(items.map((i) => `${i.product.id}:${Array.from(i.vector).join(',')}`));
+        if (fail) throw new AppError('SEARCH_BACKEND_UNAVAILABLE', 'down');
+        return new Map(items.map((i) => [i.product.id, [{ product: { id: 'other' } as never, relation: 'DUPLICATE' as const, similarity: 0.999 }]]));
+      },
+    };
+    return { asked, check };
+  }
+
+  it('checks created and updated products with their new vectors, never unchanged ones', async () => {
+    const { index, embedder, images } = setup();
+    const { asked, check } = recordingCheck();
+    const ingest = new IngestService(index, embedder, images, check);
+    await ingest.ingest([input('a', 'mug.jpg')]);
+    const outs = await ingest.ingest([input('a', 'mug.jpg'), input('b', 'lamp.jpg')]);
+    expect(asked).toEqual([[`a:${unit(DIMS, 1).join(',')}`], [`b:${unit(DIMS, 0, 2).join(',')}`]]);
+    expect(outs.map((o) => (o.ok ? [o.status, o.duplicates?.map((d) => d.product.id)] : null))).toEqual([
+      [IngestStatus.UNCHANGED, undefined],
+      [IngestStatus.CREATED, ['other']],
+    ]);
+  });
+
+  it('writes anyway when the check fails, leaving the outcome unchecked', async () => {
+    const { index, embedder, images } = setup();
+    const ingest = new IngestService(index, embedder, images, recordingCheck(true).check);
+    const [out] = await ingest.ingest([input('a', 'mug.jpg')]);
+    expect(out!.ok && [out.status, out.duplicates]).toEqual([IngestStatus.CREATED, undefined]);
+    expect(index.docs.has('a')).toBe(true);
+  });
 });

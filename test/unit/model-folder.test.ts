@@ -103,4 +103,19 @@ describe('readModelFolder', () => {
     const dir = await folder(`bad-${_n.replace(/\W+/g, '-')}`, overrides);
     expect((await loadError(dir)).message).toMatch(message);
   });
+
+  it('reads the relation calibration made for its weights, and has none without one', async () => {
+    const dir = await folder('calibrated');
+    const before = await readModelFolder(dir);
+    expect(before.relationThresholds).toBeUndefined();
+    await writeFile(join(dir, 'calibration.json'), JSON.stringify({ model: before.modelId, thresholds: { duplicate: 0.99, variant: 0.9 } }));
+    const after = await readModelFolder(dir);
+    expect([after.modelId, after.relationThresholds]).toEqual([before.modelId, { duplicate: 0.99, variant: 0.9 }]);
+  });
+
+  it('refuses a calibration made for other weights', async () => {
+    const dir = await folder('miscalibrated', { 'calibration.json': JSON.stringify({ model: 'other@12345678', thresholds: { duplicate: 0.99, variant: 0.9 } }) });
+    const err = await loadError(dir);
+    expect(err.message).toMatch(/calibration.json was calibrated for other@12345678, not miscalibrated@[0-9a-f]{8} \(run npm run calibrate\)/);
+  });
 });

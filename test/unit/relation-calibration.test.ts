@@ -1,8 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { minCosineFor, relationOf } from '../../src/catalog/relation';
+import { readCalibration } from '../../src/embedding/calibration';
 import { fitThresholds, scoreLabels, type LabelledPair } from '../../tools/relation/fit';
-import { readRelationCalibration, relationOf } from '../../tools/relation/relation';
 
 const pair = (label: LabelledPair['label'], cosine: number): LabelledPair => ({ label, kind: 'k', cosine });
 
@@ -33,13 +34,23 @@ describe('relation thresholds', () => {
     expect(s.recall).toEqual({ DUPLICATE: 0.5, VARIANT: 0.5, SIMILAR: 0.5 });
   });
 
-  it('reads a calibration file and refuses one made for other weights', () => {
+  it('gives the lowest cosine of each level', () => {
+    const t = { duplicate: 0.95, variant: 0.8 };
+    expect([minCosineFor('DUPLICATE', t), minCosineFor('VARIANT', t), minCosineFor('SIMILAR', t)]).toEqual([0.95, 0.8, -1]);
+  });
+
+  it('reads a calibration file, has none without one, and refuses one made for other weights or malformed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cal-'));
+    await expect(readCalibration(dir, 'm@1234abcd')).resolves.toBeUndefined();
     writeFileSync(join(dir, 'calibration.json'), JSON.stringify({ model: 'm@1234abcd', thresholds: { duplicate: 0.97, variant: 0.9 } }));
-    expect(readRelationCalibration(dir, 'm@1234abcd').thresholds).toEqual({ duplicate: 0.97, variant: 0.9 });
-    expect(() => readRelationCalibration(dir, 'm@ffffffff')).toThrow(/calibrated for m@1234abcd, not m@ffffffff/);
+    expect((await readCalibration(dir, 'm@1234abcd'))!.thresholds).toEqual({ duplicate: 0.97, variant: 0.9 });
+    await expect(readCalibration(dir, 'm@ffffffff')).rejects.toMatchObject({
+      code: 'MODEL_LOAD_FAILED',
+      message: expect.stringMatching(/calibrated for m@1234abcd, not m@ffffffff \(run npm run calibrate\)/),
+    });
     writeFileSync(join(dir, 'calibration.json'), JSON.stringify({ model: 'm', thresholds: { duplicate: 0.8, variant: 0.9 } }));
-    expect(() => readRelationCalibration(dir)).toThrow(/variant <= duplicate/);
-    expect(() => readRelationCalibration(join(dir, 'missing'))).toThrow(/run npm run calibrate/);
+    await expect(readCalibration(dir, 'm')).rejects.toMatchObject({ code: 'MODEL_LOAD_FAILED', message: expect.stringMatching(/variant <= duplicate/) });
+    writeFileSync(join(dir, 'calibration.json'), '{not json');
+    await expect(readCalibration(dir, 'm')).rejects.toMatchObject({ code: 'MODEL_LOAD_FAILED' });
   });
 });

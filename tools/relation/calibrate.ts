@@ -12,7 +12,8 @@ import { setLogLevel } from '../../src/common/logger';
 import { EmbeddingService } from '../../src/embedding/embedding.service';
 import { fitThresholds, scoreLabels, type LabelledPair } from './fit';
 import { labelledPairs, type PairSet } from './pairs';
-import { CALIBRATION_FILE, RELATIONS } from './relation';
+import { RELATIONS } from '../../src/catalog/relation';
+import { CALIBRATION_FILE } from '../../src/embedding/calibration';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -1,5 +1,5 @@
 /** Threshold fitting and per-label scoring for labelled cosine pairs; pure, so it is unit-tested on its own. */
-import { relationOf, RELATIONS, type Relation, type RelationThresholds } from './relation';
+import { relationOf, RELATIONS, type Relation, type RelationThresholds } from '../../src/catalog/relation';
 
 export interface LabelledPair {
   label: Relation;

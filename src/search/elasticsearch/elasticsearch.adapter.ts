@@ -328,6 +328,7 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
       searchAfter = hits[hits.length - 1].sort as string[];
     }
   }
+  count = (): Promise<number> => this.call(async () => (await this.client.count({ index: this.alias })).count);
 
   async refresh(): Promise<void> {
     await this.call(() => this.client.indices.refresh({ index: this.alias }));
