@@ -64,7 +64,7 @@ describe('near-duplicate detection', () => {
     const jpeg = await nearDuplicate(SEED, N, 3, 'reencode');
     const catalog = await syntheticCatalog(SEED, N);
     const ingest = (id: string) =>
-      server.gql(`mutation($i: ProductInput!) { ingestProduct(input: $i) { ... on IngestSuccess { status duplicates { product { id } relation similarity } } } }`, {
+      server.gql(`mutation($i: ProductInput!) { ingestProduct(input: $i, refresh: true) { ... on IngestSuccess { status duplicates { product { id } relation similarity } } } }`, {
         i: toInput({ record: catalog[3]!.record, jpeg }, { id }),
       });
     const first = (await ingest('dup-late')).body.data!.ingestProduct;

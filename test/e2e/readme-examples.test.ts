@@ -125,6 +125,15 @@ const EXPECTATIONS: Record<string, (c: Ctx) => Promise<void>> = {
     expect(again).toEqual({ ...first, status: 'UNCHANGED' });
   },
 
+  'Duplicate clusters: the quick-start catalog holds no copied photos, so there are none at DUPLICATE level': async (c) => {
+    expect(new Set(c.catalog.map((p) => p.record.id)).size).toBe(c.catalog.length);
+    expect((await c.run()).duplicateClusters).toEqual({
+      __typename: 'DuplicateClusters',
+      totalCount: 0,
+      pageInfo: { hasNextPage: false, endCursor: null },
+      clusters: [],
+    });
+  },
   'Delete it again: DeleteSuccess; a second time, ProductNotFound': async (c) => {
     expect((await c.run()).deleteProduct).toEqual({ __typename: 'DeleteSuccess', id: 'sku-123' });
     expect((await c.run()).deleteProduct).toEqual({ __typename: 'ProductNotFound', message: 'No product with id "sku-123"' });
