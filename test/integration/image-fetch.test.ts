@@ -360,7 +360,11 @@ describe('ImageFetcher caps', () => {
   });
 
   it('a body of exactly maxBytes is accepted, one byte less cap is refused', async () => {
-    await expect(fetcher({ maxBytes: PNG.length }).fetch(`${base}/img.png`)).resolves.toBeDefined();
+    await expect(fetcher({ maxBytes: PNG.length }).fetch(`${base}/img.png`)).resolves.toEqual({
+      bytes: PNG,
+      contentType: 'image/png',
+      finalUrl: `${base}/img.png`,
+    });
     const err = await failure(fetcher({ maxBytes: PNG.length - 1 }).fetch(`${base}/img.png`));
     expect(err.code).toBe('IMAGE_TOO_LARGE');
   });

@@ -9,12 +9,14 @@ import { EmbeddingService } from '../../src/embedding/embedding.service';
  * Parity with the PyTorch/transformers reference for the model folder (models/siglip-tiny, or PARITY_MODEL_DIR).
  * Nothing is skipped: a missing folder or fixture file fails the suite.
  *
- * Tolerances, and why they are honest:
+ * Tolerances sit just outside what is measured (the measured values are logged after the run), so a real drift fails:
  * - input_ids: exact.
- * - pixel_values first 8 values: 1e-6 absolute. Decode, PIL resize and float32 normalisation are bit-exact
- *   ports, so only JSON float printing is left.
- * - pixel mean: 1e-6; std: 5e-6 (covers numpy's ddof=0 vs torch's ddof=1, ~1.7e-6 at 224x224x3).
- * - embeddings: cosine >= 0.999 per item (onnxruntime vs PyTorch kernels; measured minimum is logged).
+ * - pixel_values first 8 values: exact. Decode, PIL resize and float32 normalisation are bit-exact ports, and a
+ *   float32 printed by Python reads back to the same number (measured difference 0).
+ * - pixel mean: 2.5e-7 (measured 6.2e-8: torch sums float32 in float32, this test in float64); std: 1e-7 (measured
+ *   1.4e-8; both sides use ddof = 1).
+ * - embeddings: cosine >= 1 - 1e-10 per item (onnxruntime vs PyTorch kernels on the same float32 weights; measured
+ *   1 - 1.5e-12 for images, 1 - 7.4e-14 for texts on siglip-tiny).
  */
 
 interface Reference {
@@ -31,7 +33,7 @@ interface Reference {
 
 const MODEL_DIR = resolve(process.env['PARITY_MODEL_DIR'] ?? join(__dirname, '../../models/siglip-tiny'));
 const PARITY_DIR = join(MODEL_DIR, 'parity');
-const COSINE_MIN = 0.999;
+const COSINE_MIN = 1 - 1e-10;
 
 function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);
@@ -81,12 +83,12 @@ describe(`SigLIP parity with the PyTorch reference (${MODEL_DIR})`, () => {
       const { mean, std } = meanStd(pv);
       measured.pixelMean = Math.max(measured.pixelMean, Math.abs(mean - r.pixel_values_mean));
       measured.pixelStd = Math.max(measured.pixelStd, Math.abs(std - r.pixel_values_std));
-      expect(Math.abs(mean - r.pixel_values_mean)).toBeLessThanOrEqual(1e-6);
-      expect(Math.abs(std - r.pixel_values_std)).toBeLessThanOrEqual(5e-6);
+      expect(Math.abs(mean - r.pixel_values_mean)).toBeLessThanOrEqual(2.5e-7);
+      expect(Math.abs(std - r.pixel_values_std)).toBeLessThanOrEqual(1e-7);
       r.pixel_values_first.forEach((v, i) => {
         measured.pixelFirst = Math.max(measured.pixelFirst, Math.abs(pv[i]! - v));
-        expect(Math.abs(pv[i]! - v)).toBeLessThanOrEqual(1e-6);
       });
+      expect(Array.from(pv.subarray(0, r.pixel_values_first.length))).toEqual(r.pixel_values_first);
     });
 
     it.each(ref.images.map((r) => [r.file, r] as const))('%s: embedding (one at a time)', async (_f, r) => {

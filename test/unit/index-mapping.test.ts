@@ -1,4 +1,11 @@
-import { identityFromMapping, indexMappings, MAPPING_VERSION, slugifyModelId, versionedIndexName } from '../../src/search/elasticsearch/index-mapping';
+import {
+  identityFromMapping,
+  indexMappings,
+  indexSettings,
+  MAPPING_VERSION,
+  slugifyModelId,
+  versionedIndexName,
+} from '../../src/search/elasticsearch/index-mapping';
 
 describe('index mapping', () => {
   it('names the index after the alias, model and dimensions', () => {
@@ -8,16 +15,29 @@ describe('index mapping', () => {
     expect(slugifyModelId('***')).toBe('model');
   });
 
+  it('slugs model ids: lowercase, one dash per run of other characters, no dashes at the ends, at most 80 characters', () => {
+    expect(slugifyModelId('--Google/SigLIP  base@1a2b3c4d__')).toBe('google-siglip-base-1a2b3c4d');
+    expect(slugifyModelId('a'.repeat(79) + '/bc')).toBe('a'.repeat(79) + '-');
+    expect(slugifyModelId('x'.repeat(100))).toHaveLength(80);
+    expect(slugifyModelId('')).toBe('model');
+  });
+
+  it('asks for one shard and at most one replica', () => {
+    expect(indexSettings()).toEqual({ number_of_shards: 1, auto_expand_replicas: '0-1' });
+  });
+
   it('maps the vector as int8-quantised HNSW with dot_product and records its identity', () => {
     const m = indexMappings({ modelId: 'tiny', dims: 128 });
-    expect(m.properties.image_vector).toMatchObject({
+    expect(m.properties.image_vector).toEqual({
       type: 'dense_vector',
       dims: 128,
       index: true,
       similarity: 'dot_product',
-      index_options: { type: 'int8_hnsw' },
+      index_options: { type: 'int8_hnsw', m: 16, ef_construction: 100 },
     });
     expect(m.dynamic).toBe('strict');
+    expect(m._meta).toEqual({ model_id: 'tiny', dims: 128, mapping_version: MAPPING_VERSION });
+    expect([m.properties.imageSha256, m.properties.contentHash, m.properties.modelId]).toEqual(Array(3).fill({ type: 'keyword' }));
     expect(identityFromMapping(m as never)).toEqual({ modelId: 'tiny', dims: 128 });
   });
 
@@ -34,5 +54,8 @@ describe('index mapping', () => {
   it('does not recognise foreign mappings', () => {
     expect(identityFromMapping({ properties: { image_vector: { dims: 3 } } })).toBeUndefined();
     expect(identityFromMapping({})).toBeUndefined();
+    expect(identityFromMapping({ _meta: { model_id: 'm' }, properties: { image_vector: {} } })).toBeUndefined();
+    expect(identityFromMapping({ _meta: { model_id: 7 }, properties: { image_vector: { dims: 3 } } })).toBeUndefined();
+    expect(identityFromMapping({ _meta: { model_id: 'm' }, properties: { image_vector: { dims: 3 } } })).toEqual({ modelId: 'm', dims: 3 });
   });
 });

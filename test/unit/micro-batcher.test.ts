@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { AppError } from '../../src/common/errors';
 import { MicroBatcher } from '../../src/embedding/micro-batcher';
 
@@ -212,6 +213,8 @@ describe('MicroBatcher', () => {
       await expect(Promise.all([kept, alsoKept])).resolves.toEqual([1, 3]);
       expect(r.calls).toEqual([[1, 3]]);
       expect(b.stats).toEqual({ ran: 2, dropped: 1 });
+      // Dropping one item leaves the others where they were.
+      expect(getEventListeners(gone.signal, 'abort')).toHaveLength(0);
     });
 
     it('refuses an item whose signal already fired without queueing it', async () => {
@@ -250,9 +253,122 @@ describe('MicroBatcher', () => {
       ctl.abort();
       expect(b.stats).toEqual({ ran: 1, dropped: 0 });
     });
+
+    it('leaves no listener on a long-lived signal once an item settles, whichever way', async () => {
+      let fail = false;
+      const b = new MicroBatcher<number, number>(
+        async (xs) => {
+          if (fail) throw new Error('model failed');
+          return xs;
+        },
+        { maxBatchSize: 8, maxWaitMs: 0, maxQueue: 10 },
+      );
+      const session = new AbortController().signal;
+      await b.submit(1, session);
+      fail = true;
+      await expect(b.submit(2, session)).rejects.toThrow('model failed');
+      expect(getEventListeners(session, 'abort')).toHaveLength(0);
+      const waiting = b.submit(3, session);
+      expect(getEventListeners(session, 'abort')).toHaveLength(1);
+      await waiting.catch(() => undefined);
+      expect(getEventListeners(session, 'abort')).toHaveLength(0);
+    });
   });
 
   it('validates its options', () => {
-    expect(() => new MicroBatcher(async (x: readonly number[]) => x, { maxBatchSize: 0, maxWaitMs: 1, maxQueue: 1 })).toThrow(RangeError);
+    const make = (maxBatchSize: number, maxWaitMs: number, maxQueue: number) => () =>
+      new MicroBatcher(async (x: readonly number[]) => x, { maxBatchSize, maxWaitMs, maxQueue });
+    const refusal = new RangeError('MicroBatcher: maxBatchSize and maxQueue must be >= 1, maxWaitMs >= 0');
+    expect(make(0, 1, 1)).toThrow(refusal);
+    expect(make(1, -1, 1)).toThrow(refusal);
+    expect(make(1, 1, 0)).toThrow(refusal);
+    expect(make(1, 0, 1)).not.toThrow();
+  });
+
+  it('starts a batch the moment it is full, without waiting for the timer', async () => {
+    const r = recorder<number>();
+    const b = new MicroBatcher(r.fn, { maxBatchSize: 3, maxWaitMs: 1000, maxQueue: 10 });
+    const p = [b.submit(1), b.submit(2)];
+    expect(r.calls).toEqual([]);
+    p.push(b.submit(3));
+    expect(r.calls).toEqual([[1, 2, 3]]);
+    await expect(Promise.all(p)).resolves.toEqual([1, 2, 3]);
+  });
+
+  it('with maxWaitMs 0, runs an item at once, in the same tick', async () => {
+    const r = recorder<number>();
+    const b = new MicroBatcher(r.fn, { maxBatchSize: 8, maxWaitMs: 0, maxQueue: 10 });
+    const p = b.submit(1);
+    expect(r.calls).toEqual([[1]]);
+    await expect(p).resolves.toBe(1);
+  });
+
+  it('counts the wait of an item that queued behind a running batch from when it was submitted', async () => {
+    const r = recorder<string>();
+    const b = new MicroBatcher(r.fn, { maxBatchSize: 8, maxWaitMs: 50, maxQueue: 10 });
+    r.hold();
+    const a = b.submit('a');
+    await jest.advanceTimersByTimeAsync(50); // 'a' runs (held open)
+    await jest.advanceTimersByTimeAsync(10);
+    const late = b.submit('b'); // t = 60
+    await jest.advanceTimersByTimeAsync(20);
+    r.release(); // t = 80: 'b' has waited 20 ms, so it goes 30 ms later
+    await jest.advanceTimersByTimeAsync(29);
+    expect(r.calls).toEqual([['a']]);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(r.calls).toEqual([['a'], ['b']]);
+    await expect(Promise.all([a, late])).resolves.toEqual(['a', 'b']);
+  });
+
+  it('names the queue bound when full and says when it is shut down', async () => {
+    const r = recorder<number>();
+    const b = new MicroBatcher(r.fn, { maxBatchSize: 1, maxWaitMs: 0, maxQueue: 1 });
+    r.hold();
+    const running = b.submit(0);
+    const queued = b.submit(1);
+    await expect(b.submit(2)).rejects.toEqual(new AppError('OVERLOADED', 'Embedding queue is full (1 waiting)'));
+    r.release();
+    const closing = b.close();
+    await expect(b.submit(3)).rejects.toEqual(new AppError('OVERLOADED', 'Embedding queue is shut down'));
+    await closing;
+    await expect(Promise.all([running, queued])).resolves.toEqual([0, 1]);
+  });
+
+  it('close() waits for the running batch and drains everything queued behind it, in batches', async () => {
+    const r = recorder<number>();
+    const b = new MicroBatcher(r.fn, { maxBatchSize: 2, maxWaitMs: 10_000, maxQueue: 10 });
+    r.hold();
+    const all = [1, 2, 3, 4, 5].map((i) => b.submit(i)); // [1, 2] runs at once, 3-5 wait
+    let closed = false;
+    const closing = b.close().then(() => (closed = true));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(closed).toBe(false);
+    r.release();
+    await closing;
+    expect(r.calls).toEqual([[1, 2], [3, 4], [5]]);
+    await expect(Promise.all(all)).resolves.toEqual([1, 2, 3, 4, 5]);
+    await expect(new MicroBatcher(r.fn, { maxBatchSize: 2, maxWaitMs: 5, maxQueue: 2 }).close()).resolves.toBeUndefined();
+  });
+
+  it('never calls the batch function with an empty batch when every waiting item left', async () => {
+    const r = recorder<number>();
+    const b = new MicroBatcher(r.fn, { maxBatchSize: 8, maxWaitMs: 20, maxQueue: 10 });
+    const gone = new AbortController();
+    const p = b.submit(1, gone.signal).catch((e: unknown) => e);
+    gone.abort('bye');
+    await expect(p).resolves.toBe('bye');
+    await jest.advanceTimersByTimeAsync(20);
+    expect(r.calls).toEqual([]);
+    expect(b.stats).toEqual({ ran: 0, dropped: 1 });
+  });
+
+  it('reports stats as a snapshot', async () => {
+    const b = new MicroBatcher(async (xs: readonly number[]) => xs, { maxBatchSize: 8, maxWaitMs: 0, maxQueue: 10 });
+    const before = b.stats;
+    await b.submit(1);
+    expect([before, b.stats]).toEqual([
+      { ran: 0, dropped: 0 },
+      { ran: 1, dropped: 0 },
+    ]);
   });
 });

@@ -32,6 +32,16 @@ describe('filterClauses', () => {
     expect(filterClauses({ minPrice: 0 })).toEqual([{ range: { price: { gte: 0 } } }]);
     expect(filterClauses({ inStock: false })).toEqual([{ term: { inStock: false } }]);
   });
+
+  it('makes one range clause where the first bound appears, skips null and unknown arguments', () => {
+    expect(filterClauses({ minPrice: 1, categories: ['x'], maxPrice: 2 })).toEqual([
+      { range: { price: { gte: 1, lte: 2 } } },
+      { terms: { category: ['x'] } },
+    ]);
+    expect(filterClauses({ maxPrice: null, minPrice: 3 } as never)).toEqual([{ range: { price: { gte: 3 } } }]);
+    expect(filterClauses({ minPrice: null, maxPrice: 0 } as never)).toEqual([{ range: { price: { lte: 0 } } }]);
+    expect(filterClauses({ categories: null, brands: undefined, inStock: null, colour: ['red'] } as never)).toEqual([]);
+  });
 });
 
 describe('knnClause', () => {
@@ -46,9 +56,20 @@ describe('knnClause', () => {
     });
   });
 
-  it('scales num_candidates with k and caps it', () => {
-    expect(knnClause({ vector: [1], k: 50 }).num_candidates).toBe(500);
-    expect(knnClause({ vector: [1], k: 5000 }).num_candidates).toBe(10_000);
+  it('scales num_candidates with k, between a floor of 100 and a cap of 10,000', () => {
+    expect([1, 10, 11, 50, 999, 1000, 1001, 5000].map((k) => knnClause({ vector: [1], k }).num_candidates)).toEqual([
+      100, 100, 110, 500, 9990, 10_000, 10_000, 10_000,
+    ]);
+  });
+
+  it('has no filter clauses and no exclusion when none are given', () => {
+    expect(knnClause({ vector: [0.5, -0.5], k: 3 })).toEqual({
+      field: 'image_vector',
+      query_vector: [0.5, -0.5],
+      k: 3,
+      num_candidates: 100,
+      filter: { bool: { filter: [] } },
+    });
   });
 });
 
@@ -57,9 +78,28 @@ describe('keywordQuery', () => {
     const q = keywordQuery('striped mug', { brands: ['Acme'] }, ['x']);
     expect(q).toEqual({
       bool: {
-        ...(restrictionQuery({ brands: ['Acme'] }, ['x']).bool as object),
+        filter: [{ terms: { brand: ['Acme'] } }],
+        must_not: [{ ids: { values: ['x'] } }],
         must: [{ multi_match: { query: 'striped mug', fields: ['title^2', 'description'], type: 'most_fields' } }],
       },
     });
+  });
+
+  it('has no exclusion clause when nothing is excluded', () => {
+    expect(keywordQuery('mug', undefined)).toEqual({
+      bool: { filter: [], must: [{ multi_match: { query: 'mug', fields: ['title^2', 'description'], type: 'most_fields' } }] },
+    });
+  });
+});
+
+describe('restrictionQuery', () => {
+  it('is the filter clauses plus one ids exclusion, and no must_not without exclusions', () => {
+    expect(restrictionQuery(undefined)).toEqual({ bool: { filter: [] } });
+    expect(restrictionQuery({ inStock: true }, [])).toEqual({ bool: { filter: [{ term: { inStock: true } }] } });
+    const excluded = ['a', 'b'];
+    const q = restrictionQuery({ maxPrice: 5 }, excluded);
+    expect(q).toEqual({ bool: { filter: [{ range: { price: { lte: 5 } } }], must_not: [{ ids: { values: ['a', 'b'] } }] } });
+    // A copy: the caller's array is not shared with the query.
+    expect((q.bool as { must_not: { ids: { values: string[] } }[] }).must_not[0]!.ids.values).not.toBe(excluded);
   });
 });

@@ -51,7 +51,70 @@ describe('TextTokenizer', () => {
   });
 
   it('rejects unusable input', () => {
-    expect(() => TextTokenizer.fromJson({}, {}, { maxLength: 8, lowercase: true })).toThrow(/model/);
-    expect(() => make({ maxLength: 1 })).toThrow(/maxLength/);
+    const noModel = new Error('tokenizer.json has no model');
+    expect(() => TextTokenizer.fromJson({}, {}, { maxLength: 8, lowercase: true })).toThrow(noModel);
+    expect(() => TextTokenizer.fromJson(null, {}, { maxLength: 8, lowercase: true })).toThrow(noModel);
+    expect(() => TextTokenizer.fromJson([], {}, { maxLength: 8, lowercase: true })).toThrow(noModel);
+    expect(() => TextTokenizer.fromJson({ ...json(), model: 'unigram' }, {}, { maxLength: 8, lowercase: true })).toThrow(noModel);
+    expect(() => TextTokenizer.fromJson({ ...json(), model: [] }, {}, { maxLength: 8, lowercase: true })).toThrow(noModel);
+    expect(() => make({ maxLength: 1 })).toThrow(new Error('maxLength must be >= 2 (got 1)'));
+    expect(() => make({ maxLength: 2.5 })).toThrow(new Error('maxLength must be >= 2 (got 2.5)'));
+  });
+
+  it('works at the shortest length: one text token, then EOS', () => {
+    expect(ids(make({ maxLength: 2 }).encode('a red'))).toEqual([4, 2]);
+  });
+
+  it('accepts a tokenizer_config that is not an object', () => {
+    for (const config of [null, [], 'x']) {
+      expect(ids(TextTokenizer.fromJson(tokenizerJson, config, { maxLength: 8, lowercase: true }).encode('a red shoe'))).toEqual([
+        4, 5, 6, 2, 1, 1, 1, 1,
+      ]);
+    }
+  });
+});
+
+/** A fresh copy of the fixture to vary. */
+const json = () => structuredClone(tokenizerJson) as Record<string, any>;
+const from = (j: unknown, maxLength = 8) => TextTokenizer.fromJson(j, {}, { maxLength, lowercase: true });
+
+describe('TextTokenizer variants of tokenizer.json', () => {
+  it('takes padding.pad_id over the <pad> token', () => {
+    const j = json();
+    j['padding'] = { strategy: 'BatchLongest', direction: 'Right', pad_to_multiple_of: null, pad_id: 0, pad_type_id: 0, pad_token: '<unk>' };
+    const t = from(j);
+    expect([t.padId, ids(t.encode('a red'))]).toEqual([0, [4, 5, 2, 0, 0, 0, 0, 0]]);
+  });
+
+  it('refuses a tokenizer with neither padding.pad_id nor a <pad> token', () => {
+    const j = json();
+    j['model'].vocab[1][0] = '<nopad>';
+    j['added_tokens'][1].content = '<nopad>';
+    expect(() => from(j)).toThrow(new Error('tokenizer.json defines no padding.pad_id and no <pad> token'));
+    j['padding'] = { strategy: 'BatchLongest', direction: 'Right', pad_to_multiple_of: null, pad_id: 'x', pad_type_id: 0, pad_token: '<unk>' };
+    expect(() => from(j)).toThrow(new Error('tokenizer.json defines no padding.pad_id and no <pad> token'));
+  });
+
+  it('without a post-processor: no EOS, and truncation simply cuts', () => {
+    const j = json();
+    j['post_processor'] = null;
+    const t = from(j);
+    expect(t.eosId).toBeNull();
+    expect(ids(t.encode('a red shoe'))).toEqual([4, 5, 6, 1, 1, 1, 1, 1]);
+    expect(ids(t.encode('blue '.repeat(10)))).toEqual([7, 7, 7, 7, 7, 7, 7, 7]);
+  });
+
+  it('reads EOS only from a template whose last piece is a special token', () => {
+    const notTemplate = json();
+    notTemplate['post_processor'] = { type: 'ByteLevel', add_prefix_space: true, trim_offsets: false, use_regex: true };
+    expect(from(notTemplate).eosId).toBeNull();
+
+    // "</s> $A": the special token leads, so nothing is kept last when truncating.
+    const leading = json();
+    leading['post_processor'].single = [{ SpecialToken: { id: '</s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }];
+    const t = from(leading);
+    expect(t.eosId).toBeNull();
+    expect(ids(t.encode('a red shoe'))).toEqual([2, 4, 5, 6, 1, 1, 1, 1]);
+    expect(ids(t.encode('blue '.repeat(10)))).toEqual([2, 7, 7, 7, 7, 7, 7, 7]);
   });
 });
