@@ -193,6 +193,7 @@ describe('GraphQL API end to end', () => {
       expect(hits.every((h: any) => h.product.inStock)).toBe(true);
       const scores = hits.map((h: any) => h.score);
       expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+      expect(hits.map((h: any) => h.similarity)).toEqual(scores.map((s: number) => expect.closeTo(2 * s - 1, 5)));
 
       const category = target.category;
       const sameCategory = await server.gql(
@@ -221,7 +222,8 @@ describe('GraphQL API end to end', () => {
         // The product the query describes comes first in every mode.
         expect([mode, hits[0].product.id, hits[0].product.category]).toEqual([mode, r.id, r.category]);
         if (mode === 'KEYWORD') expect(hits.map((h: any) => h.similarity)).toEqual(Array(10).fill(null));
-        else if (mode === 'VECTOR') expect(hits.filter((h: any) => typeof h.similarity === 'number')).toHaveLength(10);
+        // Elasticsearch scores dot_product as (1 + cos) / 2; the API reports the cosine.
+        else if (mode === 'VECTOR') expect(hits.map((h: any) => h.similarity)).toEqual(hits.map((h: any) => expect.closeTo(2 * h.score - 1, 5)));
         else expect(typeof hits[0].similarity).toBe('number');
       }
       const filtered = await server.gql(
@@ -264,6 +266,14 @@ describe('GraphQL API end to end', () => {
       expect(rec.hits).toHaveLength(8);
       const ids = rec.hits.map((h: any) => h.product.id);
       for (const id of [...viewed, negative]) expect(ids).not.toContain(id);
+
+      // Asked for more than the catalog holds, only the exclusion keeps the dismissed product out (steering alone
+      // would merely rank it lower): the same products as without feedback, minus that one.
+      const ALL = `query($p: [ID!]!, $n: [ID!]) { recommendations(productIds: $p, negativeIds: $n, first: 100) { hits { product { id } } } }`;
+      const idsOf = (r: any) => r.body.data!.recommendations.hits.map((h: any) => h.product.id).sort();
+      const everything = idsOf(await server.gql(ALL, { p: viewed }));
+      expect(everything).toContain(negative);
+      expect(idsOf(await server.gql(ALL, { p: viewed, n: [negative] }))).toEqual(everything.filter((id: string) => id !== negative));
 
       const onlyUnknown = await server.gql(`{ recommendations(productIds: ["nobody"]) { unknownIds hits { score } } }`);
       expect(onlyUnknown.body.data!.recommendations).toEqual({ unknownIds: ['nobody'], hits: [] });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { IngestStatus, type ProductInput } from '../../src/catalog/product';
 import {
   AppError,
@@ -78,6 +79,7 @@ describe('IngestService', () => {
     const { index, ingest } = setup();
     const out = await ingest.ingest([input('a', 'mug.jpg'), input('a', 'lamp.jpg', { title: 'Other' })]);
     expect(summary(out)).toEqual([IngestStatus.CREATED, 'InvalidInputError']);
+    expect(out[1]).toEqual({ ok: false, id: 'a', error: new InvalidInputError('Product "a" appears more than once in this batch', 'id') });
     expect((out[1] as { error: InvalidInputError }).error).toMatchObject({ field: 'id', code: 'INVALID_INPUT' });
     expect(index.docs.get('a')!.title).toBe('Product a');
   });
@@ -267,6 +269,69 @@ describe('IngestService', () => {
     const calls = index.callsOf('delete').length;
     await expect(ingest.delete('x'.repeat(129))).rejects.toBeInstanceOf(ProductNotFoundError);
     expect(index.callsOf('delete')).toHaveLength(calls);
+    // The longest id an ingest accepts is asked for, with the refresh wish.
+    await expect(ingest.delete('x'.repeat(128), { refresh: true })).rejects.toEqual(new ProductNotFoundError('x'.repeat(128)));
+    expect(index.callsOf('delete').slice(calls)).toEqual([['x'.repeat(128), { refresh: true }]]);
+  });
+
+  it('stores the image digest and a content hash over the canonical product, the digest and the model', async () => {
+    const { index, ingest } = setup();
+    await ingest.ingest([input('h', 'mug.jpg', { tags: ['b', 'a'], price: 3 })]);
+    const stored = index.docs.get('h')!;
+    const sha = createHash('sha256').update('mug.jpg').digest('hex');
+    const canonical = '{"id":"h","title":"Product h","price":3,"inStock":true,"tags":["a","b"],"attributes":{}}';
+    expect(stored).toEqual({
+      id: 'h',
+      title: 'Product h',
+      price: 3,
+      inStock: true,
+      tags: ['a', 'b'],
+      attributes: {},
+      updatedAt: expect.any(String),
+      imageVector: unit(DIMS, 1),
+      imageSha256: sha,
+      contentHash: createHash('sha256').update(`${canonical}\n${sha}\nfake-model@00000000`).digest('hex'),
+      modelId: 'fake-model@00000000',
+    });
+  });
+
+  it('checks versions only when both sides have one', async () => {
+    const { index, ingest } = setup([storedDoc('unversioned', unit(DIMS, 1)), storedDoc('versioned', unit(DIMS, 1), { version: 5 })]);
+    // Version 2: the store counts the unversioned write as its _version 1, and only a newer external version applies.
+    const out = await ingest.ingest([input('unversioned', 'mug.jpg', { version: 2 }), input('versioned', 'lamp.jpg')]);
+    expect(summary(out)).toEqual([IngestStatus.UPDATED, IngestStatus.UPDATED]);
+    expect([index.docs.get('unversioned')!.version, index.docs.get('versioned')!.version]).toEqual([2, undefined]);
+  });
+
+  it('writes nothing when nothing changed or everything failed', async () => {
+    const { index, ingest } = setup();
+    await ingest.ingest([input('a', 'mug.jpg')]);
+    await ingest.ingest([input('a', 'mug.jpg'), input('b', 'unknown-bytes')]);
+    expect(index.callsOf('bulkUpsert')).toHaveLength(1);
+  });
+
+  it('reports a refused write without a reason as IndexingFailed "unknown"', async () => {
+    const { index, ingest } = setup();
+    index.bulkUpsert = async (docs) => docs.map((d) => ({ id: d.id, ok: false }));
+    expect(await ingest.ingest([input('a', 'mug.jpg')])).toEqual([{ ok: false, id: 'a', error: new IndexingFailedError('a', 'unknown') }]);
+  });
+
+  it('fetches and embeds at most 8 images at once, and keeps outcomes in input order', async () => {
+    const { embedder, images, ingest } = setup();
+    let inFlight = 0;
+    let most = 0;
+    const resolve = images.resolve.bind(images);
+    images.resolve = async (ref, signal) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      return resolve(ref, signal);
+    };
+    const names = Array.from({ length: 20 }, (_, i) => `img-${i}`);
+    for (const n of names) embedder.image(n, unit(DIMS, 1));
+    const out = await ingest.ingest(names.map((n) => input(n, n)));
+    expect(most).toBe(8);
+    expect(out.map((o) => (o.ok ? o.product.id : o.id))).toEqual(names);
   });
 });
 
