@@ -89,8 +89,64 @@ describe('checkImageUrl', () => {
 
 describe('parseAllowlist', () => {
   it('rejects entries that are not IPs or CIDRs, naming the entry', () => {
-    expect(() => parseAllowlist(['localhost'])).toThrow(/"localhost"/);
+    expect(() => parseAllowlist(['localhost'])).toThrow(new Error('allowedPrivateHosts: "localhost" is not an IP address or CIDR'));
     expect(() => parseAllowlist(['127.0.0.1/33'])).toThrow(/127\.0\.0\.1\/33/);
+  });
+
+  it('reads a bare address as that one host, IPv4 or IPv6, around spaces', () => {
+    const allow = parseAllowlist([' 10.0.0.7 ', 'fd00::7']);
+    expect(allow.v4.map(([a, bits]) => [a.toString(), bits])).toEqual([['10.0.0.7', 32]]);
+    expect(allow.v6.map(([a, bits]) => [a.toString(), bits])).toEqual([['fd00::7', 128]]);
+    expect(['10.0.0.7', '10.0.0.8', 'fd00::7', 'fd00::8'].map((ip) => checkAddress(ip, allow).allowed)).toEqual([true, false, true, false]);
+  });
+});
+
+describe('verdicts', () => {
+  it('name the range that refused an address', () => {
+    expect(
+      ['10.0.0.1', '127.0.0.1', '::1', '4000::1', 'fc00::1', '::ffff:10.0.0.1', '2002:a00:1::', '64:ff9b:1::808:808', 'nonsense', '8.8.8.8', '2606:4700::1'].map(
+        (ip) => checkAddress(ip),
+      ),
+    ).toEqual([
+      { allowed: false, range: 'private' },
+      { allowed: false, range: 'loopback' },
+      { allowed: false, range: 'loopback' },
+      { allowed: false, range: 'notGlobalUnicast' },
+      { allowed: false, range: 'uniqueLocal' },
+      { allowed: false, range: 'private' },
+      { allowed: false, range: 'private' },
+      { allowed: false, range: 'rfc6052' },
+      { allowed: false, range: 'invalid' },
+      { allowed: true },
+      { allowed: true },
+    ]);
+  });
+
+  it('give each refused URL its reason', () => {
+    const long = 'x'.repeat(MAX_URL_LENGTH + 1);
+    expect(
+      [long, 'not a url', 'ftp://example.com/a.png', 'https://user:pw@example.com/', 'https://user@example.com/', 'http://[::1]/', 'http://10.1.2.3/'].map(
+        (u) => checkImageUrl(u),
+      ),
+    ).toEqual([
+      { allowed: false, reason: `URL is longer than ${MAX_URL_LENGTH} characters` },
+      { allowed: false, reason: 'URL is not valid' },
+      { allowed: false, reason: 'only http and https URLs are allowed' },
+      { allowed: false, reason: 'URLs with credentials (user@host) are not allowed' },
+      { allowed: false, reason: 'URLs with credentials (user@host) are not allowed' },
+      { allowed: false, reason: 'URL points to a forbidden address' },
+      { allowed: false, reason: 'URL points to a forbidden address' },
+    ]);
+    const ok = checkImageUrl(new URL('https://cdn.example/a.png'));
+    expect(ok).toEqual({ allowed: true, url: new URL('https://cdn.example/a.png') });
+  });
+
+  it('reads the literal out of bracketed IPv6 hosts only', () => {
+    expect(['http://[2606:4700::1]/', 'http://8.8.8.8/', 'http://cdn.example/'].map((u) => literalIpOf(new URL(u)))).toEqual([
+      '2606:4700::1',
+      '8.8.8.8',
+      null,
+    ]);
   });
 });
 

@@ -54,6 +54,7 @@ describe('index mapping', () => {
   it('does not recognise foreign mappings', () => {
     expect(identityFromMapping({ properties: { image_vector: { dims: 3 } } })).toBeUndefined();
     expect(identityFromMapping({})).toBeUndefined();
+    expect(identityFromMapping({ _meta: { model_id: 'm' }, properties: {} })).toBeUndefined();
     expect(identityFromMapping({ _meta: { model_id: 'm' }, properties: { image_vector: {} } })).toBeUndefined();
     expect(identityFromMapping({ _meta: { model_id: 7 }, properties: { image_vector: { dims: 3 } } })).toBeUndefined();
     expect(identityFromMapping({ _meta: { model_id: 'm' }, properties: { image_vector: { dims: 3 } } })).toEqual({ modelId: 'm', dims: 3 });

@@ -182,7 +182,7 @@ describe('MicroBatcher', () => {
     const b = new MicroBatcher<number, number>(async () => [1], { maxBatchSize: 8, maxWaitMs: 5, maxQueue: 10 });
     const ps = [b.submit(1), b.submit(2)].map((p) => p.catch((e: unknown) => e));
     await jest.advanceTimersByTimeAsync(5);
-    for (const e of await Promise.all(ps)) expect(e).toMatchObject({ code: 'INTERNAL' });
+    expect(await Promise.all(ps)).toEqual([1, 2].map(() => new AppError('INTERNAL', 'Batch function returned 1 results for 2 inputs')));
   });
 
   it('close() drains queued work and refuses new work', async () => {
@@ -346,8 +346,35 @@ describe('MicroBatcher', () => {
     r.release();
     await closing;
     expect(r.calls).toEqual([[1, 2], [3, 4], [5]]);
+    expect(r.maxActive()).toBe(1);
     await expect(Promise.all(all)).resolves.toEqual([1, 2, 3, 4, 5]);
     await expect(new MicroBatcher(r.fn, { maxBatchSize: 2, maxWaitMs: 5, maxQueue: 2 }).close()).resolves.toBeUndefined();
+  });
+
+  it('starts a fresh wait for an item that arrives after a full batch went', async () => {
+    const r = recorder<string>();
+    const b = new MicroBatcher(r.fn, { maxBatchSize: 2, maxWaitMs: 50, maxQueue: 10 });
+    const full = [b.submit('a'), b.submit('b')]; // 'a' started a 50 ms wait; 'b' filled the batch, which went at once
+    await jest.advanceTimersByTimeAsync(10);
+    const late = b.submit('c'); // t = 10: its own 50 ms
+    await jest.advanceTimersByTimeAsync(49);
+    expect(r.calls).toEqual([['a', 'b']]);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(r.calls).toEqual([['a', 'b'], ['c']]);
+    await expect(Promise.all([...full, late])).resolves.toEqual(['a', 'b', 'c']);
+  });
+
+  it('drops the oldest waiting item as well as any other', async () => {
+    const r = recorder<number>();
+    const b = new MicroBatcher(r.fn, { maxBatchSize: 8, maxWaitMs: 20, maxQueue: 10 });
+    const gone = new AbortController();
+    const first = b.submit(1, gone.signal).catch((e: unknown) => e);
+    const second = b.submit(2);
+    gone.abort('bye');
+    expect(b.queued).toBe(1);
+    await jest.advanceTimersByTimeAsync(20);
+    expect(r.calls).toEqual([[2]]);
+    await expect(Promise.all([first, second])).resolves.toEqual(['bye', 2]);
   });
 
   it('never calls the batch function with an empty batch when every waiting item left', async () => {
