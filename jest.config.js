@@ -3,13 +3,12 @@ const common = {
   preset: 'ts-jest',
   testEnvironment: 'node',
   setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
-  // `npm run mutation` copies the project into .stryker-tmp while it runs; jest must not see that copy.
-  modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   // Inside the checkout (gitignored), not the system temp dir; it outlives a run so transforms stay cached.
   cacheDirectory: '<rootDir>/tmp/jest-cache',
-  // tmp/ holds scratch copies of the checkout (and test temp dirs), never modules or tests.
-  modulePathIgnorePatterns: ['<rootDir>/tmp/'],
+  // tmp/ holds scratch copies of the checkout (and test temp dirs), never modules or tests; so does .stryker-tmp while
+  // `npm run mutation` runs.
+  modulePathIgnorePatterns: ['<rootDir>/tmp/', '<rootDir>/.stryker-tmp/'],
 };
 
 module.exports = {

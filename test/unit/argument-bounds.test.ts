@@ -12,6 +12,7 @@ import {
 } from 'graphql';
 import { getMetadataStorage as typeGraphqlMetadata } from 'type-graphql';
 import { IngestStatus, type Product } from '../../src/catalog/product';
+import type { CatalogMapService } from '../../src/explore/catalog-map.service';
 import type { IngestService } from '../../src/ingest/ingest.service';
 import { buildAppSchema } from '../../src/resolvers';
 import { createLoaders, type RequestContext } from '../../src/resolvers/context';
@@ -38,6 +39,8 @@ const BASE_ARGS: Record<string, Record<string, unknown>> = {
   ingestProduct: { input: { id: 'p', title: 'Mug', image: { base64: 'AAAA' } } },
   ingestProducts: { inputs: [{ id: 'p', title: 'Mug', image: { base64: 'AAAA' } }] },
   deleteProduct: { id: 'p' },
+  catalogMapPosition: { q: 'mug' },
+  similarityMatrix: { ids: ['a', 'b'] },
 };
 
 /** Where each input class is reached: an operation and the path to an instance of it inside its arguments. */
@@ -80,6 +83,10 @@ const ingest = {
   ingest: async (inputs: { id: string }[]) => inputs.map((i) => ({ ok: true, status: IngestStatus.CREATED, product: product(i.id) })),
   delete: async () => undefined,
 } as unknown as IngestService;
+const maps = {
+  placeText: async () => ({ x: 0, y: 0 }),
+  similarityMatrix: async (ids: string[]) => ({ ids, values: ids.flatMap(() => ids.map(() => 1)), unknownIds: [] }),
+} as unknown as CatalogMapService;
 const context = (): RequestContext => ({
   loaders: createLoaders({ getMany: async () => new Map() }),
   auth: { canWrite: true },
@@ -121,7 +128,8 @@ function sample(type: GraphQLInputType, i: number): unknown {
   }
 }
 
-function valueFor(c: Case, pastTheBound: boolean): unknown {
+/** The value to send; a per-item (`each`) bound replaces the first item of the valid list it is given. */
+function valueFor(c: Case, pastTheBound: boolean, validList: unknown): unknown {
   const step = pastTheBound ? 1 : 0;
   switch (c.bound) {
     case 'min':
@@ -131,7 +139,7 @@ function valueFor(c: Case, pastTheBound: boolean): unknown {
     case 'minLength':
     case 'maxLength': {
       const text = 'x'.repeat(c.limit + (c.bound === 'maxLength' ? step : -step));
-      return c.each ? [text] : text;
+      return c.each ? [text, ...((validList as unknown[] | undefined) ?? []).slice(1)] : text;
     }
     case 'arrayMinSize':
     case 'arrayMaxSize': {
@@ -176,7 +184,7 @@ function flatten(errors: ValidationErrorLike[], prefix: string[] = []): [string,
 }
 
 beforeAll(async () => {
-  schema = await buildAppSchema({ services: { search, ingest } });
+  schema = await buildAppSchema({ services: { search, ingest, maps } });
   const storage = typeGraphqlMetadata();
   const opsByArgsClass = new Map<Function, string[]>();
   for (const p of storage.params) {
@@ -221,7 +229,8 @@ beforeAll(async () => {
 });
 
 function baseFor(c: Case): Record<string, unknown> {
-  const base = BASE_ARGS[c.operation]!;
+  const base = BASE_ARGS[c.operation];
+  if (!base) throw new Error(`operation ${c.operation} has bounded arguments: give it valid arguments in BASE_ARGS`);
   const parent = c.path.slice(0, -1);
   const route = Object.entries(INPUT_ROUTES).find(([, [op, p]]) => op === c.operation && p.join('.') === parent.join('.'));
   return route && route[0] in INPUT_BASE ? withValue(base, parent, structuredClone(INPUT_BASE[route[0]])) : base;
@@ -253,10 +262,11 @@ describe('argument bounds', () => {
     const report: string[] = [];
     for (const c of cases) {
       const base = baseFor(c);
-      const at = await execute(c, withValue(base, c.path, valueFor(c, false)));
+      const validList = c.path.reduce<any>((v, step) => v?.[step], base);
+      const at = await execute(c, withValue(base, c.path, valueFor(c, false, validList)));
       if (at.errors) report.push(`${c.label}: at the bound: ${at.errors.map((e) => e.message).join('; ')}`);
 
-      const past = await execute(c, withValue(base, c.path, valueFor(c, true)));
+      const past = await execute(c, withValue(base, c.path, valueFor(c, true, validList)));
       const [error] = past.errors ?? [];
       const failures = flatten((error?.extensions.validationErrors ?? []) as ValidationErrorLike[]);
       // class-validator reports a per-item (`each`) failure on the list property itself.

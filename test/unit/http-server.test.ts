@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SearchMode } from '../../src/catalog/product';
 import { AppError } from '../../src/common/errors';
+import type { CatalogMapService } from '../../src/explore/catalog-map.service';
 import type { IngestService } from '../../src/ingest/ingest.service';
 import { buildAppSchema } from '../../src/resolvers';
 import { createLoaders, type RequestContext } from '../../src/resolvers/context';
@@ -43,7 +44,8 @@ interface Started {
 
 async function start(o: Partial<HttpServerOptions> = {}): Promise<Started> {
   const search = new HeldSearch();
-  const schema = await buildAppSchema({ services: { search: search as unknown as SearchService, ingest: {} as IngestService } });
+  const services = { search: search as unknown as SearchService, ingest: {} as IngestService, maps: {} as CatalogMapService };
+  const schema = await buildAppSchema({ services });
   const apollo = new ApolloServer<RequestContext>({
     schema,
     plugins: [complexityLimitPlugin(schema, 5000)],

@@ -9,6 +9,7 @@ import {
   ProductNotFoundError,
   StaleVersionError,
 } from '../../src/common/errors';
+import type { CatalogMapService } from '../../src/explore/catalog-map.service';
 import type { IngestOutcome, IngestService } from '../../src/ingest/ingest.service';
 import { createLoaders, type RequestContext } from '../../src/resolvers/context';
 import { buildAppSchema } from '../../src/resolvers';
@@ -351,7 +352,7 @@ describe('the registry, executed through GraphQL', () => {
 
   beforeAll(async () => {
     schema = await buildAppSchema({
-      services: { search: search as unknown as SearchService, ingest: ingest as unknown as IngestService },
+      services: { search: search as unknown as SearchService, ingest: ingest as unknown as IngestService, maps: {} as CatalogMapService },
     });
   });
 
