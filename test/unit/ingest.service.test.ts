@@ -295,6 +295,14 @@ describe('IngestService', () => {
     });
   });
 
+  it('answers a replay of the stored version UNCHANGED (an equal version is not refused up front)', async () => {
+    const { index, ingest } = setup();
+    await ingest.ingest([input('v', 'mug.jpg', { version: 10 })]);
+    const [again] = await ingest.ingest([input('v', 'mug.jpg', { version: 10 })]);
+    expect(summary([again!])).toEqual([IngestStatus.UNCHANGED]);
+    expect(index.callsOf('bulkUpsert')).toHaveLength(1);
+  });
+
   it('checks versions only when both sides have one', async () => {
     const { index, ingest } = setup([storedDoc('unversioned', unit(DIMS, 1)), storedDoc('versioned', unit(DIMS, 1), { version: 5 })]);
     // Version 2: the store counts the unversioned write as its _version 1, and only a newer external version applies.

@@ -11,7 +11,7 @@ describe('vector math', () => {
 
   it('averages', () => {
     expect(Array.from(mean([[1, 0], [0, 1]]))).toEqual([0.5, 0.5]);
-    expect(() => mean([])).toThrow(RangeError);
+    expect(() => mean([])).toThrow(new RangeError('mean of no vectors'));
   });
 
   it('moves the preference vector away from negatives', () => {
