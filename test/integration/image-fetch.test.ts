@@ -364,6 +364,7 @@ describe('ImageFetcher caps', () => {
       bytes: PNG,
       contentType: 'image/png',
       finalUrl: `${base}/img.png`,
+      validators: { etag: undefined, lastModified: undefined },
     });
     const err = await failure(fetcher({ maxBytes: PNG.length - 1 }).fetch(`${base}/img.png`));
     expect(err.code).toBe('IMAGE_TOO_LARGE');

@@ -18,19 +18,21 @@ describe('maskError', () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
-  /** Every fault code and the one sentence a client may see for it. */
-  const PUBLIC: [FaultCode, string][] = [
-    ['INTERNAL', 'Internal server error'],
-    ['CONFIG_INVALID', 'Internal server error'],
-    ['SEARCH_BACKEND_UNAVAILABLE', 'The search backend is unavailable; retry shortly'],
-    ['SEARCH_BACKEND_ERROR', 'The search backend failed to answer'],
-    ['INDEX_DIMENSION_MISMATCH', 'The search index does not match the configured model'],
-    ['MODEL_LOAD_FAILED', 'The embedding model is unavailable'],
-    ['MODEL_INFERENCE_FAILED', 'The embedding model failed on this input'],
-    ['OVERLOADED', 'The server is busy; retry shortly'],
-    ['REQUEST_TIMEOUT', 'The request took longer than the server allows'],
-    ['REQUEST_CANCELLED', 'The request was cancelled'],
-  ];
+  /** Every fault code and the one sentence a client may see for it (a Record: a new code fails the typecheck here). */
+  const SENTENCES: Record<FaultCode, string> = {
+    INTERNAL: 'Internal server error',
+    CONFIG_INVALID: 'Internal server error',
+    SEARCH_BACKEND_UNAVAILABLE: 'The search backend is unavailable; retry shortly',
+    SEARCH_BACKEND_ERROR: 'The search backend failed to answer',
+    INDEX_DIMENSION_MISMATCH: 'The search index does not match the configured model',
+    INDEX_MAPPING_OUTDATED: 'The search index was built for an older version of this server',
+    MODEL_LOAD_FAILED: 'The embedding model is unavailable',
+    MODEL_INFERENCE_FAILED: 'The embedding model failed on this input',
+    OVERLOADED: 'The server is busy; retry shortly',
+    REQUEST_TIMEOUT: 'The request took longer than the server allows',
+    REQUEST_CANCELLED: 'The request was cancelled',
+  };
+  const PUBLIC = Object.entries(SENTENCES) as [FaultCode, string][];
 
   it.each(PUBLIC)('keeps the %s code, replaces the message, keeps the path, and logs the real message', (code, message) => {
     const [formatted, raw] = fromResolver(new AppError(code, 'connect ECONNREFUSED 10.0.0.7:9200'));

@@ -210,11 +210,11 @@ describe('IngestResolver', () => {
       image: Object.assign(new ImageInput(), { base64: 'AAAA' }),
     });
 
-  it('ingestProduct converts the input, asks for read-your-writes with the request signal, and maps success', async () => {
+  it('ingestProduct converts the input, passes refresh and the request signal through, and maps success', async () => {
     const { ingest, resolver } = setup();
     const stored = product('p1', { attributes: { size: 'L' } });
     ingest.outcomes = [{ ok: true, status: IngestStatus.CREATED, product: stored }];
-    const out = await resolver.ingestProduct({ input: gqlInput('p1') } as never, ctx());
+    const out = await resolver.ingestProduct({ input: gqlInput('p1'), refresh: true } as never, ctx());
     const [inputs, options] = ingest.calls[0]!.args as [unknown[], { refresh: boolean; signal: AbortSignal }];
     expect(inputs).toEqual([expect.objectContaining({ id: 'p1', title: 'Mug', tags: ['a'], attributes: { size: 'L' }, image: { base64: 'AAAA' } })]);
     expect(options).toEqual({ refresh: true, signal });
@@ -250,10 +250,10 @@ describe('IngestResolver', () => {
       { ok: true, status: IngestStatus.UNCHANGED, product: product('h') },
     ];
     const inputs = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map(gqlInput);
-    const out = await resolver.ingestProducts({ inputs } as never, ctx());
+    const out = await resolver.ingestProducts({ inputs, refresh: false } as never, ctx());
     expect(ingest.calls).toHaveLength(1);
     expect((ingest.calls[0]!.args[0] as { id: string }[]).map((i) => i.id)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
-    expect(ingest.calls[0]!.args[1]).toEqual({ refresh: true, signal });
+    expect(ingest.calls[0]!.args[1]).toEqual({ refresh: false, signal });
     expect(out).toBeInstanceOf(IngestProductsPayload);
     expect(out.summary).toEqual(Object.assign(new IngestSummary(), { created: 1, updated: 2, unchanged: 3, failed: 2 }));
     expect(out.summary).toBeInstanceOf(IngestSummary);
