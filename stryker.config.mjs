@@ -11,12 +11,21 @@
  *   which is quick while writing tests, but it reuses stale verdicts for module-level constants and for tests driven
  *   by data files (the SSRF corpus, the Pillow fixtures): measure the scores the README records with a full run.
  * - Reports go to reports/mutation (git-ignored): index.html, mutation.json, and the per-file table on stdout.
+ * - One module at a time: `--mutate <file>` mutates only it, but the initial run is still the whole unit project.
+ *   STRYKER_TESTS (test files, space-separated) narrows every run to those files; give it the unit tests that import
+ *   the module (`npx jest --selectProjects unit --listTests --findRelatedTests <file>`), the only ones that can kill
+ *   its mutants, and the score is the same in a fraction of the time (scripts/mutation-module.sh does both).
  */
 import { createRequire } from 'node:module';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const { projects, ...jestTop } = require('./jest.config.js');
 const { displayName: _unit, ...unitProject } = projects.find((/** @type {{displayName: string}} */ p) => p.displayName === 'unit');
+// Relative to the checkout: Stryker runs the tests in a sandbox copy of it, whose <rootDir> is elsewhere.
+const here = fileURLToPath(new URL('.', import.meta.url));
+const only = (process.env['STRYKER_TESTS'] ?? '').split(/\s+/).filter(Boolean).map((f) => relative(here, f));
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
@@ -30,6 +39,7 @@ export default {
       ...jestTop,
       ...unitProject,
       projects: undefined,
+      ...(only.length > 0 ? { testMatch: only.map((f) => `<rootDir>/${f}`) } : {}),
       // The layering test reads src/ line by line; Stryker's instrumented copies are longer than any source file.
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/unit/architecture\\.test\\.ts$'],
     },
@@ -59,4 +69,6 @@ export default {
   thresholds: { high: 90, low: 85, break: null },
   tempDirName: '.stryker-tmp',
   timeoutMS: 10000,
+  // The initial run is the whole unit project with per-test coverage: minutes on a busy two-core machine.
+  dryRunTimeoutMinutes: 30,
 };

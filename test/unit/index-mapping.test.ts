@@ -3,6 +3,7 @@ import {
   indexMappings,
   indexSettings,
   MAPPING_VERSION,
+  mappingVersionOf,
   slugifyModelId,
   versionedIndexName,
 } from '../../src/search/elasticsearch/index-mapping';
@@ -38,6 +39,11 @@ describe('index mapping', () => {
     expect(m.dynamic).toBe('strict');
     expect(m._meta).toEqual({ model_id: 'tiny', dims: 128, mapping_version: MAPPING_VERSION });
     expect([m.properties.imageSha256, m.properties.contentHash, m.properties.modelId]).toEqual(Array(3).fill({ type: 'keyword' }));
+    // Conditional re-fetch bookkeeping is read back by id only: stored, neither indexed nor aggregatable.
+    expect([m.properties.imageSourceUrl, m.properties.imageEtag, m.properties.imageLastModified]).toEqual(
+      Array(3).fill({ type: 'keyword', index: false, doc_values: false }),
+    );
+    expect(mappingVersionOf(m)).toBe(MAPPING_VERSION);
     expect(identityFromMapping(m as never)).toEqual({ modelId: 'tiny', dims: 128 });
   });
 
@@ -55,8 +61,16 @@ describe('index mapping', () => {
     expect(identityFromMapping({ properties: { image_vector: { dims: 3 } } })).toBeUndefined();
     expect(identityFromMapping({})).toBeUndefined();
     expect(identityFromMapping({ _meta: { model_id: 'm' }, properties: {} })).toBeUndefined();
+    expect(identityFromMapping({ _meta: { model_id: 'm' }, properties: {} })).toBeUndefined();
     expect(identityFromMapping({ _meta: { model_id: 'm' }, properties: { image_vector: {} } })).toBeUndefined();
     expect(identityFromMapping({ _meta: { model_id: 7 }, properties: { image_vector: { dims: 3 } } })).toBeUndefined();
     expect(identityFromMapping({ _meta: { model_id: 'm' }, properties: { image_vector: { dims: 3 } } })).toEqual({ modelId: 'm', dims: 3 });
+  });
+
+  it('reads the mapping version an index was created with, and nothing from a foreign or pre-version mapping', () => {
+    expect(mappingVersionOf({ _meta: { mapping_version: 1 } })).toBe(1);
+    expect(mappingVersionOf({ _meta: { model_id: 'm', dims: 3 } })).toBeUndefined();
+    expect(mappingVersionOf({ _meta: { mapping_version: '2' } })).toBeUndefined();
+    expect(mappingVersionOf({})).toBeUndefined();
   });
 });

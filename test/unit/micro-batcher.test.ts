@@ -387,6 +387,29 @@ describe('MicroBatcher', () => {
     expect(b.stats).toEqual({ ran: 0, dropped: 1 });
   });
 
+  it('tells onBatch the size and run time of every batch that answered, and nothing of one that threw', async () => {
+    const r = recorder<number>();
+    const seen: [number, number][] = [];
+    const b = new MicroBatcher(r.fn, { maxBatchSize: 8, maxWaitMs: 0, maxQueue: 10, onBatch: (n, s) => seen.push([n, s]) });
+    r.hold();
+    const three = Promise.all([1, 2, 3].map((i) => b.submit(i)));
+    await jest.advanceTimersByTimeAsync(250);
+    expect(seen).toEqual([]);
+    r.release();
+    await three;
+    expect(seen).toEqual([[3, 0.25]]);
+    const failing = new MicroBatcher<number, number>(
+      async () => {
+        throw new Error('model failed');
+      },
+      { maxBatchSize: 8, maxWaitMs: 0, maxQueue: 10, onBatch: (n, s) => seen.push([n, s]) },
+    );
+    const p = failing.submit(1).catch((e: unknown) => e);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(await p).toEqual(new Error('model failed'));
+    expect(seen).toEqual([[3, 0.25]]);
+  });
+
   it('reports stats as a snapshot', async () => {
     const b = new MicroBatcher(async (xs: readonly number[]) => xs, { maxBatchSize: 8, maxWaitMs: 0, maxQueue: 10 });
     const before = b.stats;
