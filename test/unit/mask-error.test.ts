@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { AppError, type FaultCode } from '../../src/common/errors';
 import { logger } from '../../src/common/logger';
-import { maskError } from '../../src/server/mask-error';
+import { maskError, publicErrorCode } from '../../src/server/mask-error';
 
 /** Apollo hands formatError the formatted error plus the raw one; resolver errors arrive wrapped in a GraphQLError. */
 function fromResolver(original: Error) {
@@ -152,5 +152,18 @@ describe('maskError', () => {
     // A syntax error has no extensions at all.
     const syntax = new GraphQLError('Syntax Error: Expected Name, found <EOF>.');
     expect(maskError({ message: syntax.message }, syntax)).toStrictEqual({ message: syntax.message, extensions: {} });
+  });
+});
+
+describe('publicErrorCode', () => {
+  it('names an error by the code maskError lets the client see', () => {
+    const wrap = (original: Error) => new GraphQLError(original.message, { originalError: original, path: ['product'] });
+    expect(publicErrorCode(wrap(new AppError('OVERLOADED', 'queue full')))).toBe('OVERLOADED');
+    expect(publicErrorCode(new AppError('REQUEST_TIMEOUT', 'late'))).toBe('REQUEST_TIMEOUT');
+    expect(publicErrorCode(new GraphQLError('bad', { extensions: { code: 'BAD_USER_INPUT' } }))).toBe('BAD_USER_INPUT');
+    expect(publicErrorCode(wrap(new GraphQLError('denied', { extensions: { code: 'FORBIDDEN' } })))).toBe('FORBIDDEN');
+    expect(publicErrorCode(new GraphQLError('no code'))).toBe('GRAPHQL_ERROR');
+    expect(publicErrorCode(wrap(new TypeError('x is undefined')))).toBe('INTERNAL_SERVER_ERROR');
+    expect(publicErrorCode('a thrown string')).toBe('INTERNAL_SERVER_ERROR');
   });
 });
