@@ -35,8 +35,16 @@ describe('near-duplicate detection', () => {
     const res = await server.gql(`{ similarProducts(id: "p-000003", first: 4) { ... on ProductHits { hits { similarity product { id } } } } }`);
     const hits = res.body.data!.similarProducts.hits;
     expect(hits.map((h: any) => h.product.id).sort()).toEqual(KINDS.map((k) => `dup-${k}`).sort());
-    // The tiny model is less invariant to crops and watermarks than a real SigLIP; ranking is the contract here.
-    for (const h of hits) expect(h.similarity).toBeGreaterThan(0.8);
+    // Floors just under what the tiny model measures (watermark 0.9989, resize 0.9985, re-encode 0.9981, crop 0.9618):
+    // a crop moves the vector most.
+    const floors: Record<string, number> = { 'dup-watermark': 0.995, 'dup-resize': 0.995, 'dup-reencode': 0.995, 'dup-crop': 0.95 };
+    const verdict = (h: any) => (h.similarity >= floors[h.product.id]! ? 'ok' : `${h.similarity} < ${floors[h.product.id]}`);
+    expect(Object.fromEntries(hits.map((h: any) => [h.product.id, verdict(h)]))).toEqual({
+      'dup-watermark': 'ok',
+      'dup-resize': 'ok',
+      'dup-reencode': 'ok',
+      'dup-crop': 'ok',
+    });
   });
 
   type Related = { product: { id: string }; relation: string; similarity: number };

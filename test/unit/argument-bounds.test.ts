@@ -16,6 +16,7 @@ import type { CatalogMapService } from '../../src/explore/catalog-map.service';
 import type { IngestService } from '../../src/ingest/ingest.service';
 import { buildAppSchema } from '../../src/resolvers';
 import { createLoaders, type RequestContext } from '../../src/resolvers/context';
+import type { DuplicatesService } from '../../src/duplicates/duplicates.service';
 import type { SearchService } from '../../src/search/search.service';
 
 /**
@@ -41,6 +42,7 @@ const BASE_ARGS: Record<string, Record<string, unknown>> = {
   deleteProduct: { id: 'p' },
   catalogMapPosition: { q: 'mug' },
   similarityMatrix: { ids: ['a', 'b'] },
+  duplicateClusters: {},
 };
 
 /** Where each input class is reached: an operation and the path to an instance of it inside its arguments. */
@@ -87,6 +89,9 @@ const maps = {
   placeText: async () => ({ x: 0, y: 0 }),
   similarityMatrix: async (ids: string[]) => ({ ids, values: ids.flatMap(() => ids.map(() => 1)), unknownIds: [] }),
 } as unknown as CatalogMapService;
+const duplicates = {
+  clusters: async () => ({ clusters: [], totalCount: 0, pageInfo: { hasNextPage: false }, generation: 'g' }),
+} as unknown as DuplicatesService;
 const context = (): RequestContext => ({
   loaders: createLoaders({ getMany: async () => new Map() }),
   auth: { canWrite: true },
@@ -184,7 +189,7 @@ function flatten(errors: ValidationErrorLike[], prefix: string[] = []): [string,
 }
 
 beforeAll(async () => {
-  schema = await buildAppSchema({ services: { search, ingest, maps } });
+  schema = await buildAppSchema({ services: { search, ingest, maps, duplicates } });
   const storage = typeGraphqlMetadata();
   const opsByArgsClass = new Map<Function, string[]>();
   for (const p of storage.params) {

@@ -10,6 +10,7 @@ import type { CatalogMapService } from '../../src/explore/catalog-map.service';
 import type { IngestService } from '../../src/ingest/ingest.service';
 import { buildAppSchema } from '../../src/resolvers';
 import { createLoaders, type RequestContext } from '../../src/resolvers/context';
+import type { DuplicatesService } from '../../src/duplicates/duplicates.service';
 import type { Page, SearchService } from '../../src/search/search.service';
 import { complexityLimitPlugin } from '../../src/server/complexity.plugin';
 import { createHttpServer, listen, UnauthenticatedError, type HttpServerOptions } from '../../src/server/http-server';
@@ -44,7 +45,12 @@ interface Started {
 
 async function start(o: Partial<HttpServerOptions> = {}): Promise<Started> {
   const search = new HeldSearch();
-  const services = { search: search as unknown as SearchService, ingest: {} as IngestService, maps: {} as CatalogMapService };
+  const services = {
+    search: search as unknown as SearchService,
+    ingest: {} as IngestService,
+    maps: {} as CatalogMapService,
+    duplicates: {} as DuplicatesService,
+  };
   const schema = await buildAppSchema({ services });
   const apollo = new ApolloServer<RequestContext>({
     schema,

@@ -28,6 +28,7 @@ describe('maskError', () => {
     INDEX_MAPPING_OUTDATED: 'The search index was built for an older version of this server',
     MODEL_LOAD_FAILED: 'The embedding model is unavailable',
     MODEL_INFERENCE_FAILED: 'The embedding model failed on this input',
+    MODEL_NOT_CALIBRATED: 'The embedding model has no relation calibration (run npm run calibrate)',
     OVERLOADED: 'The server is busy; retry shortly',
     REQUEST_TIMEOUT: 'The request took longer than the server allows',
     REQUEST_CANCELLED: 'The request was cancelled',

@@ -36,6 +36,7 @@ import {
   RecommendationsType,
 } from '../../src/schema/product.type';
 import { IngestProductsPayload } from '../../src/schema/results.union';
+import type { DuplicatesService } from '../../src/duplicates/duplicates.service';
 import type { Page, SearchService } from '../../src/search/search.service';
 
 /**
@@ -352,7 +353,12 @@ describe('the registry, executed through GraphQL', () => {
 
   beforeAll(async () => {
     schema = await buildAppSchema({
-      services: { search: search as unknown as SearchService, ingest: ingest as unknown as IngestService, maps: {} as CatalogMapService },
+      services: {
+        search: search as unknown as SearchService,
+        ingest: ingest as unknown as IngestService,
+        maps: {} as CatalogMapService,
+        duplicates: {} as DuplicatesService,
+      },
     });
   });
 
