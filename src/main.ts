@@ -52,7 +52,7 @@ async function connectWithRetry(config: AppConfig, embedder: EmbeddingService, m
       return await createServices(config, embedder, metrics);
     } catch (e) {
       if (!(e instanceof AppError && e.code === 'SEARCH_BACKEND_UNAVAILABLE') || Date.now() > deadline) throw e;
-      logger.warn('waiting for Elasticsearch', { url: config.elasticsearch.url });
+      logger.warn('waiting for Elasticsearch', { nodes: config.elasticsearch.nodes });
       await new Promise((r) => setTimeout(r, 2000));
     }
   }

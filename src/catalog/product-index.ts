@@ -1,3 +1,4 @@
+import type { IndexingFailureReason } from '../common/errors';
 import type { Product, ProductDocument, ProductFilter } from './product';
 
 /**
@@ -59,6 +60,10 @@ export interface BulkItemResult {
   /** The stored version is newer or equal: the write was refused on purpose. */
   conflict?: boolean;
   error?: string;
+  /** Why a non-conflict failure happened. */
+  reason?: IndexingFailureReason;
+  /** For a success, whether the store created the document (false: replaced one), when the store says so. */
+  created?: boolean;
 }
 
 /**

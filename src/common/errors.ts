@@ -13,6 +13,7 @@ export type FaultCode =
   | 'SEARCH_BACKEND_ERROR'
   | 'INDEX_DIMENSION_MISMATCH'
   | 'INDEX_MAPPING_OUTDATED' // the index predates MAPPING_VERSION; writes of new fields would be refused
+  | 'INDEX_READ_ONLY' // Elasticsearch blocks writes to the index (disk flood-stage watermark); reads still work
   | 'MODEL_LOAD_FAILED'
   | 'MODEL_INFERENCE_FAILED'
   | 'MODEL_NOT_CALIBRATED' // the model folder has no calibration.json, so duplicates cannot be told apart
@@ -111,14 +112,25 @@ export class InvalidInputError extends ExpectedError {
   }
 }
 
+/** Why Elasticsearch refused one item of a bulk request; the GraphQL enum IndexingFailureReason is this list. */
+export const INDEXING_FAILURE_REASONS = [
+  'INDEX_READ_ONLY', // the index takes no writes: the disk flood-stage watermark (or an operator's block)
+  'BACKEND_BUSY', // still rejected (429) after the retries: the cluster's write queue is full
+  'SHARD_UNAVAILABLE', // no active primary for the document's shard (a node left and no replica took over)
+  'DOCUMENT_REJECTED', // the document itself was refused (mapping, size): sending it again fails again
+  'OTHER',
+] as const;
+export type IndexingFailureReason = (typeof INDEXING_FAILURE_REASONS)[number];
+
 /** Elasticsearch refused one item of a bulk request for a reason other than a version conflict. */
 export class IndexingFailedError extends ExpectedError {
   readonly code = 'INDEXING_FAILED';
   constructor(
     readonly productId: string,
-    reason: string,
+    detail: string,
+    readonly reason: IndexingFailureReason = 'OTHER',
   ) {
-    super(`Product "${productId}" could not be indexed: ${reason}`);
+    super(`Product "${productId}" could not be indexed: ${detail}`);
     this.name = 'IndexingFailedError';
   }
 }

@@ -21,7 +21,13 @@ const EnvSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(0, 65535).default(4000),
 
-  ES_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:9200'),
+  /**
+   * Every node the client may send requests to, comma-separated (or one load balancer). The client spreads requests
+   * over them and retries a failed connection on the next one, so one node going away fails no request.
+   */
+  ES_URL: csv
+    .pipe(z.array(z.url({ protocol: /^https?$/ })).min(1, 'at least one http(s) URL'))
+    .default(['http://127.0.0.1:9200']),
   ES_API_KEY: z.string().min(1).optional(),
   ES_USERNAME: z.string().min(1).optional(),
   ES_PASSWORD: z.string().min(1).optional(),
@@ -31,6 +37,16 @@ const EnvSchema = z.object({
     .default('products'),
   ES_REQUEST_TIMEOUT_MS: int(100, 300_000).default(10_000),
   ES_MAX_RETRIES: int(0, 10).default(2),
+  /**
+   * Elasticsearch requests open at once, and how many more may wait for one; the next is answered OVERLOADED (503)
+   * at once. A slow cluster then sheds load instead of queueing requests without bound.
+   */
+  ES_MAX_IN_FLIGHT: int(1, 10_000).default(64),
+  ES_MAX_QUEUED: int(0, 100_000).default(256),
+  /** Primary shards of a new index (fixed once created). One suits catalogs up to tens of millions of products. */
+  ES_INDEX_SHARDS: int(1, 64).default(1),
+  /** Copies of each shard on other nodes; 0 for one node, at least 1 on a cluster so losing a node loses nothing. */
+  ES_INDEX_REPLICAS: int(0, 8).default(0),
   /** How long boot waits for an unreachable Elasticsearch before giving up. */
   ES_STARTUP_WAIT_MS: int(0, 600_000).default(30_000),
 
@@ -140,12 +156,17 @@ export interface AppConfig {
     costPerPoint: number;
   };
   elasticsearch: {
-    url: string;
+    /** Every node's URL (or one load balancer's). */
+    nodes: string[];
     auth?: { apiKey: string } | { username: string; password: string };
     indexAlias: string;
     requestTimeoutMs: number;
     maxRetries: number;
     startupWaitMs: number;
+    shards: number;
+    replicas: number;
+    maxInFlight: number;
+    maxQueued: number;
   };
   model: { dir: string; threads: number; maxBatchSize: number; maxWaitMs: number };
   images: {
@@ -274,12 +295,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       costPerPoint: e.RATE_LIMIT_COST_PER_POINT,
     },
     elasticsearch: {
-      url: e.ES_URL,
+      nodes: e.ES_URL,
       auth,
       indexAlias: e.ES_INDEX_ALIAS,
       requestTimeoutMs: e.ES_REQUEST_TIMEOUT_MS,
       maxRetries: e.ES_MAX_RETRIES,
       startupWaitMs: e.ES_STARTUP_WAIT_MS,
+      shards: e.ES_INDEX_SHARDS,
+      replicas: e.ES_INDEX_REPLICAS,
+      maxInFlight: e.ES_MAX_IN_FLIGHT,
+      maxQueued: e.ES_MAX_QUEUED,
     },
     model: {
       dir: path.resolve(cwd, e.MODEL_DIR),

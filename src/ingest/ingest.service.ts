@@ -89,11 +89,16 @@ export class IngestService {
         toWrite.map((w) => w.doc),
         { refresh: o.refresh },
       );
+      const conflicts = toWrite.filter((_w, j) => results[j].conflict).map((w) => w.doc.id);
+      const now = conflicts.length > 0 ? await this.index.getDocuments(conflicts) : new Map<string, ProductDocument>();
       results.forEach((r, j) => {
         const { at, doc, status } = toWrite[j];
-        if (r.ok) outcomes[at] = { ok: true, status, product: pickProduct(doc), duplicates: related?.get(doc.id) };
-        else if (r.conflict) outcomes[at] = fail(doc.id, new StaleVersionError(doc.id, existing.get(doc.id)?.version, doc.version!));
-        else outcomes[at] = fail(doc.id, new IndexingFailedError(doc.id, r.error ?? 'unknown'));
+        // What the store did wins over what the read before it suggested (a concurrent writer may have come between).
+        const done = r.created === undefined || status === IngestStatus.UNCHANGED ? status : r.created ? IngestStatus.CREATED : IngestStatus.UPDATED;
+        if (r.ok) outcomes[at] = { ok: true, status: done, product: pickProduct(doc), duplicates: related?.get(doc.id) };
+        else if (r.conflict && isSameWrite(now.get(doc.id), doc)) outcomes[at] = { ok: true, status, product: pickProduct(doc), duplicates: related?.get(doc.id) };
+        else if (r.conflict) outcomes[at] = fail(doc.id, new StaleVersionError(doc.id, now.get(doc.id)?.version, doc.version!));
+        else outcomes[at] = fail(doc.id, new IndexingFailedError(doc.id, r.error ?? 'unknown', r.reason));
       });
     }
     return outcomes as IngestOutcome[];
@@ -174,6 +179,14 @@ function validatorsOf(d: ProductDocument): ImageValidators | undefined {
 
 function sameBookkeeping(a: FetchBookkeeping, b: FetchBookkeeping): boolean {
   return a.imageSourceUrl === b.imageSourceUrl && a.imageEtag === b.imageEtag && a.imageLastModified === b.imageLastModified;
+}
+
+/**
+ * A version conflict on exactly this version and content is our own write, already applied: the client retried a bulk
+ * whose answer was lost (its node died after the primary wrote it). It succeeded, so it is reported as done.
+ */
+function isSameWrite(stored: ProductDocument | undefined, doc: ProductDocument): boolean {
+  return stored !== undefined && stored.version === doc.version && stored.contentHash === doc.contentHash;
 }
 
 function fail(id: string, error: ExpectedError): IngestOutcome {

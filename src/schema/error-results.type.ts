@@ -2,6 +2,7 @@ import { Field, Float, ID, InterfaceType, ObjectType, registerEnumType } from 't
 import {
   EXPECTED_ERROR_CODES,
   ExpectedError,
+  INDEXING_FAILURE_REASONS,
   ImageInputError,
   IndexingFailedError,
   InvalidInputError,
@@ -9,6 +10,7 @@ import {
   StaleVersionError,
   type ExpectedErrorCode,
   type ImageErrorCode,
+  type IndexingFailureReason as Reason,
 } from '../common/errors';
 
 /**
@@ -59,9 +61,26 @@ export class InvalidInput extends ErrorResult {
   @Field(() => String, { nullable: true }) field?: string;
 }
 
+export const IndexingFailureReason = Object.fromEntries(INDEXING_FAILURE_REASONS.map((r) => [r, r])) as { [R in Reason]: R };
+export type IndexingFailureReason = Reason;
+registerEnumType(IndexingFailureReason, {
+  name: 'IndexingFailureReason',
+  valuesConfig: {
+    INDEX_READ_ONLY: {
+      description:
+        'The index takes no writes: Elasticsearch hit its disk flood-stage watermark (or an operator blocked writes). Reads still work; retry once disk space is freed, Elasticsearch lifts the block by itself.',
+    },
+    BACKEND_BUSY: { description: 'Elasticsearch rejected the write as overloaded (429) after retries with backoff; retry later.' },
+    SHARD_UNAVAILABLE: { description: 'No copy of the shard could take the write (a node left); retry shortly.' },
+    DOCUMENT_REJECTED: { description: 'The document itself was refused (mapping or size); sending it again fails again.' },
+    OTHER: { description: 'Anything else; the message has the detail.' },
+  },
+});
+
 @ObjectType({ implements: ErrorResult, description: 'The search engine refused this one item of a batch.' })
 export class IndexingFailed extends ErrorResult {
   @Field(() => ID) productId!: string;
+  @Field(() => IndexingFailureReason) reason!: IndexingFailureReason;
 }
 
 type ErrorClass<E extends ExpectedError> = abstract new (...args: never[]) => E;
@@ -96,7 +115,7 @@ export const ERROR_RESULTS: readonly ErrorRow[] = [
     fields: (e) => ({ productId: e.productId, storedVersion: e.storedVersion, givenVersion: e.givenVersion }),
   }),
   row({ error: InvalidInputError, result: () => InvalidInput, fields: (e) => ({ field: e.field }) }),
-  row({ error: IndexingFailedError, result: () => IndexingFailed, fields: (e) => ({ productId: e.productId }) }),
+  row({ error: IndexingFailedError, result: () => IndexingFailed, fields: (e) => ({ productId: e.productId, reason: e.reason }) }),
 ];
 
 /** The typed result for an expected failure, or undefined when no row knows the error. */

@@ -11,6 +11,7 @@ import type { ApiKeyVerifier } from './auth';
 import type { RateLimitVerdict } from './rate-limit';
 import { rateLimitedMessage } from './rate-limit';
 import { logRequest, requestIdFrom, summarize, type RequestSummary } from './request-log';
+import { PUBLIC_FAULTS } from './mask-error';
 import type { WebRoute } from './routes/web-routes';
 
 /**
@@ -122,9 +123,10 @@ async function handle(o: HttpServerOptions, req: http.IncomingMessage, res: http
     }
   }
 
+  const signal = requestSignal(res, o.requestTimeoutMs);
   let context: RequestContext;
   try {
-    context = await o.context(req, requestSignal(res, o.requestTimeoutMs));
+    context = await o.context(req, signal);
   } catch (e) {
     if (e instanceof UnauthenticatedError) {
       requestScope.current()?.errorCodes.add('UNAUTHENTICATED');
@@ -137,10 +139,17 @@ async function handle(o: HttpServerOptions, req: http.IncomingMessage, res: http
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
-  const result = await o.apollo.executeHTTPGraphQLRequest({
+  const execution = o.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
     context: async () => context,
   });
+  // The deadline holds whatever the request waits on (a slow Elasticsearch, a stuck upstream): past it the client
+  // gets REQUEST_TIMEOUT, and the work still running has its signal aborted and its own bounds (ES_REQUEST_TIMEOUT_MS).
+  if (await Promise.race([execution.then(() => false, () => false), deadlinePassed(signal)])) {
+    execution.catch(() => undefined);
+    return sendJson(res, 200, { errors: [{ message: PUBLIC_FAULTS.REQUEST_TIMEOUT, extensions: { code: 'REQUEST_TIMEOUT' } }], data: null });
+  }
+  const result = await execution;
   for (const [key, value] of result.headers) res.setHeader(key, value);
   res.statusCode = result.status ?? 200;
   if (result.body.kind === 'complete') return void res.end(result.body.string);
@@ -166,6 +175,17 @@ function requestSignal(res: http.ServerResponse, timeoutMs: number): AbortSignal
     if (!res.writableFinished) controller.abort(new AppError('REQUEST_CANCELLED', 'The client closed the connection'));
   });
   return controller.signal;
+}
+
+/** Resolves true a moment after the deadline fired (so work that honours the signal answers for itself first). */
+function deadlinePassed(signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    const fired = () => {
+      if (signal.reason instanceof AppError && signal.reason.code === 'REQUEST_TIMEOUT') setTimeout(() => resolve(true), 100).unref();
+    };
+    if (signal.aborted) fired();
+    else signal.addEventListener('abort', fired, { once: true });
+  });
 }
 
 async function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | 'too-large'> {

@@ -4,13 +4,14 @@ import { AppError, type FaultCode } from '../common/errors';
 import { logger } from '../common/logger';
 
 /** What clients may learn about a fault: a stable code and a fixed sentence, never internals. */
-const PUBLIC_FAULTS: Record<FaultCode, string> = {
+export const PUBLIC_FAULTS: Record<FaultCode, string> = {
   INTERNAL: 'Internal server error',
   CONFIG_INVALID: 'Internal server error',
   SEARCH_BACKEND_UNAVAILABLE: 'The search backend is unavailable; retry shortly',
   SEARCH_BACKEND_ERROR: 'The search backend failed to answer',
   INDEX_DIMENSION_MISMATCH: 'The search index does not match the configured model',
   INDEX_MAPPING_OUTDATED: 'The search index was built for an older version of this server',
+  INDEX_READ_ONLY: 'The search index refuses writes (disk full); reads still work, and writes resume once space is freed',
   MODEL_LOAD_FAILED: 'The embedding model is unavailable',
   MODEL_INFERENCE_FAILED: 'The embedding model failed on this input',
   MODEL_NOT_CALIBRATED: 'The embedding model has no relation calibration (run npm run calibrate)',

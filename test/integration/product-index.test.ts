@@ -55,7 +55,7 @@ describe('ProductIndex on a real Elasticsearch', () => {
       ],
       { refresh: true },
     );
-    expect(results).toEqual(['a', 'b', 'c', 'd', 'e'].map((id) => ({ id, ok: true })));
+    expect(results).toEqual(['a', 'b', 'c', 'd', 'e'].map((id) => ({ id, ok: true, created: true })));
   });
 
   afterAll(async () => {

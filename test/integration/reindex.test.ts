@@ -50,7 +50,7 @@ describe('reindex to a new model', () => {
       contentHash: 'old',
       modelId: 'old-model',
     }));
-    expect(await index.bulkUpsert(docs, { refresh: true })).toEqual(docs.map((d) => ({ id: d.id, ok: true })));
+    expect(await index.bulkUpsert(docs, { refresh: true })).toEqual(docs.map((d) => ({ id: d.id, ok: true, created: true })));
   });
 
   afterAll(async () => {

@@ -19,7 +19,8 @@ describe('loadConfig', () => {
   it('has working defaults for a local run', () => {
     const c = loadConfig({}, '/srv/app');
     expect(c.http.port).toBe(4000);
-    expect(c.elasticsearch.url).toBe('http://127.0.0.1:9200');
+    expect(c.elasticsearch.nodes).toEqual(['http://127.0.0.1:9200']);
+    expect([c.elasticsearch.shards, c.elasticsearch.replicas]).toEqual([1, 0]);
     expect(c.elasticsearch.indexAlias).toBe('products');
     expect(c.model.dir).toBe(path.resolve('/srv/app', 'models/siglip-tiny'));
     expect(c.graphql.introspection).toBe(true);
@@ -61,6 +62,16 @@ describe('loadConfig', () => {
       'cdn.shop.com',
       '*.shopifycdn.com',
     ]);
+  });
+
+  it('takes every Elasticsearch node as a comma-separated ES_URL, and the index shape', () => {
+    const c = loadConfig({ ES_URL: 'http://es1:9200, http://es2:9200,https://es3:9243', ES_INDEX_SHARDS: '2', ES_INDEX_REPLICAS: '1' });
+    expect(c.elasticsearch.nodes).toEqual(['http://es1:9200', 'http://es2:9200', 'https://es3:9243']);
+    expect([c.elasticsearch.shards, c.elasticsearch.replicas]).toEqual([2, 1]);
+    expect(configError({ ES_URL: 'http://es1:9200,ftp://es2' })).toMatch(/ES_URL/);
+    expect(configError({ ES_URL: ' , ' })).toMatch(/ES_URL: at least one http\(s\) URL/);
+    expect(configError({ ES_INDEX_SHARDS: '0' })).toMatch(/ES_INDEX_SHARDS/);
+    expect(configError({ ES_INDEX_REPLICAS: '-1' })).toMatch(/ES_INDEX_REPLICAS/);
   });
 
   it('takes a per-request deadline and bounds it', () => {

@@ -129,7 +129,8 @@ describe('docker-compose.yml', () => {
     const e = es.environment!;
     expect(e['discovery.type']).toBe('single-node');
     const c = loadConfig(effectiveEnv(server), '/app');
-    const url = new URL(c.elasticsearch.url);
+    expect(c.elasticsearch.nodes).toHaveLength(1);
+    const url = new URL(c.elasticsearch.nodes[0]);
     expect(url.hostname).toBe('elasticsearch');
     expect(url.port).toBe('9200');
     if (e['xpack.security.enabled'] === 'false') {

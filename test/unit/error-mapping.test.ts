@@ -30,7 +30,7 @@ const CASES: [ExpectedError, new () => object, Record<string, unknown>][] = [
   [new ProductNotFoundError('p1'), ProductNotFound, { productId: 'p1' }],
   [new StaleVersionError('p2', 9, 3), StaleVersion, { productId: 'p2', storedVersion: 9, givenVersion: 3 }],
   [new InvalidInputError('neither url nor base64', 'image'), InvalidInput, { field: 'image' }],
-  [new IndexingFailedError('p3', 'mapper_parsing_exception'), IndexingFailed, { productId: 'p3' }],
+  [new IndexingFailedError('p3', 'mapper_parsing_exception', 'DOCUMENT_REJECTED'), IndexingFailed, { productId: 'p3', reason: 'DOCUMENT_REJECTED' }],
 ];
 
 describe('error mapping', () => {

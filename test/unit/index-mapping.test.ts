@@ -23,10 +23,6 @@ describe('index mapping', () => {
     expect(slugifyModelId('')).toBe('model');
   });
 
-  it('asks for one shard and at most one replica', () => {
-    expect(indexSettings()).toEqual({ number_of_shards: 1, auto_expand_replicas: '0-1' });
-  });
-
   it('maps the vector as int8-quantised HNSW with dot_product and records its identity', () => {
     const m = indexMappings({ modelId: 'tiny', dims: 128 });
     expect(m.properties.image_vector).toEqual({
@@ -55,6 +51,11 @@ describe('index mapping', () => {
     expect(p.price.type).toBe('double');
     expect(p.inStock.type).toBe('boolean');
     expect(p.attributes.type).toBe('flattened');
+  });
+
+  it('takes shards and replicas as configured, never auto-expanded', () => {
+    expect(indexSettings({ shards: 1, replicas: 0 })).toEqual({ number_of_shards: 1, number_of_replicas: 0 });
+    expect(indexSettings({ shards: 3, replicas: 2 })).toEqual({ number_of_shards: 3, number_of_replicas: 2 });
   });
 
   it('does not recognise foreign mappings', () => {

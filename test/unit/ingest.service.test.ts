@@ -113,9 +113,31 @@ describe('IngestService', () => {
     const out = await ingest.ingest([input('ok', 'mug.jpg'), input('bad', 'lamp.jpg'), stale]);
     expect(out[0]).toMatchObject({ ok: true, status: IngestStatus.CREATED });
     expect(out[1]).toEqual({ ok: false, id: 'bad', error: new IndexingFailedError('bad', 'mapper_parsing_exception: dims mismatch') });
-    expect(out[2]).toEqual({ ok: false, id: 'stored', error: new StaleVersionError('stored', 5, 6) });
+    // The version reported is the one that won (read again after the conflict), not the one read before the write.
+    expect(out[2]).toEqual({ ok: false, id: 'stored', error: new StaleVersionError('stored', 7, 6) });
     expect([...index.docs.keys()].sort()).toEqual(['ok', 'stored']);
     expect(index.docs.get('stored')!.version).toBe(7);
+  });
+
+  it('reports a conflict on its own version and content as done: a retried bulk whose first answer was lost', async () => {
+    const { index, ingest } = setup();
+    // The transport retried the bulk on another node after the first node wrote it and died: the retry conflicts.
+    const original = index.bulkUpsert.bind(index);
+    index.bulkUpsert = async (docs, o) => {
+      await original(docs, o);
+      return original(docs, o);
+    };
+    const out = await ingest.ingest([input('v', 'mug.jpg', { version: 3 })]);
+    expect(summary(out)).toEqual([IngestStatus.CREATED]);
+    expect(index.docs.get('v')!.version).toBe(3);
+    // A conflict with another writer's content at the same version stays StaleVersion.
+    index.bulkUpsert = async (docs, o) => {
+      await original([{ ...docs[0]!, title: 'Theirs', contentHash: 'theirs' }], o);
+      return original(docs, o);
+    };
+    const [theirs] = await ingest.ingest([input('w', 'mug.jpg', { version: 3 })]);
+    expect(theirs).toEqual({ ok: false, id: 'w', error: new StaleVersionError('w', 3, 3) });
+    expect(index.docs.get('w')!.title).toBe('Theirs');
   });
 
   it('reports bad images per item and writes the rest; a fault rejects the whole call', async () => {

@@ -1,20 +1,28 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { observeRequests, type ElasticsearchObserver } from './request-metrics';
 import { Client, errors } from '@elastic/elasticsearch';
-import { pickProduct, type Product, type ProductDocument } from '../../catalog/product';
+import type { Product, ProductDocument } from '../../catalog/product';
 import type { BulkItemResult, CatalogScan, Hit, KeywordQuery, KnnQuery, ProductIndex, WriteOptions } from '../../catalog/product-index';
 import { AppError } from '../../common/errors';
+import { logger } from '../../common/logger';
 import {
   identityFromMapping,
   indexMappings,
   indexSettings,
   MAPPING_VERSION,
   mappingVersionOf,
+  type IndexShape,
   VECTOR_FIELD,
   versionedIndexName,
   type IndexIdentity,
 } from './index-mapping';
+import { clientOptions, type ElasticsearchOptions } from './connection';
+import { itemFailureReason, translateError } from './failures';
+import { InFlightLimit } from './in-flight';
 import { knnClause, keywordQuery } from './query-builder';
+import { toDocument, toHits, toProduct, toSource, type Source } from './source';
+
+export type { ElasticsearchOptions } from './connection';
 
 /**
  * The only module that talks to Elasticsearch. It implements the services' ProductIndex over the product index
@@ -22,38 +30,31 @@ import { knnClause, keywordQuery } from './query-builder';
  * every client error leaves here as a coded AppError so nothing above needs to know the client's error zoo.
  */
 
-export interface ElasticsearchOptions {
-  url: string;
-  auth?: { apiKey: string } | { username: string; password: string };
-  indexAlias: string;
-  requestTimeoutMs: number;
-  maxRetries: number;
-  observer?: ElasticsearchObserver;
-}
-
-type Source = Omit<ProductDocument, 'imageVector'> & { [VECTOR_FIELD]?: number[] };
-
 const NO_VECTORS = { exclude_vectors: true } as const;
 
 export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
   private constructor(
     private readonly client: Client,
     readonly alias: string,
+    private readonly shape: IndexShape,
+    private readonly requestTimeoutMs: number,
+    private readonly limit: InFlightLimit,
   ) {}
 
+  /**
+   * Index lifecycle calls (create, alias, settings, health waits) go through the master and wait for shards to start,
+   * which takes longer than a search on a busy cluster; they get at least a minute, never less than a request.
+   */
+  private get admin() {
+    return { requestTimeout: Math.max(this.requestTimeoutMs, 60_000) };
+  }
+
   static connect(o: ElasticsearchOptions): ElasticsearchProductIndex {
-    const client = new Client({
-      node: o.url,
-      auth: o.auth,
-      requestTimeout: o.requestTimeoutMs,
-      maxRetries: o.maxRetries,
-      // 9.x has no response cap by default; a runaway response must not exhaust the heap.
-      maxResponseSize: 64 * 1024 * 1024,
-      compression: false,
-      sniffOnStart: false,
-    });
+    const client = new Client(clientOptions(o));
     if (o.observer) observeRequests(client, o.observer);
-    return new ElasticsearchProductIndex(client, o.indexAlias);
+    const shape = { shards: o.shards ?? 1, replicas: o.replicas ?? 0 };
+    const limit = new InFlightLimit(o.maxInFlight ?? 64, o.maxQueued ?? 256);
+    return new ElasticsearchProductIndex(client, o.indexAlias, shape, o.requestTimeoutMs, limit);
   }
 
   async close(): Promise<void> {
@@ -63,9 +64,10 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
   /** `_cluster/health` (the integ-test build has no `GET /`, so ping and info cannot be used). */
   async health(timeoutMs = 2000): Promise<'green' | 'yellow' | 'red'> {
     return this.call(async () => {
-      const h = await this.client.cluster.health({}, { requestTimeout: timeoutMs, maxRetries: 0 });
+      // Retried like any request: one dead node of several must not make the server look unready.
+      const h = await this.client.cluster.health({}, { requestTimeout: timeoutMs });
       return h.status.toLowerCase() as 'green' | 'yellow' | 'red';
-    });
+    }, { unbounded: true }); // readiness must answer even when the bound is full
   }
 
   /**
@@ -96,16 +98,39 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
             `from every product's imageUrl, then swaps the alias), or set ES_INDEX_ALIAS to a new alias and ingest the catalog again.`,
         );
       }
+      await this.applyReplicas(current.index);
       return { index: current.index, created: false };
     }
     return this.call(async () => {
       const exists = await this.client.indices.exists({ index: target });
       if (!exists) {
-        await this.client.indices.create({ index: target, settings: indexSettings(), mappings: indexMappings(identity) });
+        await this.client.indices.create({ index: target, settings: indexSettings(this.shape), mappings: indexMappings(identity) }, this.admin);
       }
-      await this.client.indices.putAlias({ index: target, name: this.alias, is_write_index: true });
-      await this.client.cluster.health({ index: target, wait_for_status: 'yellow', timeout: '30s' });
+      await this.client.indices.putAlias({ index: target, name: this.alias, is_write_index: true }, this.admin);
+      await this.client.cluster.health({ index: target, wait_for_status: 'yellow', timeout: '30s' }, this.admin);
       return { index: target, created: !exists };
+    });
+  }
+
+  /**
+   * The replica count is a dynamic setting, so the configured one is applied to an existing index too (moving from
+   * one node to a cluster is a restart with ES_INDEX_REPLICAS=1). The shard count is fixed at creation: a different
+   * one takes `npm run reindex`, and is only reported here.
+   */
+  private async applyReplicas(index: string): Promise<void> {
+    await this.call(async () => {
+      const res = await this.client.indices.getSettings({ index, name: ['index.number_of_shards', 'index.number_of_replicas', 'index.auto_expand_replicas'], flat_settings: true });
+      const s = (Object.values(res)[0]?.settings ?? {}) as Record<string, string | undefined>;
+      const replicas = Number(s['index.number_of_replicas']);
+      const autoExpand = s['index.auto_expand_replicas'];
+      if (replicas !== this.shape.replicas || (autoExpand !== undefined && autoExpand !== 'false')) {
+        await this.client.indices.putSettings({ index, settings: { number_of_replicas: this.shape.replicas, auto_expand_replicas: 'false' } }, this.admin);
+        logger.info('index replicas set from ES_INDEX_REPLICAS', { index, from: replicas, autoExpand, to: this.shape.replicas });
+      }
+      const shards = Number(s['index.number_of_shards']);
+      if (shards !== this.shape.shards) {
+        logger.warn('index has another shard count than ES_INDEX_SHARDS; `npm run reindex` rebuilds it', { index, shards, configured: this.shape.shards });
+      }
     });
   }
 
@@ -123,7 +148,7 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
   async createIndex(identity: IndexIdentity, suffix: string): Promise<string> {
     return this.call(async () => {
       const index = `${versionedIndexName(this.alias, identity)}--${suffix}`;
-      await this.client.indices.create({ index, settings: indexSettings(), mappings: indexMappings(identity) });
+      await this.client.indices.create({ index, settings: indexSettings(this.shape), mappings: indexMappings(identity) }, this.admin);
       return index;
     });
   }
@@ -139,7 +164,7 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
           ...current.map((i) => ({ remove: { index: i, alias: this.alias } })),
           { add: { index, alias: this.alias, is_write_index: true } },
         ],
-      });
+      }, this.admin);
       return current;
     });
   }
@@ -229,6 +254,9 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
       const res = await this.call(() =>
         this.client.bulk({
           refresh: o.refresh ? 'wait_for' : false,
+          // Elasticsearch waits up to a minute for a shard's primary by default; give up before the client does, so
+          // an item without a primary is reported as SHARD_UNAVAILABLE instead of the whole call timing out.
+          timeout: `${Math.floor(this.requestTimeoutMs * 0.8)}ms`,
           operations: pending.flatMap((d) => [
             {
               index: {
@@ -245,10 +273,11 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
       res.items.forEach((item, i) => {
         const op = item.index!;
         const doc = pending[i];
-        if (!op.error) results.set(doc.id, { id: doc.id, ok: true });
-        else if (op.status === 429 && attempt < 4) retry.push(doc);
-        else if (op.status === 409) results.set(doc.id, { id: doc.id, ok: false, conflict: true, error: op.error.reason ?? 'version conflict' });
-        else results.set(doc.id, { id: doc.id, ok: false, error: `${op.error.type}: ${op.error.reason ?? ''}`.trim() });
+        if (!op.error) return void results.set(doc.id, { id: doc.id, ok: true, created: op.result === 'created' });
+        if (op.status === 409) return void results.set(doc.id, { id: doc.id, ok: false, conflict: true, error: op.error.reason ?? 'version conflict' });
+        const reason = itemFailureReason(op.status, op.error.type, op.error.reason ?? '');
+        if (reason === 'BACKEND_BUSY' && attempt < 4) return void retry.push(doc);
+        results.set(doc.id, { id: doc.id, ok: false, reason, error: `${op.error.type}: ${op.error.reason ?? ''}`.trim() });
       });
       pending = retry;
       if (pending.length > 0) await sleep(100 * 2 ** attempt);
@@ -343,57 +372,12 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
     });
   }
 
-  private async call<T>(fn: () => Promise<T>): Promise<T> {
+  /** Every request but the health probe takes a slot of the in-flight bound (OVERLOADED when it is full). */
+  private async call<T>(fn: () => Promise<T>, o: { unbounded?: boolean } = {}): Promise<T> {
     try {
-      return await fn();
+      return await (o.unbounded ? fn() : this.limit.run(fn));
     } catch (e) {
       throw translateError(e);
     }
   }
 }
-
-function translateError(e: unknown): unknown {
-  if (e instanceof AppError) return e;
-  if (
-    e instanceof errors.ConnectionError ||
-    e instanceof errors.NoLivingConnectionsError ||
-    e instanceof errors.TimeoutError
-  ) {
-    return new AppError('SEARCH_BACKEND_UNAVAILABLE', `Elasticsearch is unreachable: ${e.message}`, { cause: e });
-  }
-  if (e instanceof errors.ResponseError) {
-    const type = (e.body as { error?: { type?: string } } | undefined)?.error?.type ?? 'unknown';
-    return new AppError('SEARCH_BACKEND_ERROR', `Elasticsearch answered ${e.statusCode} (${type})`, { cause: e });
-  }
-  if (e instanceof errors.ElasticsearchClientError) {
-    return new AppError('SEARCH_BACKEND_ERROR', `Elasticsearch client error: ${e.message}`, { cause: e });
-  }
-  return e;
-}
-
-function toSource(d: ProductDocument): Source {
-  const { imageVector, ...rest } = d;
-  return { ...rest, [VECTOR_FIELD]: imageVector };
-}
-
-function toProduct(s: Source): Product {
-  return pickProduct(s);
-}
-
-function toDocument(s: Source): ProductDocument {
-  return {
-    ...toProduct(s),
-    imageVector: s[VECTOR_FIELD] ?? [],
-    imageSha256: s.imageSha256,
-    contentHash: s.contentHash,
-    modelId: s.modelId,
-    imageSourceUrl: s.imageSourceUrl,
-    imageEtag: s.imageEtag,
-    imageLastModified: s.imageLastModified,
-  };
-}
-
-function toHits(hits: { _source?: Source; _score?: number | null }[]): Hit[] {
-  return hits.filter((h) => h._source).map((h) => ({ product: toProduct(h._source!), score: h._score ?? 0 }));
-}
-

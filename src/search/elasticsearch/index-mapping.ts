@@ -31,11 +31,18 @@ export function versionedIndexName(alias: string, id: IndexIdentity): string {
   return `${alias}--${slugifyModelId(id.modelId)}--${id.dims}d--m${MAPPING_VERSION}`;
 }
 
-export function indexSettings() {
+/** Primary shards and replicas per shard (ES_INDEX_SHARDS, ES_INDEX_REPLICAS). */
+export interface IndexShape {
+  shards: number;
+  replicas: number;
+}
+
+export function indexSettings(shape: IndexShape) {
   return {
-    number_of_shards: 1,
-    // A single-node dev cluster cannot place replicas; `0-1` keeps health green there and gives a replica elsewhere.
-    auto_expand_replicas: '0-1',
+    number_of_shards: shape.shards,
+    // Explicit, never auto-expanded: a one-node cluster needs 0 to be green, a cluster at least 1 to lose nothing
+    // when a node goes, and the operator says which (the adapter also applies it to an existing index at boot).
+    number_of_replicas: shape.replicas,
   };
 }
 

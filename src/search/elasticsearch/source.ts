@@ -1,0 +1,32 @@
+import { pickProduct, type Product, type ProductDocument } from '../../catalog/product';
+import type { Hit } from '../../catalog/product-index';
+import { VECTOR_FIELD } from './index-mapping';
+
+/** A product document as stored in Elasticsearch's `_source` (the vector under its field name), and back. */
+export type Source = Omit<ProductDocument, 'imageVector'> & { [VECTOR_FIELD]?: number[] };
+
+export function toSource(d: ProductDocument): Source {
+  const { imageVector, ...rest } = d;
+  return { ...rest, [VECTOR_FIELD]: imageVector };
+}
+
+export function toProduct(s: Source): Product {
+  return pickProduct(s);
+}
+
+export function toDocument(s: Source): ProductDocument {
+  return {
+    ...toProduct(s),
+    imageVector: s[VECTOR_FIELD] ?? [],
+    imageSha256: s.imageSha256,
+    contentHash: s.contentHash,
+    modelId: s.modelId,
+    imageSourceUrl: s.imageSourceUrl,
+    imageEtag: s.imageEtag,
+    imageLastModified: s.imageLastModified,
+  };
+}
+
+export function toHits(hits: { _source?: Source; _score?: number | null }[]): Hit[] {
+  return hits.filter((h) => h._source).map((h) => ({ product: toProduct(h._source!), score: h._score ?? 0 }));
+}

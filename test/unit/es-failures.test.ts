@@ -1,0 +1,51 @@
+import { AppError } from '../../src/common/errors';
+import { itemFailureReason, translateError } from '../../src/search/elasticsearch/failures';
+
+/** Client errors as @elastic/transport names them; the bodies are what Elasticsearch 9.2 answers. */
+function clientError(name: string, extra: Record<string, unknown> = {}): Error {
+  return Object.assign(new Error(`${name} happened`), { name }, extra);
+}
+const FLOOD = 'index [products--m1] blocked by: [TOO_MANY_REQUESTS/12/disk usage exceeded flood-stage watermark, index has read-only-allow-delete block];';
+
+describe('Elasticsearch failures', () => {
+  it.each([
+    ['ConnectionError', 'SEARCH_BACKEND_UNAVAILABLE'],
+    ['NoLivingConnectionsError', 'SEARCH_BACKEND_UNAVAILABLE'],
+    ['TimeoutError', 'SEARCH_BACKEND_UNAVAILABLE'],
+    ['DeserializationError', 'SEARCH_BACKEND_ERROR'],
+    ['RequestAbortedError', 'SEARCH_BACKEND_ERROR'],
+  ])('%s becomes the fault %s', (name, code) => {
+    const out = translateError(clientError(name));
+    expect(out).toBeInstanceOf(AppError);
+    expect((out as AppError).code).toBe(code);
+  });
+
+  it('names a read-only index INDEX_READ_ONLY, a 503 SEARCH_BACKEND_UNAVAILABLE, anything else SEARCH_BACKEND_ERROR', () => {
+    const blocked = translateError(clientError('ResponseError', { statusCode: 429, body: { error: { type: 'cluster_block_exception', reason: FLOOD } } }));
+    expect((blocked as AppError).code).toBe('INDEX_READ_ONLY');
+    const other = translateError(clientError('ResponseError', { statusCode: 400, body: { error: { type: 'parsing_exception', reason: 'x' } } }));
+    expect([(other as AppError).code, (other as AppError).message]).toEqual(['SEARCH_BACKEND_ERROR', 'Elasticsearch answered 400 (parsing_exception)']);
+    // A restarting cluster (no master, state not recovered, no shard copy) answers 503: unavailable, not broken.
+    const starting = translateError(clientError('ResponseError', { statusCode: 503, body: { error: { type: 'cluster_block_exception', reason: 'blocked by: [SERVICE_UNAVAILABLE/1/state not recovered / initialized];' } } }));
+    expect((starting as AppError).code).toBe('SEARCH_BACKEND_UNAVAILABLE');
+  });
+
+  it('passes our own faults and bugs through untouched', () => {
+    const fault = new AppError('OVERLOADED', 'busy');
+    const bug = new TypeError('x is undefined');
+    expect(translateError(fault)).toBe(fault);
+    expect(translateError(bug)).toBe(bug);
+  });
+
+  it.each([
+    [429, 'cluster_block_exception', FLOOD, 'INDEX_READ_ONLY'],
+    [403, 'cluster_block_exception', 'index [p] blocked by: [FORBIDDEN/8/index write (api)];', 'INDEX_READ_ONLY'],
+    [403, 'cluster_block_exception', 'index [p] blocked by: [FORBIDDEN/5/index read-only (api)];', 'INDEX_READ_ONLY'],
+    [429, 'es_rejected_execution_exception', 'rejected execution of coordinating operation', 'BACKEND_BUSY'],
+    [503, 'unavailable_shards_exception', '[p][0] primary shard is not active', 'SHARD_UNAVAILABLE'],
+    [400, 'document_parsing_exception', 'failed to parse', 'DOCUMENT_REJECTED'],
+    [500, 'exception', 'boom', 'OTHER'],
+  ])('a bulk item refused with %i %s is %s', (status, type, reason, expected) => {
+    expect(itemFailureReason(status, type, reason)).toBe(expected);
+  });
+});
