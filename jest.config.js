@@ -1,4 +1,8 @@
-/** Unit tests run in-process; integration and e2e tests need the Elasticsearch that scripts/test.sh starts. */
+/**
+ * Unit tests run in-process; integration and e2e tests need the Elasticsearch that scripts/test.sh starts. The slow
+ * project holds what takes minutes; its fault drills run Elasticsearch nodes of their own (started and stopped by the
+ * tests, never the shared one).
+ */
 const common = {
   preset: 'ts-jest',
   testEnvironment: 'node',
@@ -24,17 +28,19 @@ module.exports = {
     },
     {
       ...common,
+      // Minutes, not seconds (gigabyte feeds, memory ceilings, fault drills, the soak): `npm run test:slow`, and CI.
+      // `npm test` skips it.
+      displayName: 'slow',
+      testEnvironment: '<rootDir>/test/support/native-typed-arrays.environment.js',
+      testMatch: ['<rootDir>/test/slow/**/*.test.ts'],
+    },
+    {
+      ...common,
       displayName: 'browser',
       // Real Chromium against the real server (scripts/browser.sh installs it; the build makes the web assets).
       testEnvironment: '<rootDir>/test/support/native-typed-arrays.environment.js',
       transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'test/browser/tsconfig.json' }] },
       testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
-    },
-    {
-      ...common,
-      // Minutes, not seconds (gigabyte feeds, memory ceilings): `npm run test:slow`, and CI. `npm test` skips it.
-      displayName: 'slow',
-      testMatch: ['<rootDir>/test/slow/**/*.test.ts'],
     },
   ],
 };

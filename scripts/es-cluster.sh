@@ -2,15 +2,19 @@
 # N-node Elasticsearch cluster on loopback, sourced by scripts/es.sh (not run on its own; see its header for usage).
 #
 # Node i (1-based) listens on HTTP ES_PORT+i-1 and transport ES_TRANSPORT_PORT+i-1, lives in
-# <base>/cluster/node-i/{config,data,logs,run,tmp} and is named node-i; every node is master-eligible, seeds from all
+# <base>/<ES_CLUSTER_ID, default cluster>/node-i/{config,data,logs,run,tmp} and is named node-i; every node is master-eligible, seeds from all
 # transport ports and bootstraps with cluster.initial_master_nodes = all names. The cluster's shape (size and ports)
 # is recorded in <base>/cluster/cluster.env at cluster-start, so kill-node/start-node/urls need no environment.
 
-CLUSTER_NAME_MULTI=similarity-dev-cluster
+# ES_CLUSTER_ID names a cluster, so one checkout can hold several side by side (the test suite's own is `test`, kept
+# apart from a developer's drill cluster): <base>/<id>/, cluster name similarity-dev-<id>.
+CLUSTER_ID="${ES_CLUSTER_ID:-cluster}"
+[[ "$CLUSTER_ID" =~ ^[a-z0-9][a-z0-9-]*$ ]] || die "ES_CLUSTER_ID must be lowercase letters, digits and '-', got '$CLUSTER_ID'"
+CLUSTER_NAME_MULTI="similarity-dev-$CLUSTER_ID"
 
 cluster_paths() {
   set_paths
-  CLUSTER_DIR="$BASE_DIR/cluster"
+  CLUSTER_DIR="$BASE_DIR/$CLUSTER_ID"
   CLUSTER_ENV="$CLUSTER_DIR/cluster.env"
 }
 

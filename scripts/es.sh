@@ -19,7 +19,8 @@
 # Env: ES_VERSION (9.2.0), ES_PORT (9200; a cluster uses ES_PORT .. ES_PORT+N-1 for HTTP),
 #      ES_TRANSPORT_PORT (cluster only; default ES_PORT+100, i.e. 9300.. next to 9200..), ES_HEAP (1g; 512m per
 #      cluster node), ES_JAVA_HOME (a JDK >= 21), ES_USER (elasticsearch; used only when running as root),
-#      ES_START_TIMEOUT (120 s), ES_BASE_DIR (override where home/data/logs live; default: <repo>/.es, see below).
+#      ES_START_TIMEOUT (120 s), ES_BASE_DIR (override where home/data/logs live; default: <repo>/.es, see below),
+#      ES_CLUSTER_ID (cluster only: which of this checkout's clusters, default `cluster`; the tests use `test`).
 #
 # Distribution: org.elasticsearch.distribution.integ-test-zip:elasticsearch:<ver>:zip from
 # Maven Central. It is the minimal "integ test" distribution: no bundled JDK and only the
