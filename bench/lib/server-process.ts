@@ -30,6 +30,8 @@ export function ensureBuild(): void {
 
 export interface ServerProcess {
   url: string;
+  /** The server's process id (its memory is read from /proc). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -58,12 +60,16 @@ export async function startServerProcess(env: Record<string, string>, o: { profi
       child.kill('SIGKILL');
       reject(new Error(`server did not start in 120 s:\n${stderr}`));
     }, 120_000);
+    let found = false;
     child.stderr!.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-8000);
+      // Once ready, the buffer keeps only the latest log (per-request lines); its first line may be cut, never parsed.
+      if (found) return;
       for (const line of stderr.split('\n').slice(0, -1)) { // complete lines only
-        if (!line.includes('"server ready"')) continue;
+        if (!line.startsWith('{') || !line.includes('"server ready"')) continue;
         const ready = JSON.parse(line) as { url?: string };
         if (ready.url) {
+          found = true;
           clearTimeout(timer);
           resolve(ready.url);
         }
@@ -77,6 +83,7 @@ export async function startServerProcess(env: Record<string, string>, o: { profi
   });
   return {
     url,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
