@@ -11,7 +11,8 @@
  * --only query,ingest,batching --drop (delete the bench index afterwards; default keeps it for the next run)
  * --profile (V8 CPU profiles of the server processes under bench/.work/profiles/; summarise with bench/profile-summary.ts).
  * Env: ES_URL (http://127.0.0.1:9200), MODEL_DIR (models/siglip-tiny).
- * The query rows use the alias `bench-products`, the ingest rows `bench-ingest`; never a test alias.
+ * The query rows use the alias `bench-products`, the ingest rows `bench-ingest`, the batching rows `bench-products` when
+ * the query section runs too, else `bench-batching`; never a test alias.
  */
 import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -97,9 +98,11 @@ async function querySection(args: Args, esUrl: string, modelDir: string): Promis
   }
 }
 
+const BATCHING_ALIAS = 'bench-batching';
+
 /** After every section: the batching servers also open the bench alias (and would re-create a dropped index). */
-async function dropBenchIndex(esUrl: string): Promise<void> {
-  const index = ElasticsearchProductIndex.connect({ url: esUrl, indexAlias: BENCH_ALIAS, requestTimeoutMs: 120_000, maxRetries: 1 });
+async function dropIndex(esUrl: string, alias: string): Promise<void> {
+  const index = ElasticsearchProductIndex.connect({ url: esUrl, indexAlias: alias, requestTimeoutMs: 120_000, maxRetries: 1 });
   await index.dropAll().finally(() => index.close());
 }
 
@@ -122,9 +125,18 @@ async function main(): Promise<void> {
   try {
     if (args.only.has('query')) rows.push(...(await querySection(args, esUrl, modelDir)));
     if (args.only.has('ingest')) rows.push(...(await ingestRows({ esUrl, modelDir, images: args.images, rounds: args.rounds, log, profileDir: profileDir(args, 'ingest') })));
-    if (args.only.has('batching')) rows.push(...(await batchingRows({ esUrl, alias: BENCH_ALIAS, modelDir, rounds: args.rounds, log })));
+    if (args.only.has('batching')) {
+      // Without the query section, the bench alias may hold another run's index (another mapping version, which
+      // the server refuses): the batching servers then get an alias of their own, dropped afterwards.
+      const alias = args.only.has('query') ? BENCH_ALIAS : BATCHING_ALIAS;
+      try {
+        rows.push(...(await batchingRows({ esUrl, alias, modelDir, rounds: args.rounds, log })));
+      } finally {
+        if (alias === BATCHING_ALIAS) await dropIndex(esUrl, alias);
+      }
+    }
   } finally {
-    if (args.drop) await dropBenchIndex(esUrl);
+    if (args.drop) await dropIndex(esUrl, BENCH_ALIAS);
   }
 
   const out = [
