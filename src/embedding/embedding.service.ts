@@ -3,7 +3,7 @@ import type { BatchObserver } from '../common/metrics';
 import type { Embedder } from './embedder';
 import { MicroBatcher, type MicroBatcherStats } from './micro-batcher';
 import { readModelFolder } from './model-folder';
-import type { OnnxModel } from './onnx.adapter';
+import type { ModelThread } from './model-thread';
 import type { AdmissionStats } from './pixels/admission';
 import { DecodePool } from './pixels/decode-pool';
 import type { PixelPlane } from './pixels/pipeline';
@@ -35,7 +35,7 @@ export class EmbeddingService implements Embedder {
     readonly relationThresholds: { readonly duplicate: number; readonly variant: number } | undefined,
     private readonly decoder: DecodePool,
     private readonly tokenizer: TextTokenizer,
-    private readonly models: readonly OnnxModel[],
+    private readonly models: readonly ModelThread[],
     private readonly visionBatcher: MicroBatcher<PixelPlane, Float32Array>,
     private readonly textBatcher: MicroBatcher<BigInt64Array, Float32Array>,
   ) {}

@@ -1,14 +1,16 @@
 import { AppError } from '../common/errors';
 import { isZeroVector, l2Normalize } from '../common/vectors';
 import type { ModelFolder } from './model-folder';
-import { OnnxModel, type InputTensor, type ModelOutput, type OnnxSessionOptions } from './onnx.adapter';
+import { ModelThread } from './model-thread';
+import type { InputTensor, ModelOutput, OnnxSessionOptions } from './onnx.adapter';
 import { toPixelBatch, type PixelPlane } from './pixels/pipeline';
 import type { ImagePreprocessing } from './pixels/preprocessor-config';
 import type { TextTokenizer } from './tokenizer';
 
 /**
  * The two towers of a SigLIP export as batch functions: model-sized images or token ids in, one unit vector per input
- * out. They know which tensors each tower takes; the runtime behind them is a TowerModel (OnnxModel in production).
+ * out. They know which tensors each tower takes; the runtime behind them is a TowerModel (in production a ModelThread:
+ * an OnnxModel in its own thread).
  */
 
 /** One batch in, one [batch, dims] matrix out. */
@@ -75,10 +77,10 @@ export function unitRows(out: ModelOutput): Float32Array[] {
 }
 
 /** Loads both towers; on any failure nothing stays loaded. */
-export async function loadTowerModels(folder: ModelFolder, session: OnnxSessionOptions): Promise<[OnnxModel, OnnxModel]> {
+export async function loadTowerModels(folder: ModelFolder, session: OnnxSessionOptions): Promise<[ModelThread, ModelThread]> {
   const towers = await Promise.allSettled([
-    OnnxModel.load(folder.visionPath, VISION_OUTPUTS, session),
-    OnnxModel.load(folder.textPath, TEXT_OUTPUTS, session),
+    ModelThread.load(folder.visionPath, VISION_OUTPUTS, session),
+    ModelThread.load(folder.textPath, TEXT_OUTPUTS, session),
   ]);
   const failed = towers.find((t): t is PromiseRejectedResult => t.status === 'rejected');
   if (failed) {
@@ -86,7 +88,7 @@ export async function loadTowerModels(folder: ModelFolder, session: OnnxSessionO
     await Promise.allSettled(towers.map((t) => (t.status === 'fulfilled' ? t.value.close() : undefined)));
     throw failed.reason;
   }
-  const [vision, text] = towers.map((t) => (t as PromiseFulfilledResult<OnnxModel>).value) as [OnnxModel, OnnxModel];
+  const [vision, text] = towers.map((t) => (t as PromiseFulfilledResult<ModelThread>).value) as [ModelThread, ModelThread];
   for (const [model, allowed] of [[vision, VISION_INPUTS], [text, TEXT_INPUTS]] as const) {
     const unknown = model.inputNames.filter((n) => !allowed.has(n));
     if (unknown.length > 0) {

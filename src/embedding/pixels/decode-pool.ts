@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
-import * as path from 'node:path';
 import Piscina from 'piscina';
 import { AppError, ImageInputError, type ImageErrorCode } from '../../common/errors';
+import { workerScript } from '../../common/worker-script';
 import { Admission, type AdmissionStats } from './admission';
 import { readImageHeader, type ImageHeader } from './decode.adapter';
 import type { PixelPlane } from './pipeline';
@@ -69,15 +69,6 @@ export function worstDecodeCost(maxPixels: number, p: Pick<ImagePreprocessing, '
   return 4 * maxPixels + 3 * side * (Math.ceil(Math.sqrt(2 * maxPixels)) + 2 * side) + 4 * 3 * p.width * p.height;
 }
 
-function workerFile(): { filename: string; execArgv: string[] } {
-  const ext = path.extname(__filename);
-  const filename = path.join(__dirname, `decode.worker${ext}`);
-  // From source (tsx, ts-jest) the worker is TypeScript too: let it load through tsx, which development has installed.
-  // The compiled build (dist/) runs plain JavaScript and needs nothing.
-  const fromSource = ext === '.ts' && !process.execArgv.some((a) => a.includes('tsx'));
-  return { filename, execArgv: fromSource ? [...process.execArgv, '--require', 'tsx/cjs'] : process.execArgv };
-}
-
 export class DecodePool {
   private readonly pool: Piscina<DecodeTask, DecodeReply>;
   private readonly admission: Admission;
@@ -94,7 +85,7 @@ export class DecodePool {
     this.admission = new Admission({ slots: opts.threads, budget: opts.budgetBytes, maxWaiting: opts.maxWaiting });
     const worker: DecodeWorkerData = { preprocessing: opts.preprocessing, maxInputPixels: opts.maxInputPixels };
     this.pool = new Piscina<DecodeTask, DecodeReply>({
-      ...workerFile(),
+      ...workerScript(__dirname, 'decode.worker'),
       minThreads: opts.threads,
       maxThreads: opts.threads,
       // Admission never hands over more tasks than threads; a queue here would be a bug, so keep it tiny.
