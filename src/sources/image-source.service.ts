@@ -41,7 +41,14 @@ export class ImageSourceService implements ImageSource {
   }
 
   private decodeBase64(input: string): Buffer {
-    const b64 = input.replace(DATA_URL_PREFIX, '').replace(/\s+/g, '');
+    const raw = input.startsWith('data:') ? input.replace(DATA_URL_PREFIX, '') : input;
+    // Canonical base64 (what encoders write: padded, no line breaks) round-trips exactly, and checking that costs a
+    // native encode and a string compare; the regexes below take ~1 ms per 30 KB photo, so they only see the rest.
+    if (raw.length > 0 && Math.floor((raw.length * 3) / 4) <= this.maxBytes + 2) {
+      const bytes = Buffer.from(raw, 'base64');
+      if (bytes.length <= this.maxBytes && bytes.toString('base64') === raw) return bytes;
+    }
+    const b64 = raw.replace(/\s+/g, '');
     // 4 base64 chars carry 3 bytes: refuse before allocating anything over the cap.
     if (Math.floor((b64.length * 3) / 4) > this.maxBytes + 2) {
       throw new ImageInputError('IMAGE_TOO_LARGE', `Image is larger than ${this.maxBytes} bytes`);

@@ -51,7 +51,16 @@ describe('ImageSourceService', () => {
     await expect(svc.resolve({ base64: `data:image/png;base64,${PNG_MAGIC.toString('base64')}` })).resolves.toEqual(PNG_MAGIC);
   });
 
-  it.each([['not base64!'], [''], ['A']])('refuses invalid base64 %p', async (b64) => {
+  it('accepts base64 with line breaks or without padding, and the URL-safe alphabet nowhere', async () => {
+    const bytes = Buffer.from('photo bytes'); // 11 bytes: one '=' of padding
+    const b64 = bytes.toString('base64');
+    await expect(svc.resolve({ base64: b64.replace(/(.{4})/g, '$1\r\n') })).resolves.toEqual(bytes);
+    await expect(svc.resolve({ base64: b64.replace(/=+$/, '') })).resolves.toEqual(bytes);
+    const urlSafe = Buffer.from([0xfb, 0xff, 0xfe]).toString('base64url'); // '-__-' style: valid to Node's decoder
+    await expect(svc.resolve({ base64: urlSafe })).rejects.toMatchObject({ code: 'IMAGE_UNDECODABLE' });
+  });
+
+  it.each([['not base64!'], [''], ['A'], ['QQ==QQ=='], ['QUJD*REVG']])('refuses invalid base64 %p', async (b64) => {
     await expect(svc.resolve({ base64: b64 })).rejects.toMatchObject({ code: 'IMAGE_UNDECODABLE' });
   });
 
