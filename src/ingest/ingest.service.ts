@@ -83,12 +83,15 @@ export class IngestService {
     });
 
     if (toWrite.length > 0) {
-      // Before the write, so the kNN sees the catalog without this call's products (they are compared in memory).
-      const related = await this.checkDuplicates(toWrite.filter((w) => w.status !== IngestStatus.UNCHANGED).map((w) => w.doc));
-      const results = await this.index.bulkUpsert(
-        toWrite.map((w) => w.doc),
-        { refresh: o.refresh },
-      );
+      // The check and the write run side by side: the check's kNN excludes every id of this call (they are compared
+      // in memory with their new vectors), so whether it sees the write or not, it finds the same products.
+      const [related, results] = await Promise.all([
+        this.checkDuplicates(toWrite.filter((w) => w.status !== IngestStatus.UNCHANGED).map((w) => w.doc)),
+        this.index.bulkUpsert(
+          toWrite.map((w) => w.doc),
+          { refresh: o.refresh },
+        ),
+      ]);
       const conflicts = toWrite.filter((_w, j) => results[j].conflict).map((w) => w.doc.id);
       const now = conflicts.length > 0 ? await this.index.getDocuments(conflicts) : new Map<string, ProductDocument>();
       results.forEach((r, j) => {
