@@ -76,7 +76,11 @@ export async function ingestRows(o: IngestBenchOptions): Promise<Row[]> {
   const pixels = new Float32Array(MODEL_BATCH * plane);
   for (let i = 0; i < MODEL_BATCH; i++) pixels.set(await pipeline.pixelValues(catalog[i % catalog.length]!.jpeg), i * plane);
 
-  const server = await startServerProcess({ ES_URL: o.esUrl, ES_INDEX_ALIAS: INGEST_ALIAS, MODEL_DIR: o.modelDir }, { profileDir: o.profileDir });
+  // A batch of 25 through a real-size model on a busy 2-core machine can outlast the production request timeout.
+  const server = await startServerProcess(
+    { ES_URL: o.esUrl, ES_INDEX_ALIAS: INGEST_ALIAS, MODEL_DIR: o.modelDir, REQUEST_TIMEOUT_MS: '600000' },
+    { profileDir: o.profileDir },
+  );
   const gql = new GraphQLClient(server.url, 2, BENCH_API_KEY);
   const runTag = Date.now().toString(36);
   const rate = { api: [] as number[], pipeline: [] as number[], model: [] as number[], peer: [] as number[], load: [] as number[] };
