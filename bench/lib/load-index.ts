@@ -1,4 +1,5 @@
 import { ElasticsearchProductIndex } from '../../src/search/elasticsearch/elasticsearch.adapter';
+import { DEFAULT_VECTOR_INDEX_TYPE, type VectorIndexType } from '../../src/common/vectors';
 import { VECTOR_FIELD } from '../../src/search/elasticsearch/index-mapping';
 import type { RawEs } from './http-clients';
 import { docId, syntheticDoc, type SeedSet } from './synthetic-catalog';
@@ -34,14 +35,25 @@ function ndjson(seeds: SeedSet, index: string, from: number, to: number): string
   return `${lines.join('\n')}\n`;
 }
 
-export async function loadBenchIndex(o: { esUrl: string; es: RawEs; seeds: SeedSet; docs: number; alias?: string; log: (s: string) => void }): Promise<LoadReport> {
+export interface LoadOptions {
+  esUrl: string;
+  es: RawEs;
+  seeds: SeedSet;
+  docs: number;
+  alias?: string;
+  vectorIndexType?: VectorIndexType;
+  log: (s: string) => void;
+}
+
+export async function loadBenchIndex(o: LoadOptions): Promise<LoadReport> {
   const alias = o.alias ?? BENCH_ALIAS;
+  const vectorIndexType = o.vectorIndexType ?? DEFAULT_VECTOR_INDEX_TYPE;
   const identity = { modelId: o.seeds.modelId, dims: o.seeds.dims };
-  const products = ElasticsearchProductIndex.connect({ url: o.esUrl, indexAlias: alias, requestTimeoutMs: 300_000, maxRetries: 1 });
+  const products = ElasticsearchProductIndex.connect({ url: o.esUrl, indexAlias: alias, requestTimeoutMs: 300_000, maxRetries: 1, vectorIndexType });
   try {
     const current = await products.describeAlias();
     const sameModel = current?.identity?.modelId === identity.modelId && current.identity.dims === identity.dims;
-    if (current && sameModel) {
+    if (current && sameModel && (await indexTypeOf(o.es, current.index)) === vectorIndexType) {
       const count = (await o.es.request('GET', `/${alias}/_count`)).body.count as number;
       const last = await o.es.request('GET', `/${alias}/_doc/${docId(o.docs - 1)}?_source=false`);
       if (count === o.docs && last.status === 200) return { ...(await describe(o.es, current.index)), reused: true, seconds: 0, docsPerSecond: NaN };
@@ -49,7 +61,8 @@ export async function loadBenchIndex(o: { esUrl: string; es: RawEs; seeds: SeedS
     }
     if (current) await products.dropAll();
     const { index } = await products.ensureIndex(identity);
-    await o.es.request('PUT', `/${index}/_settings`, { index: { refresh_interval: '-1' } });
+    // Bulk-load settings, undone below: no refreshes, and no fsync per request (a crash only loses a bench index).
+    await o.es.request('PUT', `/${index}/_settings`, { index: { refresh_interval: '-1', 'translog.durability': 'async' } });
 
     const t0 = performance.now();
     let next = 0;
@@ -72,13 +85,18 @@ export async function loadBenchIndex(o: { esUrl: string; es: RawEs; seeds: SeedS
       }
     };
     await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-    await o.es.request('PUT', `/${index}/_settings`, { index: { refresh_interval: null } });
+    await o.es.request('PUT', `/${index}/_settings`, { index: { refresh_interval: null, 'translog.durability': null } });
     await o.es.request('POST', `/${index}/_refresh`);
     const seconds = (performance.now() - t0) / 1000;
     return { ...(await describe(o.es, index)), reused: false, seconds, docsPerSecond: o.docs / seconds };
   } finally {
     await products.close();
   }
+}
+
+async function indexTypeOf(es: RawEs, index: string): Promise<string | undefined> {
+  const mapping = (await es.request('GET', `/${index}/_mapping`)).body[index]?.mappings;
+  return mapping?.properties?.[VECTOR_FIELD]?.index_options?.type;
 }
 
 async function describe(es: RawEs, index: string): Promise<Pick<LoadReport, 'index' | 'docs' | 'segments' | 'storeBytes'>> {

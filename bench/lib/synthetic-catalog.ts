@@ -35,7 +35,11 @@ export interface SeedSet {
 
 export async function embedSeeds(embedder: EmbeddingService, count: number): Promise<SeedSet> {
   const catalog = await syntheticCatalog(SEED_CATALOG, count);
-  const vectors = await Promise.all(catalog.map((p) => embedder.embedImage(p.jpeg)));
+  // In slices: the decode admission queue refuses more than IMAGE_QUEUE_MAX waiting images (OVERLOADED).
+  const vectors: Float32Array[] = [];
+  for (let i = 0; i < catalog.length; i += 32) {
+    vectors.push(...(await Promise.all(catalog.slice(i, i + 32).map((p) => embedder.embedImage(p.jpeg)))));
+  }
   const byCategory = new Map<string, number[]>();
   catalog.forEach((p, i) => byCategory.set(p.record.category, [...(byCategory.get(p.record.category) ?? []), i]));
   return { records: catalog.map((p) => p.record), vectors, byCategory, dims: embedder.dims, modelId: embedder.modelId };

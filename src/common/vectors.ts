@@ -17,3 +17,11 @@ export function isZeroVector(v: ArrayLike<number>): boolean {
   for (let i = 0; i < v.length; i++) if (v[i] !== 0) return false;
   return true;
 }
+
+/**
+ * Elasticsearch dense_vector index types this server can build (index-mapping.ts). One list, shared by the config
+ * (ES_VECTOR_INDEX_TYPE) and the mapping. The README's performance section has the measured recall and latency of each.
+ */
+export const VECTOR_INDEX_TYPES = ['int8_hnsw', 'int4_hnsw', 'bbq_hnsw', 'hnsw'] as const;
+export type VectorIndexType = (typeof VECTOR_INDEX_TYPES)[number];
+export const DEFAULT_VECTOR_INDEX_TYPE: VectorIndexType = 'int8_hnsw';

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../common/errors';
 import { LOG_LEVELS, type LogLevel } from '../common/logger';
+import { DEFAULT_VECTOR_INDEX_TYPE, VECTOR_INDEX_TYPES, type VectorIndexType } from '../common/vectors';
 
 /**
  * The one typed configuration object. It is read from the environment once, at boot, and every failure names the
@@ -47,6 +48,8 @@ const EnvSchema = z.object({
   ES_INDEX_SHARDS: int(1, 64).default(1),
   /** Copies of each shard on other nodes; 0 for one node, at least 1 on a cluster so losing a node loses nothing. */
   ES_INDEX_REPLICAS: int(0, 8).default(0),
+  /** How a new index stores vectors (README "Performance" has recall and latency per type at 1M products). */
+  ES_VECTOR_INDEX_TYPE: z.enum(VECTOR_INDEX_TYPES).default(DEFAULT_VECTOR_INDEX_TYPE),
   /** How long boot waits for an unreachable Elasticsearch before giving up. */
   ES_STARTUP_WAIT_MS: int(0, 600_000).default(30_000),
 
@@ -167,6 +170,7 @@ export interface AppConfig {
     replicas: number;
     maxInFlight: number;
     maxQueued: number;
+    vectorIndexType: VectorIndexType;
   };
   model: { dir: string; threads: number; maxBatchSize: number; maxWaitMs: number };
   images: {
@@ -300,6 +304,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       indexAlias: e.ES_INDEX_ALIAS,
       requestTimeoutMs: e.ES_REQUEST_TIMEOUT_MS,
       maxRetries: e.ES_MAX_RETRIES,
+      vectorIndexType: e.ES_VECTOR_INDEX_TYPE,
       startupWaitMs: e.ES_STARTUP_WAIT_MS,
       shards: e.ES_INDEX_SHARDS,
       replicas: e.ES_INDEX_REPLICAS,

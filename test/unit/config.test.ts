@@ -34,6 +34,12 @@ describe('loadConfig', () => {
     expect(configError({ SHUTDOWN_TIMEOUT_MS: '600001' })).toMatch(/SHUTDOWN_TIMEOUT_MS/);
   });
 
+  it('builds int8 HNSW indices unless told otherwise', () => {
+    expect(loadConfig({}, '/srv/app').elasticsearch.vectorIndexType).toBe('int8_hnsw');
+    expect(loadConfig({ ES_VECTOR_INDEX_TYPE: 'bbq_hnsw' }, '/srv/app').elasticsearch.vectorIndexType).toBe('bbq_hnsw');
+    expect(configError({ ES_VECTOR_INDEX_TYPE: 'int2_hnsw' })).toMatch(/ES_VECTOR_INDEX_TYPE/);
+  });
+
   it('names the variable and the problem', () => {
     expect(configError({ PORT: 'eighty' })).toMatch(/PORT/);
     expect(configError({ ES_URL: 'ftp://x' })).toMatch(/ES_URL/);

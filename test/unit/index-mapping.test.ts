@@ -43,6 +43,12 @@ describe('index mapping', () => {
     expect(identityFromMapping(m as never)).toEqual({ modelId: 'tiny', dims: 128 });
   });
 
+  it('builds the configured vector index type', () => {
+    for (const type of ['int4_hnsw', 'bbq_hnsw', 'hnsw'] as const) {
+      expect(indexMappings({ modelId: 'tiny', dims: 128 }, type).properties.image_vector.index_options).toEqual({ type, m: 16, ef_construction: 100 });
+    }
+  });
+
   it('holds every catalog field with a searchable type', () => {
     const p = indexMappings({ modelId: 'tiny', dims: 8 }).properties;
     expect(p.title.type).toBe('text');

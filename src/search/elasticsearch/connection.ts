@@ -1,3 +1,4 @@
+import type { VectorIndexType } from '../../common/vectors';
 import type { ElasticsearchObserver } from './request-metrics';
 
 /** How the adapter reaches Elasticsearch: the options it takes and the client settings they become. */
@@ -11,6 +12,8 @@ export type ElasticsearchOptions = {
   /** Primary shards and replicas of indices this adapter creates (default 1 and 0: one local node). */
   shards?: number;
   replicas?: number;
+  /** How indices this adapter creates store vectors (default int8_hnsw); an existing index keeps its type. */
+  vectorIndexType?: VectorIndexType;
   /** Requests open at once, and requests waiting for a slot before OVERLOADED (default 64 and 256). */
   maxInFlight?: number;
   maxQueued?: number;

@@ -4,6 +4,7 @@ import { Client, errors } from '@elastic/elasticsearch';
 import type { Product, ProductDocument } from '../../catalog/product';
 import type { BulkItemResult, CatalogScan, Hit, KeywordQuery, KnnQuery, ProductIndex, WriteOptions } from '../../catalog/product-index';
 import { AppError } from '../../common/errors';
+import { DEFAULT_VECTOR_INDEX_TYPE } from '../../common/vectors';
 import { logger } from '../../common/logger';
 import {
   identityFromMapping,
@@ -52,7 +53,7 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
   static connect(o: ElasticsearchOptions): ElasticsearchProductIndex {
     const client = new Client(clientOptions(o));
     if (o.observer) observeRequests(client, o.observer);
-    const shape = { shards: o.shards ?? 1, replicas: o.replicas ?? 0 };
+    const shape = { shards: o.shards ?? 1, replicas: o.replicas ?? 0, vectorIndex: o.vectorIndexType ?? DEFAULT_VECTOR_INDEX_TYPE };
     const limit = new InFlightLimit(o.maxInFlight ?? 64, o.maxQueued ?? 256);
     return new ElasticsearchProductIndex(client, o.indexAlias, shape, o.requestTimeoutMs, limit);
   }
@@ -104,7 +105,7 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
     return this.call(async () => {
       const exists = await this.client.indices.exists({ index: target });
       if (!exists) {
-        await this.client.indices.create({ index: target, settings: indexSettings(this.shape), mappings: indexMappings(identity) }, this.admin);
+        await this.client.indices.create({ index: target, settings: indexSettings(this.shape), mappings: indexMappings(identity, this.shape.vectorIndex) }, this.admin);
       }
       await this.client.indices.putAlias({ index: target, name: this.alias, is_write_index: true }, this.admin);
       await this.client.cluster.health({ index: target, wait_for_status: 'yellow', timeout: '30s' }, this.admin);
@@ -148,7 +149,7 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
   async createIndex(identity: IndexIdentity, suffix: string): Promise<string> {
     return this.call(async () => {
       const index = `${versionedIndexName(this.alias, identity)}--${suffix}`;
-      await this.client.indices.create({ index, settings: indexSettings(this.shape), mappings: indexMappings(identity) }, this.admin);
+      await this.client.indices.create({ index, settings: indexSettings(this.shape), mappings: indexMappings(identity, this.shape.vectorIndex) }, this.admin);
       return index;
     });
   }

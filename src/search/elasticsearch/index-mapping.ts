@@ -8,6 +8,7 @@
  */
 
 import { FIELD_NAMES, PRODUCT_FIELDS, type ProductFields } from '../../catalog/product-fields';
+import { DEFAULT_VECTOR_INDEX_TYPE, type VectorIndexType } from '../../common/vectors';
 
 /** Bump when the mapping changes (a field added, removed or retyped): it is part of the index name. */
 export const MAPPING_VERSION = 2;
@@ -35,6 +36,7 @@ export function versionedIndexName(alias: string, id: IndexIdentity): string {
 export interface IndexShape {
   shards: number;
   replicas: number;
+  vectorIndex?: VectorIndexType;
 }
 
 export function indexSettings(shape: IndexShape) {
@@ -46,7 +48,11 @@ export function indexSettings(shape: IndexShape) {
   };
 }
 
-export function indexMappings(id: IndexIdentity) {
+/**
+ * `vectorIndex`: how the vectors are quantised in the HNSW graph (ES_VECTOR_INDEX_TYPE). Not part of the index name
+ * or the identity: every type answers the same queries, so an index of another type keeps serving until a reindex.
+ */
+export function indexMappings(id: IndexIdentity, vectorIndex: VectorIndexType = DEFAULT_VECTOR_INDEX_TYPE) {
   return {
     dynamic: 'strict' as const,
     _meta: { model_id: id.modelId, dims: id.dims, mapping_version: MAPPING_VERSION },
@@ -65,7 +71,7 @@ export function indexMappings(id: IndexIdentity) {
         index: true,
         // Vectors are L2-normalised at the source, so dot_product equals cosine and skips a normalisation per hit.
         similarity: 'dot_product' as const,
-        index_options: { type: 'int8_hnsw' as const, m: 16, ef_construction: 100 },
+        index_options: { type: vectorIndex, m: 16, ef_construction: 100 },
       },
     },
   };
