@@ -27,6 +27,7 @@ import { ApiKeyVerifier } from './server/auth';
 import { identifyClient } from './server/client-identity';
 import { complexityLimitPlugin } from './server/complexity.plugin';
 import { createHttpServer, listen } from './server/http-server';
+import { jitExecutorGateway } from './server/jit-executor';
 import { maskError } from './server/mask-error';
 import { overloadPlugin } from './server/overload.plugin';
 import { createMetricsServer, ServerMetrics } from './server/metrics';
@@ -180,7 +181,8 @@ export async function startServer(config: AppConfig, services?: Services, metric
   }).protect();
 
   const apollo = new ApolloServer<RequestContext>({
-    schema,
+    // Apollo's `gateway` slot is how an executor other than graphql-js plugs in; it serves this same schema.
+    ...(g.jit ? { gateway: jitExecutorGateway(schema, { compileAfter: 2 }) } : { schema }),
     ...armor,
     plugins: [
       ...armor.plugins,

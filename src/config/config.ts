@@ -87,6 +87,8 @@ const EnvSchema = z.object({
   GRAPHQL_MAX_DIRECTIVES: int(1, 100).default(20),
   GRAPHQL_MAX_COST: int(100, 1_000_000).default(5000),
   GRAPHQL_INTROSPECTION: bool.optional(),
+  /** Compile query documents that repeat into JavaScript (graphql-jit); off: graphql-js interprets every request. */
+  GRAPHQL_JIT: bool.default(true),
   HTTP_MAX_BODY_BYTES: int(1024, 200 * 1024 * 1024).default(25 * 1024 * 1024),
   /** Deadline per GraphQL request: past it, its image fetch and queued embeddings are cancelled. */
   REQUEST_TIMEOUT_MS: int(100, 600_000).default(60_000),
@@ -193,6 +195,7 @@ export interface AppConfig {
     maxDirectives: number;
     maxCost: number;
     introspection: boolean;
+    jit: boolean;
   };
   sampleCatalogDir?: string;
   web: {
@@ -337,6 +340,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
       maxCost: e.GRAPHQL_MAX_COST,
       introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+      jit: e.GRAPHQL_JIT,
     },
     sampleCatalogDir: e.SAMPLE_CATALOG_DIR ? path.resolve(cwd, e.SAMPLE_CATALOG_DIR) : undefined,
     web: {

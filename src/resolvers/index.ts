@@ -12,6 +12,7 @@ import type { RequestContext } from './context';
 import { IngestResolver } from './ingest.resolver';
 import { ProductResolver } from './product.resolver';
 import { SearchResolver } from './search.resolver';
+import { synchronousTypeResolution } from './sync-type-resolution';
 
 /**
  * The one registry of resolvers. The schema build (scripts/emit-schema.ts, the schema drift test) and the composition
@@ -49,7 +50,7 @@ const authChecker: AuthChecker<RequestContext> = ({ context }, roles) =>
  */
 export async function buildAppSchema(o: { services?: ResolverServices; emitSchemaFile?: string } = {}): Promise<GraphQLSchema> {
   const instances = o.services ? createResolvers(o.services) : undefined;
-  return buildSchema({
+  const schema = await buildSchema({
     resolvers: RESOLVERS,
     container: instances ? { get: (cls) => instances.get(cls) } : undefined,
     authChecker,
@@ -57,4 +58,5 @@ export async function buildAppSchema(o: { services?: ResolverServices; emitSchem
     validate: { forbidUnknownValues: false },
     emitSchemaFile: o.emitSchemaFile ? { path: o.emitSchemaFile, sortedSchema: true } : false,
   });
+  return synchronousTypeResolution(schema);
 }

@@ -80,6 +80,7 @@ const OWNERS: Record<string, string | string[]> = {
   undici: 'sources/image-fetch.adapter.ts',
   '@huggingface/tokenizers': 'embedding/tokenizer.ts',
   'umap-js': 'explore/umap.adapter.ts',
+  'graphql-jit': 'server/jit-executor.ts',
   'csv-parse': 'feeds/formats/delimited.adapter.ts',
   'csv-stringify': 'feeds/error-report.ts',
   saxes: 'feeds/formats/xml-items.adapter.ts',

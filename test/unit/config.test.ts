@@ -34,9 +34,14 @@ describe('loadConfig', () => {
     expect(configError({ SHUTDOWN_TIMEOUT_MS: '600001' })).toMatch(/SHUTDOWN_TIMEOUT_MS/);
   });
 
-  it('builds int8 HNSW indices unless told otherwise', () => {
-    expect(loadConfig({}, '/srv/app').elasticsearch.vectorIndexType).toBe('int8_hnsw');
-    expect(loadConfig({ ES_VECTOR_INDEX_TYPE: 'bbq_hnsw' }, '/srv/app').elasticsearch.vectorIndexType).toBe('bbq_hnsw');
+  it('runs repeated queries compiled and builds int8 HNSW indices unless told otherwise', () => {
+    const c = loadConfig({}, '/srv/app');
+    expect(c.graphql.jit).toBe(true);
+    expect(c.elasticsearch.vectorIndexType).toBe('int8_hnsw');
+    expect(loadConfig({ GRAPHQL_JIT: 'false', ES_VECTOR_INDEX_TYPE: 'bbq_hnsw' }, '/srv/app')).toMatchObject({
+      graphql: { jit: false },
+      elasticsearch: { vectorIndexType: 'bbq_hnsw' },
+    });
     expect(configError({ ES_VECTOR_INDEX_TYPE: 'int2_hnsw' })).toMatch(/ES_VECTOR_INDEX_TYPE/);
   });
 
