@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { readFile } from 'node:fs/promises';
 import type * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppConfig } from './config/config';
@@ -35,6 +36,9 @@ import { operationSummaryPlugin } from './server/operation-summary.plugin';
 import { chargeOnPricing, RateLimiter } from './server/rate-limit';
 import { requestAuth } from './server/request-auth';
 import { createWebRoutes } from './server/routes/web-routes';
+import { CatalogQaService } from './tagging/catalog-qa.service';
+import { parseLabelFile } from './tagging/label-sets';
+import { Tagger } from './tagging/tagger';
 
 export interface Services {
   index: ElasticsearchProductIndex;
@@ -43,6 +47,9 @@ export interface Services {
   search: SearchService;
   ingest: IngestService;
   duplicates: DuplicatesService;
+  /** Zero-shot tagging, when a label file is configured. */
+  tagger?: Tagger;
+  qa: CatalogQaService;
   close(): Promise<void>;
 }
 
@@ -60,6 +67,13 @@ export async function createServices(config: AppConfig, preloaded?: EmbeddingSer
     await Promise.allSettled([index.close(), preloaded ? undefined : embedder.close()]);
     throw e;
   }
+  let tagger: Tagger | undefined;
+  try {
+    tagger = await loadTagger(config, embedder);
+  } catch (e) {
+    await Promise.allSettled([index.close(), preloaded ? undefined : embedder.close()]);
+    throw e;
+  }
   const fetcher = createImageFetcher(config);
   const images = new ImageSourceService(metrics ? new ObservedUrlFetcher(fetcher, metrics) : fetcher, config.images.maxBytes);
   if (!embedder.relationThresholds) {
@@ -71,8 +85,10 @@ export async function createServices(config: AppConfig, preloaded?: EmbeddingSer
     embedder,
     images,
     duplicates,
+    tagger,
+    qa: new CatalogQaService(index.tagStore(), tagger),
     search: new SearchService(index, embedder, images),
-    ingest: new IngestService(index, embedder, images, duplicates),
+    ingest: new IngestService(index, embedder, images, duplicates, tagger),
     async close() {
       await Promise.allSettled([index.close(), embedder.close(), fetcher.close()]);
     },
@@ -87,7 +103,7 @@ export async function createImportRuntime(config: AppConfig, allowedHosts?: stri
   const services = await createServices({ ...config, images: { ...config.images, allowedHosts: allowedHosts ?? config.images.allowedHosts } });
   return {
     images: services.images,
-    ingestWith: (images) => new IngestService(services.index, services.embedder, images, services.duplicates),
+    ingestWith: (images) => new IngestService(services.index, services.embedder, images, services.duplicates, services.tagger),
     refresh: () => services.index.refresh(),
     close: () => services.close(),
   };
@@ -111,6 +127,31 @@ export async function createDedupRuntime(config: AppConfig): Promise<DedupRuntim
   }
   const duplicates = new DuplicatesService(duplicateCatalog(index), folder.relationThresholds);
   return { scan: (min, o) => duplicates.scan(min, o), count: () => index.count(), close: () => index.close() };
+}
+
+/**
+ * The tagger for the configured label file, or undefined when tagging is off (no file named and none in the model
+ * folder). A named file that is missing or invalid fails boot with a message naming it.
+ */
+export async function loadTagger(config: AppConfig, embedder: EmbeddingService): Promise<Tagger | undefined> {
+  const file = config.tagging.labelsFile;
+  if (!file) return undefined;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !config.tagging.required) return undefined;
+    throw new AppError('CONFIG_INVALID', `LABELS_FILE=${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { cause: e });
+  }
+  let sets;
+  try {
+    sets = parseLabelFile(JSON.parse(text));
+  } catch (e) {
+    throw new AppError('CONFIG_INVALID', `LABELS_FILE=${file}: ${(e as Error).message}`, { cause: e });
+  }
+  const tagger = await Tagger.create(sets, embedder);
+  logger.info('tagging', { labels: file, sets: sets.sets.map((s) => s.name), version: tagger.version });
+  return tagger;
 }
 
 export function loadEmbedder(config: AppConfig, metrics?: ServerMetrics): Promise<EmbeddingService> {
@@ -167,6 +208,15 @@ export async function startServer(config: AppConfig, services?: Services, metric
   const limiter = r.enabled ? new RateLimiter({ ...r, onLimited: (budget) => metrics.rateLimited(budget) }) : undefined;
   const maps = new CatalogMapService(svc.index, svc.embedder, config.map);
   const schema = await buildAppSchema({ services: { ...svc, maps } });
+  // Products tagged by another label file or model catch up from their stored vectors, beside serving.
+  const retag = new AbortController();
+  const retagging =
+    config.tagging.retagOnBoot && svc.tagger
+      ? svc.qa.retagStale({ signal: retag.signal }).then(
+          (r) => r.retagged + r.skipped > 0 && logger.info('re-tagged products', { ...r }),
+          (e: unknown) => !retag.signal.aborted && logger.warn('re-tagging stopped', { error: (e as Error).message }),
+        )
+      : Promise.resolve();
 
   const g = config.graphql;
   const armor = new ApolloArmor({
@@ -250,6 +300,8 @@ export async function startServer(config: AppConfig, services?: Services, metric
     metricsUrl,
     markUnready: () => void (unready = true),
     async stop() {
+      retag.abort();
+      await retagging;
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeAllConnections();
       if (metricsServer) {

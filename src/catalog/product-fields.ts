@@ -21,7 +21,15 @@ export type FieldKind =
   | 'boolean'
   | 'keywords' // a set of labels: trimmed, de-duplicated, sorted; [] when absent
   | 'attributes' // free-form key/value pairs: sorted by key; {} when absent
+  | 'predictions' // labels the model read off the image, with their probability; set by the server, [] when absent
   | 'timestamp'; // ISO 8601, set by the server
+
+/** One zero-shot label of a product's image (tagging/tagger.ts): set name, label, sigmoid probability. */
+export interface PredictedAttribute {
+  name: string;
+  value: string;
+  confidence: number;
+}
 
 /** The TypeScript value of each kind (catalog/product.ts maps the table through this). */
 export interface KindValues {
@@ -34,6 +42,7 @@ export interface KindValues {
   boolean: boolean;
   keywords: string[];
   attributes: Record<string, string>;
+  predictions: PredictedAttribute[];
   timestamp: string;
 }
 
@@ -179,6 +188,22 @@ export const PRODUCT_FIELDS = {
       max: Number.MAX_SAFE_INTEGER,
     },
     es: { type: 'long' },
+  },
+  predictedAttributes: {
+    kind: 'predictions',
+    description:
+      'Labels read off the image by the model (zero-shot, against the label file: colour, pattern, category, ...), ' +
+      'each with its probability; only those at or above the label set\'s threshold.',
+    input: false,
+    // Read back with the product, never searched: predictedTags is the searchable form.
+    es: { type: 'object', enabled: false },
+  },
+  predictedTags: {
+    kind: 'keywords',
+    description: 'predictedAttributes as `name:value` keywords (e.g. `color:red`), for filters.',
+    input: false,
+    filter: { anyOf: 'predictedTags' },
+    es: { type: 'keyword' },
   },
   updatedAt: {
     kind: 'timestamp',

@@ -6,8 +6,11 @@ import {
   type FieldName,
   type FieldSpec,
   type KindValues,
+  type PredictedAttribute,
   type ProductFields,
 } from './product-fields';
+
+export type { PredictedAttribute } from './product-fields';
 
 /**
  * Domain shapes shared by the search and ingest services, derived from the field table (product-fields.ts). They
@@ -69,7 +72,23 @@ export type ProductDocument = Product & {
   imageSourceUrl?: string;
   imageEtag?: string;
   imageLastModified?: string;
+  /** Stated catalog values the image contradicts (catalog QA; tagging/tagger.ts). */
+  attributeConflicts?: AttributeConflict[];
+  /** The label file and model version that tagged this product; absent when tagging is off. */
+  tagsVersion?: string;
 };
+
+/** A product whose stated attribute its image contradicts. */
+export interface AttributeConflict {
+  /** The label set, e.g. `color`. */
+  name: string;
+  /** The catalog's value, as the label set spells it. */
+  stated: string;
+  /** The label the image matches best. */
+  predicted: string;
+  /** The model's probability that the stated value is wrong: 1 - sigmoid probability of the stated label. */
+  confidence: number;
+}
 
 export interface ScoredProduct {
   product: Product;
@@ -103,6 +122,7 @@ export enum SearchMode {
 const EMPTY: Partial<Record<FieldKind, () => unknown>> = {
   keywords: () => [],
   attributes: () => ({}),
+  predictions: () => [],
 };
 
 function optionalTrim(v: string | undefined | null): string | undefined {
@@ -121,6 +141,7 @@ const NORMALISE: Record<FieldKind, (value: any, spec: FieldSpec, now: Date) => u
   keywords: (v: string[] | undefined | null) => [...new Set((v ?? []).map((t) => t.trim()).filter(Boolean))].sort(),
   attributes: (v: Record<string, string> | undefined | null) =>
     Object.fromEntries(Object.entries(v ?? {}).sort(([a], [b]) => a.localeCompare(b))),
+  predictions: (v: PredictedAttribute[] | undefined | null) => v ?? [],
   timestamp: (_v, _spec, now) => now.toISOString(),
 };
 

@@ -132,6 +132,13 @@ const EnvSchema = z.object({
   WEB_PAGES: bool.optional(),
   /** Catalogs up to this many products are mapped with UMAP; larger ones with PCA. */
   MAP_UMAP_MAX_PRODUCTS: int(10, 100_000).default(2000),
+  /**
+   * The label file for zero-shot tagging (label sets and prompt templates, see README "Zero-shot tagging"). Default:
+   * labels.json in MODEL_DIR when it exists (tagging off otherwise); `none` turns tagging off.
+   */
+  LABELS_FILE: z.string().min(1).optional(),
+  /** At boot, re-tag in the background every product tagged by another label file or model (from stored vectors). */
+  RETAG_ON_BOOT: bool.default(true),
   /** The catalog map sends at most this many points (a uniform sample beyond that). */
   MAP_MAX_POINTS: int(100, 200_000).default(20_000),
 });
@@ -205,6 +212,8 @@ export interface AppConfig {
     persistedQueryMaxAgeS: number;
   };
   map: { umapMaxProducts: number; maxPoints: number };
+  /** `labelsFile` undefined: tagging off. `required`: the file was named explicitly, so a missing file fails boot. */
+  tagging: { labelsFile?: string; required: boolean; retagOnBoot: boolean };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
@@ -350,6 +359,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       persistedQueryMaxAgeS: e.PERSISTED_QUERY_MAX_AGE_S,
     },
     map: { umapMaxProducts: e.MAP_UMAP_MAX_PRODUCTS, maxPoints: e.MAP_MAX_POINTS },
+    tagging: {
+      labelsFile:
+        e.LABELS_FILE === 'none'
+          ? undefined
+          : e.LABELS_FILE
+            ? path.resolve(cwd, e.LABELS_FILE)
+            : path.join(path.resolve(cwd, e.MODEL_DIR), 'labels.json'),
+      required: e.LABELS_FILE !== undefined && e.LABELS_FILE !== 'none',
+      retagOnBoot: e.RETAG_ON_BOOT,
+    },
   };
 }
 

@@ -5,6 +5,8 @@
 export interface Embedder {
   readonly modelId: string;
   readonly dims: number;
+  /** The learned sigmoid scale and bias (probability = sigmoid(scale * cos + bias)), when the model folder records them. */
+  readonly logits?: { readonly scale: number; readonly bias: number };
   /**
    * The image-to-image cosines at or above which two products are DUPLICATE, resp. at least VARIANT, calibrated for
    * these weights (models/<folder>/calibration.json). Undefined for a model folder without a calibration: relations

@@ -2,7 +2,7 @@ import { AppError } from '../common/errors';
 import type { BatchObserver } from '../common/metrics';
 import type { Embedder } from './embedder';
 import { MicroBatcher, type MicroBatcherStats } from './micro-batcher';
-import { readModelFolder } from './model-folder';
+import { readModelFolder, type SiglipLogits } from './model-folder';
 import type { ModelThread } from './model-thread';
 import type { AdmissionStats } from './pixels/admission';
 import { DecodePool } from './pixels/decode-pool';
@@ -38,6 +38,7 @@ export class EmbeddingService implements Embedder {
     private readonly models: readonly ModelThread[],
     private readonly visionBatcher: MicroBatcher<PixelPlane, Float32Array>,
     private readonly textBatcher: MicroBatcher<BigInt64Array, Float32Array>,
+    readonly logits: SiglipLogits | undefined,
   ) {}
 
   static async load(opts: EmbeddingServiceOptions): Promise<EmbeddingService> {
@@ -71,6 +72,7 @@ export class EmbeddingService implements Embedder {
         [visionModel, textModel],
         new MicroBatcher((images) => vision.embed(images), { ...batching, onBatch: (n, s) => opts.observer?.batchRan('image', n, s) }),
         new MicroBatcher((ids) => text.embed(ids), { ...batching, onBatch: (n, s) => opts.observer?.batchRan('text', n, s) }),
+        folder.logits,
       );
     } catch (err) {
       await Promise.allSettled([visionModel.close(), textModel.close()]);

@@ -36,6 +36,18 @@ export interface ModelFolder {
   readonly lowercase: boolean;
   /** The DUPLICATE / VARIANT cosine cut points calibrated for these weights (calibration.json); absent without one. */
   readonly relationThresholds?: { readonly duplicate: number; readonly variant: number };
+  /**
+   * SigLIP's learned logit scale (exp'ed) and bias, which turn a cosine into a probability:
+   * sigmoid(scale * cos + bias). They are weights of the full model, not of either tower, so the ONNX towers do not
+   * carry them; exporters record them in config.json (`logit_scale_exp` or the log value `logit_scale`, and
+   * `logit_bias`). Undefined when config.json has neither, as in the stock HF configs.
+   */
+  readonly logits?: SiglipLogits;
+}
+
+export interface SiglipLogits {
+  readonly scale: number;
+  readonly bias: number;
 }
 
 const DEFAULT_TEXT_LENGTH = 64;
@@ -100,6 +112,7 @@ export async function readModelFolder(modelDir: string): Promise<ModelFolder> {
   }
   const lower = asRecord(tokenizerConfig)['do_lower_case'];
   const name = cfg['_name_or_path'];
+  const logits = logitsOf(cfg);
   const fingerprint = await fingerprintOf([visionPath, textPath], [config, pre, tokenizerJson]);
   const modelId = `${typeof name === 'string' && name.trim() !== '' ? name : basename(dir)}@${fingerprint}`;
   const calibration = await readCalibration(dir, modelId);
@@ -114,7 +127,18 @@ export async function readModelFolder(modelDir: string): Promise<ModelFolder> {
     tokenizerConfig: tokenizerConfig ?? {},
     textMaxLength,
     lowercase: typeof lower === 'boolean' ? lower : true,
+    ...(logits ? { logits } : {}),
   };
+}
+
+/** The learned logit scale and bias from config.json, when the exporter recorded them (see ModelFolder.logits). */
+export function logitsOf(cfg: Record<string, unknown>): SiglipLogits | undefined {
+  const exp = cfg['logit_scale_exp'];
+  const log = cfg['logit_scale'];
+  const bias = cfg['logit_bias'];
+  const scale = typeof exp === 'number' ? exp : typeof log === 'number' ? Math.exp(log) : undefined;
+  if (scale === undefined || typeof bias !== 'number' || !Number.isFinite(scale) || !Number.isFinite(bias) || scale <= 0) return undefined;
+  return { scale, bias };
 }
 
 const EDGE_BYTES = 1024 * 1024;

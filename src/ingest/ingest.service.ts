@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { IngestStatus, normaliseProduct, pickProduct, type Product, type ProductDocument, type ProductInput } from '../catalog/product';
-import { MAX_ID_LENGTH } from '../catalog/product-fields';
+import { FIELD_NAMES, MAX_ID_LENGTH, PRODUCT_FIELDS } from '../catalog/product-fields';
 import type { RelatedProduct } from '../catalog/relation';
 import { AppError, ExpectedError, IndexingFailedError, InvalidInputError, ProductNotFoundError, StaleVersionError } from '../common/errors';
 import type { Embedder } from '../embedding/embedder';
 import type { ImageSource, ImageValidators } from '../sources/image-source';
 import type { ProductIndex } from '../catalog/product-index';
 import { logger } from '../common/logger';
+import type { ProductTagger } from '../tagging/tagger';
 
 /**
  * Per item: what was done, or the expected failure (a bad image, a stale version, a refused write) that stopped it.
@@ -53,6 +54,8 @@ export class IngestService {
     private readonly embedder: Embedder,
     private readonly images: ImageSource,
     private readonly duplicates?: DuplicateCheck,
+    /** Zero-shot tags and attribute conflicts from the image vector; absent when no label file is configured. */
+    private readonly tagger?: ProductTagger,
   ) {}
 
   async ingest(inputs: readonly ProductInput[], o: IngestOptions = {}): Promise<IngestOutcome[]> {
@@ -130,7 +133,7 @@ export class IngestService {
     const usable = stored !== undefined && stored.modelId === this.embedder.modelId && stored.imageVector.length > 0 ? stored : undefined;
     const image = await this.fetchImage(input, usable, signal);
     const product = normaliseProduct(input);
-    const contentHash = hashContent(product, image.sha256, this.embedder.modelId);
+    const contentHash = hashContent(product, image.sha256, this.embedder.modelId, this.tagger?.version);
     if (stored && stored.contentHash === contentHash) {
       // Equal hashes mean equal versions too, and an external version cannot be written twice: such a document
       // keeps its old validators until its next real change.
@@ -146,7 +149,15 @@ export class IngestService {
         : Array.from(await this.embedder.embedImage(image.bytes!, signal));
     return {
       status: stored ? IngestStatus.UPDATED : IngestStatus.CREATED,
-      doc: { ...product, imageVector: vector, imageSha256: image.sha256, contentHash, modelId: this.embedder.modelId, ...image.bookkeeping },
+      doc: {
+        ...product,
+        ...(this.tagger ? this.tagger.tag(vector, product) : {}),
+        imageVector: vector,
+        imageSha256: image.sha256,
+        contentHash,
+        modelId: this.embedder.modelId,
+        ...image.bookkeeping,
+      },
     };
   }
 
@@ -196,14 +207,18 @@ function fail(id: string, error: ExpectedError): IngestOutcome {
   return { ok: false, id, error };
 }
 
+/** The fields a client sets: what the server writes itself (updatedAt, predictions) is derived, not content. */
+const CONTENT_FIELDS = FIELD_NAMES.filter((name) => PRODUCT_FIELDS[name].input !== false);
+
 /**
- * Everything that defines the stored state except bookkeeping (updatedAt). normaliseProduct() builds the object with
- * a fixed key order and sorted lists, so plain JSON is canonical.
+ * Everything that defines the stored state: the client's fields, the image, the model and the label file that
+ * tagged it (a new label file makes a replay re-tag). normaliseProduct() builds the object with a fixed key order and
+ * sorted lists, so plain JSON is canonical.
  */
-function hashContent(p: Product, imageSha256: string, modelId: string): string {
-  const { updatedAt: _ignored, ...content } = p;
+function hashContent(p: Product, imageSha256: string, modelId: string, tagsVersion: string | undefined): string {
+  const content = Object.fromEntries(CONTENT_FIELDS.map((name) => [name, p[name]]));
   const canonical = JSON.stringify(content);
-  return sha256(Buffer.from(`${canonical}\n${imageSha256}\n${modelId}`));
+  return sha256(Buffer.from(`${canonical}\n${imageSha256}\n${modelId}${tagsVersion === undefined ? '' : `\n${tagsVersion}`}`));
 }
 
 function sha256(b: Buffer): string {

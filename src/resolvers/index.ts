@@ -6,8 +6,10 @@ import type { CatalogMapService } from '../explore/catalog-map.service';
 import type { IngestService } from '../ingest/ingest.service';
 import { WRITE } from '../schema/roles';
 import type { SearchService } from '../search/search.service';
+import type { CatalogQaService } from '../tagging/catalog-qa.service';
 import { CatalogMapResolver } from './catalog-map.resolver';
 import { DuplicatesResolver } from './duplicates.resolver';
+import { CatalogQaResolver } from './catalog-qa.resolver';
 import type { RequestContext } from './context';
 import { IngestResolver } from './ingest.resolver';
 import { ProductResolver } from './product.resolver';
@@ -18,7 +20,7 @@ import { synchronousTypeResolution } from './sync-type-resolution';
  * The one registry of resolvers. The schema build (scripts/emit-schema.ts, the schema drift test) and the composition
  * root (app.ts) both go through buildAppSchema, so a resolver is registered here and nowhere else.
  */
-export const RESOLVERS = [ProductResolver, SearchResolver, IngestResolver, CatalogMapResolver, DuplicatesResolver] as const;
+export const RESOLVERS = [ProductResolver, SearchResolver, IngestResolver, CatalogMapResolver, DuplicatesResolver, CatalogQaResolver] as const;
 
 /** What the resolvers need from the service layer. */
 export interface ResolverServices {
@@ -26,6 +28,7 @@ export interface ResolverServices {
   ingest: IngestService;
   maps: CatalogMapService;
   duplicates: DuplicatesService;
+  qa: CatalogQaService;
 }
 
 type ResolverClass = (typeof RESOLVERS)[number];
@@ -38,6 +41,7 @@ export function createResolvers(services: ResolverServices): Map<ResolverClass, 
     [IngestResolver, new IngestResolver(services.ingest)],
     [CatalogMapResolver, new CatalogMapResolver(services.maps)],
     [DuplicatesResolver, new DuplicatesResolver(services.duplicates)],
+    [CatalogQaResolver, new CatalogQaResolver(services.qa)],
   ]);
 }
 

@@ -29,6 +29,13 @@ export class AttributeInput {
   @Field(() => String) @MaxLength(1000) value!: string;
 }
 
+@ObjectType({ description: 'A label the model read off the product image (zero-shot tagging), with its probability.' })
+export class PredictedAttribute {
+  @Field(() => String, { description: 'The label set, e.g. color, pattern, category.' }) name!: string;
+  @Field(() => String) value!: string;
+  @Field(() => Float, { description: "SigLIP's sigmoid probability that the image shows this label (0-1)." }) confidence!: number;
+}
+
 type TypeRef = () => unknown;
 
 interface KindGraphQL {
@@ -62,6 +69,13 @@ const KINDS: Record<FieldKind, KindGraphQL> = {
       Object.entries(record).map(([key, value]) => Object.assign(new Attribute(), { key, value })),
     fromInput: (list: AttributeInput[] | undefined | null) =>
       list ? Object.fromEntries(list.map((a) => [a.key, a.value])) : undefined,
+  },
+  // Server-written only (input: false), so the input side is never used.
+  predictions: {
+    output: () => [PredictedAttribute],
+    input: () => [PredictedAttribute],
+    list: true,
+    toOutput: (list: PredictedAttribute[] | undefined) => (list ?? []).map((a) => Object.assign(new PredictedAttribute(), a)),
   },
 };
 

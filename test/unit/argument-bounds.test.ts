@@ -43,6 +43,7 @@ const BASE_ARGS: Record<string, Record<string, unknown>> = {
   catalogMapPosition: { q: 'mug' },
   similarityMatrix: { ids: ['a', 'b'] },
   duplicateClusters: {},
+  attributeConflicts: { name: 'color' },
 };
 
 /** Where each input class is reached: an operation and the path to an instance of it inside its arguments. */
@@ -189,7 +190,7 @@ function flatten(errors: ValidationErrorLike[], prefix: string[] = []): [string,
 }
 
 beforeAll(async () => {
-  schema = await buildAppSchema({ services: { search, ingest, maps, duplicates } });
+  schema = await buildAppSchema({ services: { search, ingest, maps, duplicates, qa: {} as never } });
   const storage = typeGraphqlMetadata();
   const opsByArgsClass = new Map<Function, string[]>();
   for (const p of storage.params) {

@@ -50,6 +50,7 @@ async function start(o: Partial<HttpServerOptions> = {}): Promise<Started> {
     ingest: {} as IngestService,
     maps: {} as CatalogMapService,
     duplicates: {} as DuplicatesService,
+    qa: {} as never,
   };
   const schema = await buildAppSchema({ services });
   const apollo = new ApolloServer<RequestContext>({

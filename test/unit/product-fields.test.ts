@@ -21,7 +21,7 @@ describe('the product field table', () => {
   it('pins the Elasticsearch mapping to MAPPING_VERSION: change a field, bump the version and this fingerprint', () => {
     const { properties } = indexMappings({ modelId: 'm', dims: 2 });
     const fingerprint = createHash('sha256').update(JSON.stringify(properties)).digest('hex').slice(0, 16);
-    expect({ MAPPING_VERSION, fingerprint }).toEqual({ MAPPING_VERSION: 2, fingerprint: '108884bfc01d3940' });
+    expect({ MAPPING_VERSION, fingerprint }).toEqual({ MAPPING_VERSION: 3, fingerprint: 'd95fd3d7b02636ba' });
   });
 
   it('maps every field, and only table fields plus the bookkeeping', () => {
@@ -34,6 +34,8 @@ describe('the product field table', () => {
       'imageSourceUrl',
       'imageEtag',
       'imageLastModified',
+      'attributeConflicts',
+      'tagsVersion',
       'image_vector',
     ]);
   });
@@ -78,6 +80,8 @@ describe('normaliseProduct', () => {
       attributes: { material: 'clay', size: 'L' },
       imageUrl: 'https://cdn.example/p.jpg',
       version: undefined,
+      predictedAttributes: [],
+      predictedTags: [],
       updatedAt: '2025-01-02T03:04:05.000Z',
     });
     expect(Object.keys(p.attributes)).toEqual(['material', 'size']);
@@ -89,7 +93,8 @@ describe('normaliseProduct', () => {
   });
 
   it('produces the JSON the ingest content hash was defined on (never reorder the table)', () => {
-    const { updatedAt: _t, ...content } = normaliseProduct(input, NOW);
+    // The hash covers the fields a client sets; what the server writes (updatedAt, predictions) is left out.
+    const { updatedAt: _t, predictedAttributes: _a, predictedTags: _g, ...content } = normaliseProduct(input, NOW);
     expect(JSON.stringify(content)).toBe(
       '{"id":" p-1 ","title":"Mug","brand":"Acme","price":12.5,"currency":"EUR","inStock":true,"tags":["a","b"],' +
         '"attributes":{"material":"clay","size":"L"},"imageUrl":"https://cdn.example/p.jpg"}',
@@ -114,6 +119,8 @@ describe('pickProduct', () => {
       attributes: {},
       imageUrl: undefined,
       version: undefined,
+      predictedAttributes: [],
+      predictedTags: [],
       updatedAt: 'u',
     });
   });
@@ -172,6 +179,6 @@ describe('GraphQL types from the table', () => {
 
   it('puts every input field of the table on ProductInput and every field on Product', () => {
     const inputs = FIELD_NAMES.filter((n) => PRODUCT_FIELDS[n].input !== false);
-    expect(inputs).toEqual(FIELD_NAMES.filter((n) => n !== 'updatedAt'));
+    expect(inputs).toEqual(FIELD_NAMES.filter((n) => !['updatedAt', 'predictedAttributes', 'predictedTags'].includes(n)));
   });
 });

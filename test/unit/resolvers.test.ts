@@ -358,6 +358,7 @@ describe('the registry, executed through GraphQL', () => {
         ingest: ingest as unknown as IngestService,
         maps: {} as CatalogMapService,
         duplicates: {} as DuplicatesService,
+        qa: {} as never,
       },
     });
   });

@@ -24,6 +24,7 @@ import { knnClause, keywordQuery } from './query-builder';
 import { toDocument, toHits, toProduct, toSource, type Source } from './source';
 
 export type { ElasticsearchOptions } from './connection';
+import { ElasticsearchTagStore } from './tag-store';
 
 /**
  * The only module that talks to Elasticsearch. It implements the services' ProductIndex over the product index
@@ -359,6 +360,25 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
     }
   }
   count = (): Promise<number> => this.call(async () => (await this.client.count({ index: this.alias })).count);
+
+  /** Catalog QA and re-tagging over this alias, through the two calls it needs (errors translated here). */
+  tagStore(): ElasticsearchTagStore {
+    return new ElasticsearchTagStore({
+      search: (body) =>
+        this.call(async () => {
+          const res = await this.client.search<Source>({ index: this.alias, ...body, seq_no_primary_term: true });
+          const total = typeof res.hits.total === 'number' ? res.hits.total : (res.hits.total?.value ?? 0);
+          const hits = res.hits.hits.map((h) => ({ doc: toDocument(h._source!), sort: h.sort ?? [], seqNo: h._seq_no!, primaryTerm: h._primary_term! }));
+          return { total, hits };
+        }),
+      bulk: (operations) =>
+        this.call(async () => {
+          const encode = (o: unknown) => (typeof o === 'object' && o !== null && 'doc' in o ? toSource(o.doc as ProductDocument) : o);
+          const res = await this.client.bulk({ index: this.alias, operations: operations.map(encode) as never });
+          return res.items.map((item) => ({ id: item.index!._id!, status: item.index!.status, error: item.index!.error?.type }));
+        }),
+    });
+  }
 
   async refresh(): Promise<void> {
     await this.call(() => this.client.indices.refresh({ index: this.alias }));

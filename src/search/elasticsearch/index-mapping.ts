@@ -10,8 +10,12 @@
 import { FIELD_NAMES, PRODUCT_FIELDS, type ProductFields } from '../../catalog/product-fields';
 import { DEFAULT_VECTOR_INDEX_TYPE, type VectorIndexType } from '../../common/vectors';
 
-/** Bump when the mapping changes (a field added, removed or retyped): it is part of the index name. */
-export const MAPPING_VERSION = 2;
+/**
+ * Bump when the mapping changes (a field added, removed or retyped): it is part of the index name.
+ *
+ * 3: zero-shot tags (predictedAttributes, predictedTags), attribute conflicts and the tags version.
+ */
+export const MAPPING_VERSION = 3;
 
 export const VECTOR_FIELD = 'image_vector';
 
@@ -65,6 +69,17 @@ export function indexMappings(id: IndexIdentity, vectorIndex: VectorIndexType = 
       imageSourceUrl: { type: 'keyword' as const, index: false, doc_values: false },
       imageEtag: { type: 'keyword' as const, index: false, doc_values: false },
       imageLastModified: { type: 'keyword' as const, index: false, doc_values: false },
+      // Catalog QA: one entry per label set whose stated value the image contradicts, queried by set and confidence.
+      attributeConflicts: {
+        type: 'nested' as const,
+        properties: {
+          name: { type: 'keyword' as const },
+          stated: { type: 'keyword' as const },
+          predicted: { type: 'keyword' as const },
+          confidence: { type: 'float' as const },
+        },
+      },
+      tagsVersion: { type: 'keyword' as const },
       [VECTOR_FIELD]: {
         type: 'dense_vector' as const,
         dims: id.dims,

@@ -24,6 +24,8 @@ export function toDocument(s: Source): ProductDocument {
     imageSourceUrl: s.imageSourceUrl,
     imageEtag: s.imageEtag,
     imageLastModified: s.imageLastModified,
+    attributeConflicts: s.attributeConflicts,
+    tagsVersion: s.tagsVersion,
   };
 }
 
