@@ -2,12 +2,14 @@
  * Moves the catalog to the configured model, or to this server's index mapping (MAPPING_VERSION), with zero downtime:
  * builds a new versioned index by re-embedding every product from its imageUrl, then swaps the alias in one atomic
  * step. The old index is kept for rollback.
- * Writes made while this runs land in the old index only; pause catalog writes for the duration.
+ * Writes made while this runs land in the old index only; pause catalog writes for the duration, or use the shadow
+ * reindex (--shadow, then --promote), which takes writes throughout (scripts/shadow-reindex.ts).
  *
  *   npm run reindex [-- --image-base-url https://cdn.example.com] [--force]
+ *   npm run reindex -- --shadow | --compare | --promote | --abort
  */
 import 'reflect-metadata';
-import { createImageFetcher, loadEmbedder } from '../src/app';
+import { createImageFetcher, loadEmbedder, loadTagger } from '../src/app';
 import { AppError } from '../src/common/errors';
 import { loadConfig } from '../src/config/config';
 import { ImageSourceService } from '../src/sources/image-source.service';
@@ -15,9 +17,11 @@ import type { ProductInput } from '../src/catalog/product';
 import { IngestService } from '../src/ingest/ingest.service';
 import { ElasticsearchProductIndex } from '../src/search/elasticsearch/elasticsearch.adapter';
 import { MAPPING_VERSION } from '../src/search/elasticsearch/index-mapping';
+import { runShadowCommand, SHADOW_COMMANDS } from './shadow-reindex';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  if (SHADOW_COMMANDS.some((c) => args.includes(c))) return runShadowCommand(args);
   const baseIdx = args.indexOf('--image-base-url');
   const imageBase = baseIdx >= 0 ? args[baseIdx + 1] : undefined;
   const force = args.includes('--force');
@@ -36,7 +40,7 @@ async function main(): Promise<void> {
     }
     const newIndex = await live.createIndex(identity, String(Date.now()));
     const target = ElasticsearchProductIndex.connect({ ...config.elasticsearch, indexAlias: newIndex });
-    const ingest = new IngestService(target, embedder, new ImageSourceService(fetcher, config.images.maxBytes));
+    const ingest = new IngestService(target, embedder, new ImageSourceService(fetcher, config.images.maxBytes), undefined, await loadTagger(config, embedder));
     let done = 0;
     const failures: string[] = [];
     for await (const batch of live.scanAll(100)) {

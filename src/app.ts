@@ -39,6 +39,10 @@ import { createWebRoutes } from './server/routes/web-routes';
 import { CatalogQaService } from './tagging/catalog-qa.service';
 import { parseLabelFile } from './tagging/label-sets';
 import { Tagger } from './tagging/tagger';
+import type { ProductIndex } from './catalog/product-index';
+import { CompareModelsService } from './reindex/compare-models.service';
+import { withDualWrites, WriteTargets } from './reindex/dual-write-index';
+import { ElasticsearchShadowStore } from './search/elasticsearch/shadow-store';
 
 export interface Services {
   index: ElasticsearchProductIndex;
@@ -50,6 +54,9 @@ export interface Services {
   /** Zero-shot tagging, when a label file is configured. */
   tagger?: Tagger;
   qa: CatalogQaService;
+  models: CompareModelsService;
+  /** `index` with its writes mirrored into a shadow index while one is being built (reindex/dual-write-index.ts). */
+  writes: ProductIndex;
   close(): Promise<void>;
 }
 
@@ -80,15 +87,20 @@ export async function createServices(config: AppConfig, preloaded?: EmbeddingSer
     logger.warn('the model folder has no calibration.json: no relations on hits, no duplicate checks (run npm run calibrate)', { model: embedder.modelId });
   }
   const duplicates = new DuplicatesService(duplicateCatalog(index), embedder.relationThresholds);
+  const shadows = new ElasticsearchShadowStore(index, index.transport());
+  // While `npm run reindex -- --shadow` builds the next model's index, every write also goes there.
+  const writes = withDualWrites(index, new WriteTargets(shadows), embedder.modelId);
   return {
     index,
+    writes,
     embedder,
     images,
     duplicates,
     tagger,
     qa: new CatalogQaService(index.tagStore(), tagger),
+    models: new CompareModelsService(index, shadows),
     search: new SearchService(index, embedder, images),
-    ingest: new IngestService(index, embedder, images, duplicates, tagger),
+    ingest: new IngestService(writes, embedder, images, duplicates, tagger),
     async close() {
       await Promise.allSettled([index.close(), embedder.close(), fetcher.close()]);
     },
@@ -103,7 +115,7 @@ export async function createImportRuntime(config: AppConfig, allowedHosts?: stri
   const services = await createServices({ ...config, images: { ...config.images, allowedHosts: allowedHosts ?? config.images.allowedHosts } });
   return {
     images: services.images,
-    ingestWith: (images) => new IngestService(services.index, services.embedder, images, services.duplicates, services.tagger),
+    ingestWith: (images) => new IngestService(services.writes, services.embedder, images, services.duplicates, services.tagger),
     refresh: () => services.index.refresh(),
     close: () => services.close(),
   };

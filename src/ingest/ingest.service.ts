@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { IngestStatus, normaliseProduct, pickProduct, type Product, type ProductDocument, type ProductInput } from '../catalog/product';
-import { FIELD_NAMES, MAX_ID_LENGTH, PRODUCT_FIELDS } from '../catalog/product-fields';
+import { MAX_ID_LENGTH } from '../catalog/product-fields';
 import type { RelatedProduct } from '../catalog/relation';
 import { AppError, ExpectedError, IndexingFailedError, InvalidInputError, ProductNotFoundError, StaleVersionError } from '../common/errors';
 import type { Embedder } from '../embedding/embedder';
@@ -8,6 +8,7 @@ import type { ImageSource, ImageValidators } from '../sources/image-source';
 import type { ProductIndex } from '../catalog/product-index';
 import { logger } from '../common/logger';
 import type { ProductTagger } from '../tagging/tagger';
+import { hashContent } from './content-hash';
 
 /**
  * Per item: what was done, or the expected failure (a bad image, a stale version, a refused write) that stopped it.
@@ -205,20 +206,6 @@ function isSameWrite(stored: ProductDocument | undefined, doc: ProductDocument):
 
 function fail(id: string, error: ExpectedError): IngestOutcome {
   return { ok: false, id, error };
-}
-
-/** The fields a client sets: what the server writes itself (updatedAt, predictions) is derived, not content. */
-const CONTENT_FIELDS = FIELD_NAMES.filter((name) => PRODUCT_FIELDS[name].input !== false);
-
-/**
- * Everything that defines the stored state: the client's fields, the image, the model and the label file that
- * tagged it (a new label file makes a replay re-tag). normaliseProduct() builds the object with a fixed key order and
- * sorted lists, so plain JSON is canonical.
- */
-function hashContent(p: Product, imageSha256: string, modelId: string, tagsVersion: string | undefined): string {
-  const content = Object.fromEntries(CONTENT_FIELDS.map((name) => [name, p[name]]));
-  const canonical = JSON.stringify(content);
-  return sha256(Buffer.from(`${canonical}\n${imageSha256}\n${modelId}${tagsVersion === undefined ? '' : `\n${tagsVersion}`}`));
 }
 
 function sha256(b: Buffer): string {

@@ -10,6 +10,8 @@ import type { CatalogQaService } from '../tagging/catalog-qa.service';
 import { CatalogMapResolver } from './catalog-map.resolver';
 import { DuplicatesResolver } from './duplicates.resolver';
 import { CatalogQaResolver } from './catalog-qa.resolver';
+import type { CompareModelsService } from '../reindex/compare-models.service';
+import { ModelUpgradeResolver } from './model-upgrade.resolver';
 import type { RequestContext } from './context';
 import { IngestResolver } from './ingest.resolver';
 import { ProductResolver } from './product.resolver';
@@ -20,7 +22,15 @@ import { synchronousTypeResolution } from './sync-type-resolution';
  * The one registry of resolvers. The schema build (scripts/emit-schema.ts, the schema drift test) and the composition
  * root (app.ts) both go through buildAppSchema, so a resolver is registered here and nowhere else.
  */
-export const RESOLVERS = [ProductResolver, SearchResolver, IngestResolver, CatalogMapResolver, DuplicatesResolver, CatalogQaResolver] as const;
+export const RESOLVERS = [
+  ProductResolver,
+  SearchResolver,
+  IngestResolver,
+  CatalogMapResolver,
+  DuplicatesResolver,
+  CatalogQaResolver,
+  ModelUpgradeResolver,
+] as const;
 
 /** What the resolvers need from the service layer. */
 export interface ResolverServices {
@@ -29,6 +39,7 @@ export interface ResolverServices {
   maps: CatalogMapService;
   duplicates: DuplicatesService;
   qa: CatalogQaService;
+  models: CompareModelsService;
 }
 
 type ResolverClass = (typeof RESOLVERS)[number];
@@ -42,6 +53,7 @@ export function createResolvers(services: ResolverServices): Map<ResolverClass, 
     [CatalogMapResolver, new CatalogMapResolver(services.maps)],
     [DuplicatesResolver, new DuplicatesResolver(services.duplicates)],
     [CatalogQaResolver, new CatalogQaResolver(services.qa)],
+    [ModelUpgradeResolver, new ModelUpgradeResolver(services.models)],
   ]);
 }
 

@@ -19,6 +19,7 @@ const LAYERS: [layer: string, prefix: string][] = [
   ['elasticsearch', 'search/elasticsearch/'],
   ['search', 'search/'],
   ['tagging', 'tagging/'],
+  ['reindex', 'reindex/'],
   ['ingest', 'ingest/'],
   ['duplicates', 'duplicates/'],
   ['schema', 'schema/'],
@@ -43,6 +44,8 @@ const ALLOWED: Record<string, string[]> = {
   elasticsearch: ['common', 'catalog'],
   search: ['common', 'catalog', 'embedding:embedder.ts', 'sources:image-source.ts'],
   tagging: ['common', 'catalog', 'embedding:embedder.ts'],
+  // Safe model upgrades: the shadow index is built with the next model, tags and content hashes as ingest makes them.
+  reindex: ['common', 'catalog', 'embedding:embedder.ts', 'sources:image-source.ts', 'tagging:tagger.ts', 'ingest:content-hash.ts'],
   ingest: ['common', 'catalog', 'embedding:embedder.ts', 'sources:image-source.ts', 'tagging:tagger.ts'],
   // npm run dedup writes its CSV and shows its progress through the importer's adapters of csv-stringify and cli-progress.
   duplicates: ['common', 'catalog', 'feeds:error-report.ts', 'feeds:progress.ts'],
@@ -56,6 +59,7 @@ const ALLOWED: Record<string, string[]> = {
     'explore:catalog-map.service.ts',
     'duplicates:duplicates.service.ts',
     'tagging:catalog-qa.service.ts',
+    'reindex:compare-models.service.ts',
   ],
   server: ['common', 'resolvers:context.ts'],
   explore: ['common', 'catalog', 'embedding:embedder.ts'],

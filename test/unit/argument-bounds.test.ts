@@ -44,6 +44,7 @@ const BASE_ARGS: Record<string, Record<string, unknown>> = {
   similarityMatrix: { ids: ['a', 'b'] },
   duplicateClusters: {},
   attributeConflicts: { name: 'color' },
+  compareModels: {},
 };
 
 /** Where each input class is reached: an operation and the path to an instance of it inside its arguments. */
@@ -190,7 +191,7 @@ function flatten(errors: ValidationErrorLike[], prefix: string[] = []): [string,
 }
 
 beforeAll(async () => {
-  schema = await buildAppSchema({ services: { search, ingest, maps, duplicates, qa: {} as never } });
+  schema = await buildAppSchema({ services: { search, ingest, maps, duplicates, qa: {} as never, models: {} as never } });
   const storage = typeGraphqlMetadata();
   const opsByArgsClass = new Map<Function, string[]>();
   for (const p of storage.params) {

@@ -51,6 +51,7 @@ async function start(o: Partial<HttpServerOptions> = {}): Promise<Started> {
     maps: {} as CatalogMapService,
     duplicates: {} as DuplicatesService,
     qa: {} as never,
+    models: {} as never,
   };
   const schema = await buildAppSchema({ services });
   const apollo = new ApolloServer<RequestContext>({

@@ -359,6 +359,7 @@ describe('the registry, executed through GraphQL', () => {
         maps: {} as CatalogMapService,
         duplicates: {} as DuplicatesService,
         qa: {} as never,
+        models: {} as never,
       },
     });
   });

@@ -25,6 +25,7 @@ import { toDocument, toHits, toProduct, toSource, type Source } from './source';
 
 export type { ElasticsearchOptions } from './connection';
 import { ElasticsearchTagStore } from './tag-store';
+import { bulkResults, encodeDocs, storedHits, type EsTransport } from './transport';
 
 /**
  * The only module that talks to Elasticsearch. It implements the services' ProductIndex over the product index
@@ -360,24 +361,19 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
     }
   }
   count = (): Promise<number> => this.call(async () => (await this.client.count({ index: this.alias })).count);
-
-  /** Catalog QA and re-tagging over this alias, through the two calls it needs (errors translated here). */
-  tagStore(): ElasticsearchTagStore {
-    return new ElasticsearchTagStore({
-      search: (body) =>
-        this.call(async () => {
-          const res = await this.client.search<Source>({ index: this.alias, ...body, seq_no_primary_term: true });
-          const total = typeof res.hits.total === 'number' ? res.hits.total : (res.hits.total?.value ?? 0);
-          const hits = res.hits.hits.map((h) => ({ doc: toDocument(h._source!), sort: h.sort ?? [], seqNo: h._seq_no!, primaryTerm: h._primary_term! }));
-          return { total, hits };
-        }),
-      bulk: (operations) =>
-        this.call(async () => {
-          const encode = (o: unknown) => (typeof o === 'object' && o !== null && 'doc' in o ? toSource(o.doc as ProductDocument) : o);
-          const res = await this.client.bulk({ index: this.alias, operations: operations.map(encode) as never });
-          return res.items.map((item) => ({ id: item.index!._id!, status: item.index!.status, error: item.index!.error?.type }));
-        }),
-    });
+  /** Catalog QA and re-tagging over this alias. */
+  tagStore = (): ElasticsearchTagStore => new ElasticsearchTagStore(this.transport(), this.alias);
+  /** The same cluster under another alias (a shadow index being built), sharing this client; closing it is a no-op. */
+  sibling = (alias: string) => Object.assign(new ElasticsearchProductIndex(this.client, alias, this.shape, this.requestTimeoutMs, this.limit), { close: async () => undefined });
+  /** The few client calls the stores beside this adapter need, with its error translation and document codec. */
+  transport(): EsTransport {
+    const c = this.client;
+    return {
+      search: (index, body) => this.call(async () => storedHits(await c.search<Source>({ index, ...body, seq_no_primary_term: true }))),
+      bulk: (index, ops) => this.call(async () => bulkResults(await c.bulk({ index, operations: ops.map(encodeDocs) as never }))),
+      aliases: (actions) => this.call(async () => void (await c.indices.updateAliases({ actions: actions as never }))),
+      deleteIndex: (index) => this.call(async () => void (await c.indices.delete({ index }))),
+    };
   }
 
   async refresh(): Promise<void> {

@@ -7,7 +7,8 @@ export type Source = Omit<ProductDocument, 'imageVector'> & { [VECTOR_FIELD]?: n
 
 export function toSource(d: ProductDocument): Source {
   const { imageVector, ...rest } = d;
-  return { ...rest, [VECTOR_FIELD]: imageVector };
+  // A shadow copy mirrored from a server of the previous model has no vector yet (reindex/dual-write-index.ts).
+  return imageVector.length > 0 ? { ...rest, [VECTOR_FIELD]: imageVector } : rest;
 }
 
 export function toProduct(s: Source): Product {

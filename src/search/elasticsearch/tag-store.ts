@@ -2,6 +2,7 @@ import { pickProduct, type AttributeConflict, type ProductDocument } from '../..
 import type { ConflictPage, ConflictQuery, StoredDocument, TagStore } from '../../catalog/tag-store';
 import { AppError } from '../../common/errors';
 import type { EsClause } from './query-builder';
+import type { EsTransport } from './transport';
 
 /**
  * The tag store (catalog QA and re-tagging) over the product alias. Its request bodies are pure functions, unit-tested
@@ -52,19 +53,14 @@ export function rewriteOperations<S>(index: string | undefined, docs: readonly S
   ]);
 }
 
-/** The two client calls the tag store needs; the adapter lends them with its error translation and document codec. */
-export interface TagTransport {
-  /** A search of the alias; hits carry the whole stored document (vectors too when `_source` asks for them). */
-  search(body: EsClause): Promise<{ total: number; hits: { doc: ProductDocument; sort: unknown[]; seqNo: number; primaryTerm: number }[] }>;
-  /** A bulk request; `{ doc }` entries are encoded as stored sources. */
-  bulk(operations: readonly unknown[]): Promise<{ id: string; status: number; error?: string }[]>;
-}
-
 export class ElasticsearchTagStore implements TagStore {
-  constructor(private readonly es: TagTransport) {}
+  constructor(
+    private readonly es: EsTransport,
+    private readonly alias: string,
+  ) {}
 
   async conflicts(q: ConflictQuery): Promise<ConflictPage> {
-    const res = await this.es.search({ ...conflictSearch(q), _source: { exclude_vectors: true } });
+    const res = await this.es.search(this.alias, { ...conflictSearch(q), _source: { exclude_vectors: true } });
     return {
       total: res.total,
       items: res.hits.map((h) => ({ product: pickProduct(h.doc), conflict: conflictOf(h.doc, q.name), sortKey: h.sort as [number, string] })),
@@ -74,7 +70,7 @@ export class ElasticsearchTagStore implements TagStore {
   async *staleTags(version: string, batch = 500): AsyncGenerator<StoredDocument[]> {
     let after: unknown[] | undefined;
     for (;;) {
-      const res = await this.es.search({
+      const res = await this.es.search(this.alias, {
         size: batch,
         query: { bool: { must_not: [{ term: { tagsVersion: version } }] } },
         sort: [{ id: 'asc' }],
@@ -89,7 +85,7 @@ export class ElasticsearchTagStore implements TagStore {
 
   async rewrite(docs: readonly StoredDocument[]): Promise<number> {
     if (docs.length === 0) return 0;
-    const items = await this.es.bulk(rewriteOperations('', docs, (doc) => ({ doc })));
+    const items = await this.es.bulk(this.alias, rewriteOperations(undefined, docs, (doc) => ({ doc })));
     let written = 0;
     for (const item of items) {
       if (!item.error) written++;
