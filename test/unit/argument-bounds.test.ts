@@ -94,6 +94,8 @@ const maps = {
 const duplicates = {
   clusters: async () => ({ clusters: [], totalCount: 0, pageInfo: { hasNextPage: false }, generation: 'g' }),
 } as unknown as DuplicatesService;
+const qa = { attributeConflicts: async () => ({ items: [], totalCount: 0, hasNextPage: false }) } as never;
+const models = { compare: async () => undefined } as never;
 const context = (): RequestContext => ({
   loaders: createLoaders({ getMany: async () => new Map() }),
   auth: { canWrite: true },
@@ -191,7 +193,7 @@ function flatten(errors: ValidationErrorLike[], prefix: string[] = []): [string,
 }
 
 beforeAll(async () => {
-  schema = await buildAppSchema({ services: { search, ingest, maps, duplicates, qa: {} as never, models: {} as never } });
+  schema = await buildAppSchema({ services: { search, ingest, maps, duplicates, qa, models } });
   const storage = typeGraphqlMetadata();
   const opsByArgsClass = new Map<Function, string[]>();
   for (const p of storage.params) {

@@ -309,6 +309,9 @@ describe('IngestService', () => {
       inStock: true,
       tags: ['a', 'b'],
       attributes: {},
+      // Server-written: empty without a label file (tagging is tested in tagging.test.ts).
+      predictedAttributes: [],
+      predictedTags: [],
       updatedAt: expect.any(String),
       imageVector: unit(DIMS, 1),
       imageSha256: sha,
