@@ -64,7 +64,9 @@ async function run(s: ApolloServer, query: string, variables: Record<string, unk
 }
 
 beforeAll(async () => {
-  schema = await buildAppSchema({ services: { search: search as never, ingest: {} as never, maps: {} as never, duplicates: {} as never } });
+  schema = await buildAppSchema({
+    services: { search: search as never, ingest: {} as never, maps: {} as never, duplicates: {} as never, qa: {} as never, models: {} as never },
+  });
 });
 afterAll(() => Promise.all(servers.map((s) => s.stop())));
 beforeEach(() => compileQuery.mockClear());

@@ -361,13 +361,11 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
     }
   }
   count = (): Promise<number> => this.call(async () => (await this.client.count({ index: this.alias })).count);
-  /** Catalog QA and re-tagging over this alias. */
   tagStore = (): ElasticsearchTagStore => new ElasticsearchTagStore(this.transport(), this.alias);
   /** The same cluster under another alias (a shadow index being built), sharing this client; closing it is a no-op. */
   sibling = (alias: string) => Object.assign(new ElasticsearchProductIndex(this.client, alias, this.shape, this.requestTimeoutMs, this.limit), { close: async () => undefined });
   /** The few client calls the stores beside this adapter need, with its error translation and document codec. */
-  transport(): EsTransport {
-    const c = this.client;
+  transport(c = this.client): EsTransport {
     return {
       search: (index, body) => this.call(async () => storedHits(await c.search<Source>({ index, ...body, seq_no_primary_term: true }))),
       bulk: (index, ops) => this.call(async () => bulkResults(await c.bulk({ index, operations: ops.map(encodeDocs) as never }))),
