@@ -17,6 +17,8 @@ const common = {
 
 module.exports = {
   testTimeout: 60000,
+  // The second reporter names anything a suite left open when the run ends (see the file for why it matters here).
+  reporters: ['default', '<rootDir>/test/support/open-handles-reporter.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/src/**/*.test.ts'] },
     {

@@ -88,8 +88,10 @@ trap 'stop_es; rm -rf "$RUN_TMP"' EXIT
 SLOW_ARGS=(--ignoreProjects slow)
 case " $* " in *slow*) SLOW_ARGS=() ;; esac
 if [ "${TEST_SLOW:-0}" = 1 ]; then SLOW_ARGS=(); fi
+# --forceExit: on 2 cores jest runs every suite inside its main process (in band), so one handle a suite forgot (a child process, a
+# server, a ref'd timer) would keep a green run alive until CI's time limit. The open-handles reporter names it instead.
 set +e
-TMPDIR="$RUN_TMP" npx jest ${SLOW_ARGS[@]+"${SLOW_ARGS[@]}"} "$@"
+TMPDIR="$RUN_TMP" npx jest --forceExit ${SLOW_ARGS[@]+"${SLOW_ARGS[@]}"} "$@"
 rc=$?
 set -e
 exit "$rc"
