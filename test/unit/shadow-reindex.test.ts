@@ -76,7 +76,7 @@ describe('withDualWrites', () => {
 
   it('writes to the live index only when no shadow is being built', async () => {
     const { liveIndex, shadowIndex, writes } = setup('old@1', undefined);
-    expect(await writes.bulkUpsert([doc])).toEqual([{ id: 'p1', ok: true }]);
+    expect(await writes.bulkUpsert([doc])).toEqual([{ id: 'p1', ok: true, created: true }]);
     expect([(await liveIndex.getDocuments(['p1'])).size, (await shadowIndex.getDocuments(['p1'])).size]).toEqual([1, 0]);
   });
 

@@ -15,7 +15,8 @@ import { dot } from '../vectors';
  * ProductIndex in memory, for unit tests of the services. It keeps Elasticsearch's observable contract where the
  * services depend on it: kNN scores are (1 + cos) / 2 over unit vectors, filters are the very clauses the adapter
  * sends (evaluated here, lowercase-normalised keyword fields included), external versions must be newer than the
- * stored `_version`, and every call is recorded so tests can check what the service asked for.
+ * stored `_version`, a successful write says whether it created the document (Elasticsearch's `result: created`),
+ * and every call is recorded so tests can check what the service asked for.
  */
 export class InMemoryProductIndex implements ProductIndex {
   readonly docs = new Map<string, ProductDocument>();
@@ -70,8 +71,9 @@ export class InMemoryProductIndex implements ProductIndex {
       if (d.version !== undefined && current !== undefined && d.version <= current) {
         return { id: d.id, ok: false, conflict: true, error: 'version conflict' };
       }
+      const created = !this.docs.has(d.id);
       this.store(d);
-      return { id: d.id, ok: true };
+      return { id: d.id, ok: true, created };
     });
   }
 
