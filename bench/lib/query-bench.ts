@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../tools/synth/catalog';
+import { mulberry32 } from '../../src/common/random';
 import type { GraphQLClient, RawEs, SimilarQuery } from './http-clients';
 import { load1, percentile, type Row } from './stats';
 import { docId, docMeta, type SeedSet } from './synthetic-catalog';

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../tools/synth/catalog';
+import { mulberry32 } from '../../src/common/random';
 import type { VectorIndexType } from '../../src/common/vectors';
 import { VECTOR_FIELD } from '../../src/search/elasticsearch/index-mapping';
 import { GraphQLClient, type RawEs, type SimilarQuery } from './http-clients';

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { mulberry32 } from '../../src/common/random';
 import { toInput, type FixtureProduct } from '../../test/support/catalog';
 import { percentile } from './stats';
 
@@ -78,18 +79,6 @@ const QUERIES: Record<Exclude<Op, 'ingest'>, string> = {
 };
 const INGEST = `mutation($inputs: [ProductInput!]!) { ingestProducts(inputs: $inputs) { results { __typename } } }`;
 
-/** A small deterministic generator (mulberry32): the same seed sends the same traffic. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function pickOp(r: number): Op {
   let acc = 0;
   for (const [op, share] of MIX) if (r < (acc += share)) return op;
@@ -157,7 +146,8 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
 
   await Promise.all(
     Array.from({ length: o.clients }, async (_, client) => {
-      const next = rng(1000 + client);
+      // Seeded per client: the same seed sends the same traffic.
+      const next = mulberry32(1000 + client);
       for (let n = 0; performance.now() < end; n++) {
         const op = pickOp(next());
         const r = request(op, next, o.catalog, client * 1_000_000 + n);

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { ProductDocument } from '../../src/catalog/product';
 import type { EmbeddingService } from '../../src/embedding/embedding.service';
-import { mulberry32, type ProductRecord } from '../../tools/synth/catalog';
+import { mulberry32 } from '../../src/common/random';
+import type { ProductRecord } from '../../tools/synth/catalog';
 import { syntheticCatalog } from '../../test/support/catalog';
 
 /**

@@ -1,4 +1,5 @@
 import { UMAP } from 'umap-js';
+import { mulberry32 } from '../common/random';
 
 /**
  * The only module that imports umap-js. Seeded, so the same catalog always gives the same map on every replica,
@@ -14,15 +15,4 @@ export async function fitUmap(rows: number[][], seed = 7): Promise<number[][]> {
   }
   // umap-js's transform() is not used for new points: with nEpochs not divisible by 3 it never terminates.
   return umap.getEmbedding();
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

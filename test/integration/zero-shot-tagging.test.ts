@@ -2,7 +2,8 @@ import { createServices, type Services } from '../../src/app';
 import { parseLabelFile } from '../../src/tagging/label-sets';
 import { Tagger } from '../../src/tagging/tagger';
 import { CatalogQaService } from '../../src/tagging/catalog-qa.service';
-import { COLOR_NAMES, CATEGORY_NAMES, mulberry32 } from '../../tools/synth/catalog';
+import { mulberry32 } from '../../src/common/random';
+import { COLOR_NAMES, CATEGORY_NAMES } from '../../tools/synth/catalog';
 import { syntheticCatalog, type FixtureProduct } from '../support/catalog';
 import { testConfig } from '../support/server';
 

@@ -1,6 +1,7 @@
 import { percentile, rowRatios, type Row } from '../../bench/lib/stats';
 import { docMeta, syntheticDoc, type SeedSet } from '../../bench/lib/synthetic-catalog';
-import { generateCatalog, mulberry32 } from '../../tools/synth/catalog';
+import { mulberry32 } from '../../src/common/random';
+import { generateCatalog } from '../../tools/synth/catalog';
 
 /** The arithmetic behind `npm run bench`'s table and the recipe of its synthetic documents. */
 

@@ -5,19 +5,8 @@
  * Same seed + same n => identical records and identical SVG strings.
  */
 
-/** mulberry32: tiny 32-bit seeded PRNG, returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32, type Rng } from '../../src/common/random';
 
-export type Rng = () => number;
 export const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)];
 export const between = (rng: Rng, lo: number, hi: number): number => lo + (hi - lo) * rng();
 const r2 = (x: number): number => Math.round(x * 100) / 100;

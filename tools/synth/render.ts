@@ -3,7 +3,8 @@
  * Deterministic: the noise tiles come from the same seeded PRNG family as the catalog.
  */
 import sharp from 'sharp';
-import { CatalogItem, IMAGE_SIZE, mulberry32, pick, between } from './catalog';
+import { mulberry32 } from '../../src/common/random';
+import { CatalogItem, IMAGE_SIZE, pick, between } from './catalog';
 
 export type VariantKind = 'reencode' | 'resize' | 'crop' | 'watermark';
 export const VARIANT_KINDS: VariantKind[] = ['reencode', 'resize', 'crop', 'watermark'];

@@ -17,14 +17,13 @@ import {
   COLOR_NAMES,
   fillColors,
   IMAGE_SIZE,
-  mulberry32,
   PATTERNS,
   pick,
   productSvg,
   type CatalogItem,
   type RenderSpec,
-  type Rng,
 } from './catalog';
+import { mulberry32, type Rng } from '../../src/common/random';
 import { renderProduct } from './render';
 
 /** Crops harder than render.ts's light `crop`: what a user's screenshot or a re-framed photo looks like. */
