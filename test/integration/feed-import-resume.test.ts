@@ -7,10 +7,8 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { ElasticsearchProductIndex } from '../../src/search/elasticsearch/elasticsearch.adapter';
-import { feedChunks } from '../../tools/synth/feeds';
-import { syntheticCatalog } from '../support/catalog';
 import { ES_URL } from '../support/es';
-import { FeedFixtureServer } from '../support/feed-fixture-server';
+import { openFeedShop, type FeedShop } from '../support/feed-shop';
 import { importFeed } from '../support/import-harness';
 import { MODEL_DIR } from '../support/server';
 
@@ -45,27 +43,19 @@ function importAndKill(feedUrl: string, killAfter: number): Promise<{ lastDone: 
 }
 
 describe('import resumes after kill -9', () => {
-  let cdn: FeedFixtureServer;
+  let shop: FeedShop | undefined;
 
   afterAll(async () => {
-    await cdn?.close();
+    await shop?.cdn.close();
     await index.dropAll();
     await index.close();
   });
 
   it('keeps every acknowledged row and finishes on the next run without redoing stored ones', async () => {
-    const catalog = await syntheticCatalog(4242, N);
-    const jpeg = new Map(catalog.map((p) => [p.record.id, p.jpeg]));
     // A slow CDN keeps the first run going long enough to be killed in the middle.
-    cdn = await new FeedFixtureServer({ images: (id) => jpeg.get(id), latencyMs: 60 }).start();
-    const records = catalog.map((p) => p.record);
-    const feedUrl = cdn.feed('feed.tsv', () =>
-      feedChunks('merchant.tsv', records, {
-        image: (r) => cdn.url(`/images/${r.id}.jpg`),
-        altImage: (r) => cdn.url(`/images/${r.id}-alt.jpg`),
-        page: (r) => cdn.url(`/products/${r.id}`),
-      }),
-    );
+    shop = await openFeedShop(4242, N, { latencyMs: 60 });
+    const { cdn, records } = shop;
+    const feedUrl = shop.feed('merchant.tsv');
 
     const first = await importAndKill(feedUrl, 8);
     expect(first.exitedByItself).toBe(false);

@@ -9,10 +9,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { ProductRecord } from '../../tools/synth/catalog';
-import { feedChunks, merchantFields, type FeedKind, type FeedUrls } from '../../tools/synth/feeds';
-import { syntheticCatalog, type FixtureProduct } from '../support/catalog';
-import { ES_URL } from '../support/es';
-import { FeedFixtureServer } from '../support/feed-fixture-server';
+import { merchantFields, type FeedKind } from '../../tools/synth/feeds';
+import type { FixtureProduct } from '../support/catalog';
+import { dropAlias, ES_URL } from '../support/es';
+import type { FeedFixtureServer } from '../support/feed-fixture-server';
+import { openFeedShop, type FeedShop } from '../support/feed-shop';
 import { importFeed } from '../support/import-harness';
 import { ElasticsearchProductIndex } from '../../src/search/elasticsearch/elasticsearch.adapter';
 
@@ -27,35 +28,20 @@ const connect = (a: string) => ElasticsearchProductIndex.connect({ url: ES_URL, 
 
 let catalog: FixtureProduct[];
 let records: ProductRecord[];
-const served = new Map<string, Buffer>();
+let served: Map<string, Buffer>;
 let cdn: FeedFixtureServer;
-let urls: FeedUrls;
+let urls: FeedShop['urls'];
+let feed: (kind: FeedKind, only?: readonly ProductRecord[]) => string;
 let tmp: string;
 
-function feed(kind: FeedKind, only: ProductRecord[] = records): string {
-  return cdn.feed(`${kind}-${only.length}`, () => feedChunks(kind, only, urls));
-}
-
 beforeAll(async () => {
-  catalog = await syntheticCatalog(2024, N);
-  records = catalog.map((p) => p.record);
-  for (const p of catalog) served.set(p.record.id, p.jpeg);
-  cdn = await new FeedFixtureServer({ images: (id) => served.get(id), slowMs: 2000, flakyFailures: 2 }).start();
-  urls = {
-    image: (r) => cdn.url(`/images/${r.id}.jpg`),
-    altImage: (r) => cdn.url(`/images/${r.id}-alt.jpg`),
-    page: (r) => cdn.url(`/products/${r.id}`),
-  };
+  ({ catalog, records, served, cdn, urls, feed } = await openFeedShop(2024, N, { slowMs: 2000, flakyFailures: 2 }));
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'feed-import-'));
 });
 
 afterAll(async () => {
   await cdn.close();
-  for (const a of aliases) {
-    const index = connect(a);
-    await index.dropAll();
-    await index.close();
-  }
+  for (const a of aliases) await dropAlias(a);
   await fs.rm(tmp, { recursive: true, force: true });
 });
 
