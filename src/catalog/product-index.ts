@@ -11,12 +11,11 @@ export interface ProductIndex {
   getMany(ids: readonly string[]): Promise<Map<string, Product>>;
   /** Stored documents with their vectors and bookkeeping. Absent ids are missing from the map. */
   getDocuments(ids: readonly string[]): Promise<Map<string, ProductDocument>>;
-  /** Nearest neighbours of a unit vector among the products that pass the filter and are not excluded. */
-  knn(q: KnnQuery): Promise<Hit[]>;
-  /** BM25 over the text fields, under the same filter and exclusions. */
-  keyword(q: KeywordQuery): Promise<Hit[]>;
-  /** Both sides of a hybrid query (one round trip where the store allows). */
-  knnAndKeyword(knn: KnnQuery, keyword: KeywordQuery): Promise<{ vector: Hit[]; keyword: Hit[] }>;
+  /**
+   * One retrieval round of a search: the nearest neighbours of a query vector and/or the BM25 matches of keywords,
+   * both under the same restriction, in one round trip where the store allows.
+   */
+  retrieve(q: RetrievalQuery): Promise<Retrieval>;
   /**
    * Upserts whole documents by id. A document with a `version` is written only when that version is newer than the
    * stored one (otherwise its result is a `conflict`).
@@ -26,18 +25,24 @@ export interface ProductIndex {
   delete(id: string, o?: WriteOptions): Promise<boolean>;
 }
 
-export interface KnnQuery {
-  vector: ArrayLike<number>;
-  k: number;
+/** What every side of a search honours: filters and products never to return. */
+export interface Restriction {
   filter?: ProductFilter;
   excludeIds?: readonly string[];
 }
 
-export interface KeywordQuery {
-  q: string;
-  size: number;
-  filter?: ProductFilter;
-  excludeIds?: readonly string[];
+export interface RetrievalQuery {
+  restriction: Restriction;
+  /** kNN over the image vectors: the `size` nearest products to a unit vector. */
+  vector?: { vector: ArrayLike<number>; size: number };
+  /** BM25 over the text fields: the `size` best matches. */
+  keyword?: { q: string; size: number };
+}
+
+/** Each side asked for, best first. */
+export interface Retrieval {
+  vector?: Hit[];
+  keyword?: Hit[];
 }
 
 export interface WriteOptions {

@@ -98,12 +98,6 @@ export interface ScoredProduct {
   similarity?: number;
 }
 
-export interface Recommendations {
-  hits: ScoredProduct[];
-  /** Requested ids (positive or negative) that are not in the catalog; reported, not raised. */
-  unknownIds: string[];
-}
-
 /** What an ingest did with one product. */
 export enum IngestStatus {
   CREATED = 'CREATED',

@@ -21,13 +21,13 @@ export interface DuplicateCatalog {
 }
 
 /** The catalog over the product index: the one place that knows how its queries and documents look. */
-export function duplicateCatalog(index: Pick<ProductIndex, 'knn' | 'getDocuments'> & CatalogScan & { count(): Promise<number> }): DuplicateCatalog {
+export function duplicateCatalog(index: Pick<ProductIndex, 'retrieve' | 'getDocuments'> & CatalogScan & { count(): Promise<number> }): DuplicateCatalog {
   return {
     generation: () => index.generation(),
     count: () => index.count(),
     scanVectors: (batch) => index.scanVectors(batch),
     async nearest(vector, k, excludeIds) {
-      const hits = await index.knn({ vector, k, excludeIds });
+      const { vector: hits = [] } = await index.retrieve({ restriction: { excludeIds }, vector: { vector, size: k } });
       // dot_product over unit vectors scores (1 + cos) / 2
       return hits.map((h) => ({ id: h.product.id, cosine: 2 * h.score - 1 }));
     },

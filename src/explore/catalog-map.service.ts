@@ -9,7 +9,7 @@ import { fitUmap } from './umap.adapter';
  * `umapMaxProducts`), computed on demand and cached per catalog generation, so a write anywhere makes the next
  * request recompute and concurrent requests share one computation. Coordinates are scaled to [0, 1].
  */
-export type CatalogReader = CatalogScan & Pick<ProductIndex, 'getDocuments' | 'knn'>;
+export type CatalogReader = CatalogScan & Pick<ProductIndex, 'getDocuments' | 'retrieve'>;
 
 export type ProjectionMethod = 'UMAP' | 'PCA';
 
@@ -67,7 +67,8 @@ export class CatalogMapService {
    */
   async placeText(q: string): Promise<{ x: number; y: number }> {
     const [computed, vector] = await Promise.all([this.current(), this.embedder.embedText(q)]);
-    const hits = await this.catalog.knn({ vector, k: PLACE_K });
+    const found = await this.catalog.retrieve({ restriction: {}, vector: { vector, size: PLACE_K } });
+    const hits = found.vector ?? [];
     let x = 0;
     let y = 0;
     let total = 0;

@@ -16,9 +16,12 @@ export class SearchResolver {
     description: 'Nearest products to a product\'s image ("more like this"). The product itself is excluded.',
     complexity: pageCost(1),
   })
-  async similarProducts(@Args(() => SimilarProductsArgs) { id, first, filters }: SimilarProductsArgs): Promise<typeof SimilarProductsResult> {
+  async similarProducts(
+    @Args(() => SimilarProductsArgs) { id, first, filters }: SimilarProductsArgs,
+    @Ctx() { signal }: RequestContext,
+  ): Promise<typeof SimilarProductsResult> {
     return orErrorResult(async () =>
-      ProductHits.from(await this.search.similarProducts(id, { first, filter: filters })),
+      ProductHits.from((await this.search.similarProducts(id, { first, filter: filters }, signal)).hits),
     ) as Promise<typeof SimilarProductsResult>;
   }
 
@@ -30,7 +33,7 @@ export class SearchResolver {
     @Args(() => SearchByTextArgs) { q, mode, first, filters }: SearchByTextArgs,
     @Ctx() { signal }: RequestContext,
   ): Promise<ProductHits> {
-    return ProductHits.from(await this.search.searchByText(q, mode ?? SearchMode.HYBRID, { first, filter: filters }, signal));
+    return ProductHits.from((await this.search.searchByText(q, mode ?? SearchMode.HYBRID, { first, filter: filters }, signal)).hits);
   }
 
   @Query(() => SearchByImageResult, {
@@ -42,7 +45,7 @@ export class SearchResolver {
     @Ctx() { signal }: RequestContext,
   ): Promise<typeof SearchByImageResult> {
     return orErrorResult(async () =>
-      ProductHits.from(await this.search.searchByImage(image, { first, filter: filters }, signal)),
+      ProductHits.from((await this.search.searchByImage(image, { first, filter: filters }, signal)).hits),
     ) as Promise<typeof SearchByImageResult>;
   }
 
@@ -50,7 +53,10 @@ export class SearchResolver {
     description: 'Storefront widget ("because you viewed…"): products like the given ones and unlike the negatives.',
     complexity: pageCost(1),
   })
-  async recommendations(@Args(() => RecommendationsArgs) { productIds, negativeIds, first, filters }: RecommendationsArgs): Promise<RecommendationsType> {
-    return RecommendationsType.from(await this.search.recommendations(productIds, negativeIds ?? [], { first, filter: filters }));
+  async recommendations(
+    @Args(() => RecommendationsArgs) { productIds, negativeIds, first, filters }: RecommendationsArgs,
+    @Ctx() { signal }: RequestContext,
+  ): Promise<RecommendationsType> {
+    return RecommendationsType.from(await this.search.recommendations(productIds, negativeIds ?? [], { first, filter: filters }, signal));
   }
 }

@@ -1,6 +1,7 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import type { Product, Recommendations, ScoredProduct } from '../catalog/product';
+import type { Product, ScoredProduct } from '../catalog/product';
 import type { Relation, RelatedProduct } from '../catalog/relation';
+import type { SearchResult } from '../catalog/search-result';
 import { IngestStatus, RelationEnum } from './enums';
 import { defineOutputFields, toOutputValues, type ProductOutputShape } from './product-fields.graphql';
 
@@ -52,7 +53,7 @@ export class RecommendationsType {
   @Field(() => [ID], { description: 'Requested ids that are not in the catalog. They are ignored, not an error.' })
   unknownIds!: string[];
 
-  static from(r: Recommendations): RecommendationsType {
+  static from(r: SearchResult): RecommendationsType {
     return Object.assign(new RecommendationsType(), { hits: r.hits.map(ProductHit.from), unknownIds: r.unknownIds });
   }
 }

@@ -2,7 +2,7 @@ import type { ProductDocument } from '../../src/catalog/product';
 import { AppError } from '../../src/common/errors';
 import { ElasticsearchProductIndex } from '../../src/search/elasticsearch/elasticsearch.adapter';
 import { MAPPING_VERSION } from '../../src/search/elasticsearch/index-mapping';
-import { ES_URL, testIndex } from '../support/es';
+import { ES_URL, knn, testIndex } from '../support/es';
 
 /**
  * The Elasticsearch adapter against a real cluster. Vectors here are hand-placed unit vectors, not embeddings: the
@@ -101,24 +101,24 @@ describe('ProductIndex on a real Elasticsearch', () => {
   });
 
   it('returns nearest neighbours in order, with exclusions', async () => {
-    const hits = await index.knn({ vector: axis(0), k: 3, excludeIds: ['a'] });
+    const hits = await knn(index, axis(0), 3, { excludeIds: ['a'] });
     expect(hits.map((h) => h.product.id)).toEqual(['b', 'c', 'd']);
     expect(hits[0].score).toBeGreaterThan(hits[1].score);
   });
 
   it('applies filters inside the kNN so k results come back whenever k match', async () => {
-    const inStock = await index.knn({ vector: axis(1), k: 3, filter: { inStock: true } });
+    const inStock = await knn(index, axis(1), 3, { filter: { inStock: true } });
     expect(inStock.map((h) => h.product.id)).toEqual(['c', 'b', 'a']);
-    const lamps = await index.knn({ vector: axis(0), k: 5, filter: { categories: ['lamp'] } });
+    const lamps = await knn(index, axis(0), 5, { filter: { categories: ['lamp'] } });
     expect(lamps.map((h) => h.product.id)).toEqual(['c']);
   });
 
   it('matches keyword filters case-insensitively and combines price ranges and tags', async () => {
-    expect((await index.knn({ vector: axis(0), k: 5, filter: { colors: ['RED'], brands: ['acme'] } })).map((h) => h.product.id).sort()).toEqual(
+    expect((await knn(index, axis(0), 5, { filter: { colors: ['RED'], brands: ['acme'] } })).map((h) => h.product.id).sort()).toEqual(
       ['a', 'c', 'e'],
     );
-    expect((await index.knn({ vector: axis(0), k: 5, filter: { minPrice: 50 } })).map((h) => h.product.id)).toEqual(['c']);
-    expect((await index.knn({ vector: axis(0), k: 5, filter: { tags: ['new'] } })).map((h) => h.product.id)).toEqual(['e']);
+    expect((await knn(index, axis(0), 5, { filter: { minPrice: 50 } })).map((h) => h.product.id)).toEqual(['c']);
+    expect((await knn(index, axis(0), 5, { filter: { tags: ['new'] } })).map((h) => h.product.id)).toEqual(['e']);
   });
 
   it('reads products with one mget and documents with their vectors', async () => {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { ProductDocument } from '../../src/catalog/product';
 import { MAPPING_VERSION } from '../../src/search/elasticsearch/index-mapping';
 import { syntheticCatalog } from '../support/catalog';
-import { ES_URL, testIndex } from '../support/es';
+import { ES_URL, knn, testIndex } from '../support/es';
 import { serveBytes, startFixtureServer, type FixtureServer } from '../support/fixture-server';
 import { MODEL_DIR } from '../support/server';
 
@@ -77,7 +77,7 @@ describe('reindex to a new model', () => {
     const docs = await index.getDocuments(['p-000000', 'p-000004']);
     expect(docs.size).toBe(2);
     expect(docs.get('p-000000')!.imageVector).toHaveLength(now!.identity!.dims);
-    const neighbours = await index.knn({ vector: docs.get('p-000000')!.imageVector, k: 1 });
+    const neighbours = await knn(index, docs.get('p-000000')!.imageVector, 1);
     expect(neighbours[0].product.id).toBe('p-000000');
   });
 

@@ -1,3 +1,4 @@
+import type { Hit, Restriction } from '../../src/catalog/product-index';
 import { ElasticsearchProductIndex } from '../../src/search/elasticsearch/elasticsearch.adapter';
 
 /** The Elasticsearch that scripts/test.sh started (or ES_URL). Each suite gets its own alias so suites never collide. */
@@ -16,4 +17,9 @@ export async function dropAlias(alias: string): Promise<void> {
   } finally {
     await index.close();
   }
+}
+
+/** The kNN side of one retrieval round, for adapter tests that only need neighbours. */
+export async function knn(index: ElasticsearchProductIndex, vector: ArrayLike<number>, k: number, restriction: Restriction = {}): Promise<Hit[]> {
+  return (await index.retrieve({ restriction, vector: { vector, size: k } })).vector!;
 }

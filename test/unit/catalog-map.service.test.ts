@@ -47,9 +47,12 @@ class FakeCatalog implements CatalogReader {
         .map((r): [string, ProductDocument] => [r.product.id, { ...r.product, imageVector: r.vector, imageSha256: '', contentHash: '', modelId: 'fake' }]),
     );
   }
-  async knn(o: { vector: ArrayLike<number>; k: number }) {
-    const score = (v: number[]) => (1 + v.reduce((s, x, j) => s + x * o.vector[j], 0)) / 2;
-    return [...this.rows].sort((a, b) => score(b.vector) - score(a.vector)).slice(0, o.k).map((r) => ({ product: r.product, score: score(r.vector) }));
+  async retrieve(o: { vector?: { vector: ArrayLike<number>; size: number } }) {
+    const q = o.vector!;
+    const score = (v: number[]) => (1 + v.reduce((s, x, j) => s + x * q.vector[j], 0)) / 2;
+    return {
+      vector: [...this.rows].sort((a, b) => score(b.vector) - score(a.vector)).slice(0, q.size).map((r) => ({ product: r.product, score: score(r.vector) })),
+    };
   }
 }
 

@@ -22,7 +22,9 @@ export async function cropTop1(services: Services, items: CatalogItem[], jpegs: 
       ...(await renderHardCrops(item, jpegs[i], seed)),
     ].filter((c) => wins.has(c.kind));
     for (const c of copies) {
-      const [top] = await services.search.searchByImage({ base64: c.data.toString('base64') }, { first: 1 });
+      const {
+        hits: [top],
+      } = await services.search.searchByImage({ base64: c.data.toString('base64') }, { first: 1 });
       if (top?.product.id === item.record.id) wins.set(c.kind, wins.get(c.kind)! + 1);
     }
   });

@@ -76,13 +76,15 @@ export async function evaluateRetrieval(config: AppConfig, o: EvalOptions): Prom
     let strict = 0;
     const top1 = { vector: 0, hybrid: 0 };
     for (const [q, relevant] of byQuery) {
-      const hits = await services.search.searchByText(q, SearchMode.VECTOR, { first: 10 });
+      const { hits } = await services.search.searchByText(q, SearchMode.VECTOR, { first: 10 });
       const found = hits.filter((h) => relevant.has(h.product.id)).length;
       if (found > 0) anyHit++;
       strict += found / Math.min(10, relevant.size);
       if (o.patterns) {
         if (relevant.has(hits[0]?.product.id ?? '')) top1.vector++;
-        const [first] = await services.search.searchByText(q, SearchMode.HYBRID, { first: 1 });
+        const {
+          hits: [first],
+        } = await services.search.searchByText(q, SearchMode.HYBRID, { first: 1 });
         if (relevant.has(first?.product.id ?? '')) top1.hybrid++;
       }
     }
@@ -92,7 +94,7 @@ export async function evaluateRetrieval(config: AppConfig, o: EvalOptions): Prom
     const categoryOf = new Map(items.map(({ record }) => [record.id, record.category]));
     let precision = 0;
     for (const { record } of items) {
-      const hits = await services.search.similarProducts(record.id, { first: 5 });
+      const { hits } = await services.search.similarProducts(record.id, { first: 5 });
       precision += hits.filter((h) => categoryOf.get(h.product.id) === record.category).length / 5;
     }
     const imageSecs = (Date.now() - t) / 1000;

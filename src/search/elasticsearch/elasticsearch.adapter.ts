@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { observeRequests, type ElasticsearchObserver } from './request-metrics';
 import { Client, errors } from '@elastic/elasticsearch';
 import type { Product, ProductDocument } from '../../catalog/product';
-import type { BulkItemResult, CatalogScan, Hit, KeywordQuery, KnnQuery, ProductIndex, WriteOptions } from '../../catalog/product-index';
+import type { BulkItemResult, CatalogScan, ProductIndex, Retrieval, RetrievalQuery, WriteOptions } from '../../catalog/product-index';
 import { AppError } from '../../common/errors';
 import { DEFAULT_VECTOR_INDEX_TYPE } from '../../common/vectors';
 import { logger } from '../../common/logger';
@@ -201,47 +201,26 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
     });
   }
 
-  async knn(o: KnnQuery): Promise<Hit[]> {
+  /** The kNN and keyword sides of one retrieval round, in one msearch. */
+  async retrieve(q: RetrievalQuery): Promise<Retrieval> {
+    const sides: { name: keyof Retrieval; body: Record<string, unknown> }[] = [];
+    if (q.vector) {
+      const { vector, size } = q.vector;
+      sides.push({ name: 'vector', body: { knn: knnClause(vector, size, q.restriction), size, _source: NO_VECTORS } });
+    }
+    if (q.keyword) {
+      const { q: text, size } = q.keyword;
+      sides.push({ name: 'keyword', body: { query: keywordQuery(text, q.restriction), size, _source: NO_VECTORS } });
+    }
+    if (sides.length === 0) return {};
     return this.call(async () => {
-      const res = await this.client.search<Source>({
-        index: this.alias,
-        knn: knnClause(o) as never,
-        size: o.k,
-        _source: NO_VECTORS,
-      });
-      return toHits(res.hits.hits);
-    });
-  }
-
-  async keyword(o: KeywordQuery): Promise<Hit[]> {
-    return this.call(async () => {
-      const res = await this.client.search<Source>({
-        index: this.alias,
-        query: keywordQuery(o.q, o.filter, o.excludeIds) as never,
-        size: o.size,
-        _source: NO_VECTORS,
-      });
-      return toHits(res.hits.hits);
-    });
-  }
-
-  /** Both sides of a hybrid query in one round trip. */
-  async knnAndKeyword(knn: KnnQuery, kw: KeywordQuery): Promise<{ vector: Hit[]; keyword: Hit[] }> {
-    return this.call(async () => {
-      const res = await this.client.msearch<Source>({
-        index: this.alias,
-        searches: [
-          {},
-          { knn: knnClause(knn) as never, size: knn.k, _source: NO_VECTORS },
-          {},
-          { query: keywordQuery(kw.q, kw.filter, kw.excludeIds) as never, size: kw.size, _source: NO_VECTORS },
-        ],
-      });
-      const [v, k] = res.responses.map((r) => {
+      const res = await this.client.msearch<Source>({ index: this.alias, searches: sides.flatMap((s) => [{}, s.body as never]) });
+      const out: Retrieval = {};
+      res.responses.forEach((r, i) => {
         if ('error' in r) throw new AppError('SEARCH_BACKEND_ERROR', `msearch part failed: ${r.error.type}`);
-        return toHits(r.hits.hits);
+        out[sides[i]!.name] = toHits(r.hits.hits);
       });
-      return { vector: v, keyword: k };
+      return out;
     });
   }
 

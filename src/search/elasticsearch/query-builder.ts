@@ -1,5 +1,5 @@
 import type { ProductFilter } from '../../catalog/product';
-import type { KnnQuery } from '../../catalog/product-index';
+import type { Restriction } from '../../catalog/product-index';
 import { FIELD_NAMES, fieldSpec, type FieldName, type FilterSpec } from '../../catalog/product-fields';
 import { VECTOR_FIELD } from './index-mapping';
 
@@ -47,25 +47,24 @@ export function filterClauses(filter: ProductFilter | undefined): EsClause[] {
 }
 
 /** The bool query shared by the vector and keyword sides, so both honour the same filters and exclusions. */
-export function restrictionQuery(filter: ProductFilter | undefined, excludeIds: readonly string[] = []): EsClause {
-  const bool: Record<string, unknown> = { filter: filterClauses(filter) };
-  if (excludeIds.length > 0) bool.must_not = [{ ids: { values: [...excludeIds] } }];
+export function restrictionQuery(r: Restriction = {}): EsClause {
+  const bool: Record<string, unknown> = { filter: filterClauses(r.filter) };
+  if (r.excludeIds && r.excludeIds.length > 0) bool.must_not = [{ ids: { values: [...r.excludeIds] } }];
   return { bool };
 }
-
 
 /**
  * Filters go inside the kNN clause (pre-filtering during the HNSW walk), not in a post-filter, so `k` hits come back
  * whenever that many documents match. num_candidates trades latency for recall; 10×k with a floor of 100 keeps
  * recall close to exact on catalog-sized indices.
  */
-export function knnClause(o: KnnQuery): EsClause {
+export function knnClause(vector: ArrayLike<number>, k: number, restriction: Restriction): EsClause {
   return {
     field: VECTOR_FIELD,
-    query_vector: Array.from(o.vector),
-    k: o.k,
-    num_candidates: Math.min(10_000, Math.max(100, o.k * 10)),
-    filter: restrictionQuery(o.filter, o.excludeIds),
+    query_vector: Array.from(vector),
+    k,
+    num_candidates: Math.min(10_000, Math.max(100, k * 10)),
+    filter: restrictionQuery(restriction),
   };
 }
 
@@ -75,12 +74,7 @@ export const KEYWORD_FIELDS = FIELD_NAMES.flatMap((name) => {
   return search ? [search.boost === 1 ? name : `${name}^${search.boost}`] : [];
 });
 
-export function keywordQuery(q: string, filter: ProductFilter | undefined, excludeIds: readonly string[] = []): EsClause {
-  const restriction = restrictionQuery(filter, excludeIds).bool as Record<string, unknown>;
-  return {
-    bool: {
-      ...restriction,
-      must: [{ multi_match: { query: q, fields: KEYWORD_FIELDS, type: 'most_fields' } }],
-    },
-  };
+export function keywordQuery(q: string, restriction: Restriction): EsClause {
+  const bool = restrictionQuery(restriction).bool as Record<string, unknown>;
+  return { bool: { ...bool, must: [{ multi_match: { query: q, fields: KEYWORD_FIELDS, type: 'most_fields' } }] } };
 }

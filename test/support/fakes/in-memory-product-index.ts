@@ -3,9 +3,10 @@ import { PRODUCT_FIELDS, type FieldName } from '../../../src/catalog/product-fie
 import type {
   BulkItemResult,
   Hit,
-  KeywordQuery,
-  KnnQuery,
   ProductIndex,
+  Restriction,
+  Retrieval,
+  RetrievalQuery,
   WriteOptions,
 } from '../../../src/catalog/product-index';
 import { filterClauses, KEYWORD_FIELDS, type EsClause } from '../../../src/search/elasticsearch/query-builder';
@@ -44,19 +45,12 @@ export class InMemoryProductIndex implements ProductIndex {
     return new Map(ids.filter((id) => this.docs.has(id)).map((id) => [id, structuredClone(this.docs.get(id)!)]));
   }
 
-  async knn(q: KnnQuery): Promise<Hit[]> {
-    this.calls.push({ method: 'knn', args: [q] });
-    return this.nearest(q);
-  }
-
-  async keyword(q: KeywordQuery): Promise<Hit[]> {
-    this.calls.push({ method: 'keyword', args: [q] });
-    return this.bm25ish(q);
-  }
-
-  async knnAndKeyword(knn: KnnQuery, keyword: KeywordQuery): Promise<{ vector: Hit[]; keyword: Hit[] }> {
-    this.calls.push({ method: 'knnAndKeyword', args: [knn, keyword] });
-    return { vector: this.nearest(knn), keyword: this.bm25ish(keyword) };
+  async retrieve(q: RetrievalQuery): Promise<Retrieval> {
+    this.calls.push({ method: 'retrieve', args: [q] });
+    const out: Retrieval = {};
+    if (q.vector) out.vector = this.nearest(q.vector.vector, q.vector.size, q.restriction);
+    if (q.keyword) out.keyword = this.bm25ish(q.keyword.q, q.keyword.size, q.restriction);
+    return out;
   }
 
   async bulkUpsert(docs: readonly ProductDocument[], o: WriteOptions = {}): Promise<BulkItemResult[]> {
@@ -88,26 +82,27 @@ export class InMemoryProductIndex implements ProductIndex {
     this.versions.set(d.id, d.version ?? (this.versions.get(d.id) ?? 0) + 1);
   }
 
-  private candidates(filter: KnnQuery['filter'], excludeIds: readonly string[] = []): ProductDocument[] {
-    const clauses = filterClauses(filter);
-    return [...this.docs.values()].filter((d) => !excludeIds.includes(d.id) && clauses.every((c) => matches(d, c)));
+  private candidates(r: Restriction): ProductDocument[] {
+    const clauses = filterClauses(r.filter);
+    const excluded = new Set(r.excludeIds ?? []);
+    return [...this.docs.values()].filter((d) => !excluded.has(d.id) && clauses.every((c) => matches(d, c)));
   }
 
-  private nearest(q: KnnQuery): Hit[] {
-    return this.candidates(q.filter, q.excludeIds)
-      .map((d) => ({ product: pickProduct(d), score: (1 + dot(q.vector, d.imageVector)) / 2 }))
+  private nearest(vector: ArrayLike<number>, k: number, r: Restriction): Hit[] {
+    return this.candidates(r)
+      .map((d) => ({ product: pickProduct(d), score: (1 + dot(vector, d.imageVector)) / 2 }))
       .sort((a, b) => b.score - a.score)
-      .slice(0, q.k);
+      .slice(0, k);
   }
 
   /** Term overlap weighted like KEYWORD_FIELDS; enough to rank, not BM25. */
-  private bm25ish(q: KeywordQuery): Hit[] {
-    const terms = tokens(q.q);
+  private bm25ish(q: string, size: number, r: Restriction): Hit[] {
+    const terms = tokens(q);
     const weights = KEYWORD_FIELDS.map((f) => {
       const [name, boost] = f.split('^');
       return [name as FieldName, Number(boost ?? 1)] as const;
     });
-    return this.candidates(q.filter, q.excludeIds)
+    return this.candidates(r)
       .map((d) => {
         let score = 0;
         for (const [name, boost] of weights) {
@@ -118,7 +113,7 @@ export class InMemoryProductIndex implements ProductIndex {
       })
       .filter((h) => h.score > 0)
       .sort((a, b) => b.score - a.score)
-      .slice(0, q.size);
+      .slice(0, size);
   }
 }
 

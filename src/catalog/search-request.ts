@@ -1,0 +1,34 @@
+import type { ImageRef } from '../sources/image-source';
+import type { ProductFilter } from './product';
+
+/**
+ * The one internal search request. Every query operation (similarProducts, searchByText, searchByImage,
+ * recommendations, discover) builds one of these and runs it through the same pipeline (search/pipeline).
+ */
+
+/** What the query vector is built from. Any combination; the pipeline says what each contributes. */
+export interface QuerySignals {
+  /** A photo (URL or bytes), embedded by the image tower. */
+  image?: ImageRef;
+  /** A text embedded by the text tower (text-to-image search). */
+  text?: string;
+  /**
+   * "More like this": the product's own vector is the query, the product never appears in the results, and an
+   * unknown id is a ProductNotFound failure.
+   */
+  seedId?: string;
+  /** Products to steer towards; unknown ids are reported, not raised. */
+  positiveIds?: readonly string[];
+  /** Products to steer away from (and never return); unknown ids are reported, not raised. */
+  negativeIds?: readonly string[];
+}
+
+export interface SearchRequest extends QuerySignals {
+  /** BM25 keywords; with a query vector too, both sides are fused by reciprocal rank. */
+  keywords?: string;
+  filter?: ProductFilter;
+  /** Products never to return. */
+  excludeIds?: readonly string[];
+  /** Page size. */
+  first: number;
+}

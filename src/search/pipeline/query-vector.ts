@@ -1,0 +1,54 @@
+import type { ProductIndex } from '../../catalog/product-index';
+import type { QuerySignals } from '../../catalog/search-request';
+import { ProductNotFoundError } from '../../common/errors';
+import type { Embedder } from '../../embedding/embedder';
+import type { ImageSource } from '../../sources/image-source';
+import { preferenceVector } from '../vector-math';
+
+/** Stage 1 of the pipeline: the query vector, from whatever signals the request carries. */
+
+export interface QueryVector {
+  /** Unit query vector; undefined when the request has no vector signal, or its signals cancel out. */
+  vector?: Float32Array;
+  /** True when the request had vector signals but they gave no direction (nothing to search for). */
+  cancelled: boolean;
+  /** Products the signals name, which must never come back (the seed, the positives and the negatives). */
+  excludeIds: string[];
+  /** Positive or negative ids the catalog does not know; reported, not raised. */
+  unknownIds: string[];
+}
+
+export interface VectorSources {
+  index: Pick<ProductIndex, 'getDocuments'>;
+  embedder: Embedder;
+  images: ImageSource;
+}
+
+/**
+ * Every positive signal (the photo, the text, the seed product, the positive products) counts once towards the mean
+ * direction; negatives pull away from it (Rocchio, see preferenceVector). Unknown positive or negative ids are
+ * reported and ignored; an unknown seed is a ProductNotFoundError. `signal` cancels the image fetch and embeddings.
+ */
+export async function buildQueryVector(src: VectorSources, s: QuerySignals, signal?: AbortSignal): Promise<QueryVector> {
+  const positives = unique(s.positiveIds ?? []);
+  const negatives = unique(s.negativeIds ?? []).filter((id) => !positives.includes(id));
+  const seed = s.seedId !== undefined ? [s.seedId] : [];
+  const ids = [...seed, ...positives, ...negatives];
+  const docs = ids.length > 0 ? await src.index.getDocuments(ids) : new Map();
+  if (s.seedId !== undefined && !docs.has(s.seedId)) throw new ProductNotFoundError(s.seedId);
+
+  const towards: ArrayLike<number>[] = [];
+  if (s.image) towards.push(await src.embedder.embedImage(await src.images.resolve(s.image, signal), signal));
+  if (s.text !== undefined) towards.push(await src.embedder.embedText(s.text, signal));
+  for (const id of [...seed, ...positives]) if (docs.has(id)) towards.push(docs.get(id)!.imageVector);
+  const away = negatives.flatMap((id) => (docs.has(id) ? [docs.get(id)!.imageVector] : []));
+
+  const unknownIds = [...positives, ...negatives].filter((id) => !docs.has(id));
+  const hasSignals = s.image !== undefined || s.text !== undefined || seed.length + positives.length > 0;
+  const vector = towards.length > 0 ? preferenceVector(towards, away) : undefined;
+  return { vector, cancelled: hasSignals && !vector, excludeIds: ids, unknownIds };
+}
+
+function unique(ids: readonly string[]): string[] {
+  return [...new Set(ids)];
+}
