@@ -82,6 +82,8 @@ export interface FieldSpec {
   readonly filter?: FilterSpec;
   /** Keyword (BM25) search weight; fields without it are not searched by keywords. */
   readonly search?: { readonly boost: number };
+  /** The catalog can be browsed in this field's order; `by` is the Elasticsearch field that sorts (e.g. a keyword subfield). */
+  readonly sort?: { readonly by: string };
   /** The Elasticsearch mapping of the field. */
   readonly es: { readonly type: string } & Readonly<Record<string, unknown>>;
 }
@@ -96,6 +98,7 @@ export const PRODUCT_FIELDS = {
   id: {
     kind: 'id',
     required: true,
+    sort: { by: 'id' },
     input: {
       required: true,
       description: 'Your catalog id. Ingesting the same id again updates the product.',
@@ -111,6 +114,7 @@ export const PRODUCT_FIELDS = {
     required: true,
     input: { required: true, minLength: 1, maxLength: 500 },
     search: { boost: 2 },
+    sort: { by: 'title.raw' },
     es: { type: 'text', fields: { raw: { type: 'keyword', ignore_above: 512 } } },
   },
   description: {
@@ -141,6 +145,7 @@ export const PRODUCT_FIELDS = {
     kind: 'number',
     input: { min: 0, max: 1e12 },
     filter: { range: ['minPrice', 'maxPrice'] },
+    sort: { by: 'price' },
     es: { type: 'double' },
   },
   currency: {
@@ -210,6 +215,7 @@ export const PRODUCT_FIELDS = {
     required: true,
     description: 'When this product was last written (ISO 8601).',
     input: false,
+    sort: { by: 'updatedAt' },
     es: { type: 'date' },
   },
 } as const satisfies Record<string, FieldSpec>;

@@ -1,5 +1,6 @@
 import type { IndexingFailureReason } from '../common/errors';
 import type { Product, ProductDocument, ProductFilter } from './product';
+import type { FieldName } from './product-fields';
 
 /**
  * What the services need from the product store. The Elasticsearch adapter (search/elasticsearch) implements it
@@ -16,6 +17,8 @@ export interface ProductIndex {
    * both under the same restriction, in one round trip where the store allows.
    */
   retrieve(q: RetrievalQuery): Promise<Retrieval>;
+  /** Products under a restriction in a sort order, a page at a time (search_after), with the total count. */
+  browse(q: BrowseQuery): Promise<BrowsePage>;
   /**
    * Upserts whole documents by id. A document with a `version` is written only when that version is newer than the
    * stored one (otherwise its result is a `conflict`).
@@ -33,16 +36,40 @@ export interface Restriction {
 
 export interface RetrievalQuery {
   restriction: Restriction;
-  /** kNN over the image vectors: the `size` nearest products to a unit vector. */
-  vector?: { vector: ArrayLike<number>; size: number };
-  /** BM25 over the text fields: the `size` best matches. */
-  keyword?: { q: string; size: number };
+  /**
+   * kNN over the image vectors: hits `from` to `from + size` of the `numCandidates` nearest products. A fixed
+   * `numCandidates` makes a smaller window's hits a prefix of a larger one's.
+   */
+  vector?: { vector: ArrayLike<number>; from: number; size: number; numCandidates: number };
+  /** BM25 over the text fields: matches `from` to `from + size`. */
+  keyword?: { q: string; from: number; size: number };
 }
 
 /** Each side asked for, best first. */
 export interface Retrieval {
   vector?: Hit[];
   keyword?: Hit[];
+  /**
+   * Which generation of the index answered (the concrete index behind the alias, which a reindex replaces);
+   * undefined when there were no hits to tell.
+   */
+  generation?: string;
+}
+
+export interface BrowseQuery {
+  restriction: Restriction;
+  /** Ties (and products without the field, which come last) are ordered by id. */
+  sort: { field: FieldName; descending: boolean };
+  size: number;
+  /** The sort values of the last product of the previous page. */
+  after?: readonly unknown[];
+}
+
+export interface BrowsePage {
+  products: { product: Product; sortValues: unknown[] }[];
+  /** Every product under the restriction. */
+  total: number;
+  generation?: string;
 }
 
 export interface WriteOptions {

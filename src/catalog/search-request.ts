@@ -31,4 +31,9 @@ export interface SearchRequest extends QuerySignals {
   excludeIds?: readonly string[];
   /** Page size. */
   first: number;
+  /** The `endCursor` of the previous page. */
+  after?: string;
 }
+
+/** Cursors are short; anything longer was not written by this server. */
+export const MAX_CURSOR_LENGTH = 2048;

@@ -48,6 +48,8 @@ export const EXPECTED_ERROR_CODES = [
   'STALE_VERSION',
   'INVALID_INPUT',
   'INDEXING_FAILED',
+  'INVALID_CURSOR',
+  'PAGE_DEPTH_EXCEEDED',
 ] as const;
 export type ExpectedErrorCode = (typeof EXPECTED_ERROR_CODES)[number];
 
@@ -132,5 +134,44 @@ export class IndexingFailedError extends ExpectedError {
   ) {
     super(`Product "${productId}" could not be indexed: ${detail}`);
     this.name = 'IndexingFailedError';
+  }
+}
+
+/** Why a cursor was refused. */
+export enum CursorProblem {
+  /** Not a cursor this server wrote, or edited since. */
+  MALFORMED = 'MALFORMED',
+  /** A cursor of another query (other signals, filters or ranking controls). */
+  OTHER_QUERY = 'OTHER_QUERY',
+  /** The index behind the alias was rebuilt (reindex) since the cursor was written. */
+  STALE_INDEX = 'STALE_INDEX',
+}
+
+const CURSOR_ADVICE: Record<CursorProblem, string> = {
+  MALFORMED: 'it is not a cursor this server wrote, or it was edited; pass pageInfo.endCursor unchanged',
+  OTHER_QUERY: 'it belongs to another query; a cursor only continues the query that returned it',
+  STALE_INDEX: 'the catalog index was rebuilt since; start again from the first page',
+};
+
+export class InvalidCursorError extends ExpectedError {
+  readonly code = 'INVALID_CURSOR';
+  constructor(readonly problem: CursorProblem) {
+    super(`The cursor passed as \`after\` cannot be used: ${CURSOR_ADVICE[problem]}`);
+    this.name = 'InvalidCursorError';
+  }
+}
+
+/** A page that would end deeper than the list may be paged. */
+export class PageDepthExceededError extends ExpectedError {
+  readonly code = 'PAGE_DEPTH_EXCEEDED';
+  constructor(
+    readonly maxDepth: number,
+    readonly requestedDepth: number,
+  ) {
+    super(
+      `This page would end at result ${requestedDepth}, but results are paged at most ${maxDepth} deep; ` +
+        'narrow the query with filters instead of paging further',
+    );
+    this.name = 'PageDepthExceededError';
   }
 }

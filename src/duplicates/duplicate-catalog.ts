@@ -27,7 +27,9 @@ export function duplicateCatalog(index: Pick<ProductIndex, 'retrieve' | 'getDocu
     count: () => index.count(),
     scanVectors: (batch) => index.scanVectors(batch),
     async nearest(vector, k, excludeIds) {
-      const { vector: hits = [] } = await index.retrieve({ restriction: { excludeIds }, vector: { vector, size: k } });
+      // The candidate pool a plain kNN of k would use: 10×k, at least 100.
+      const numCandidates = Math.min(10_000, Math.max(100, k * 10));
+      const { vector: hits = [] } = await index.retrieve({ restriction: { excludeIds }, vector: { vector, from: 0, size: k, numCandidates } });
       // dot_product over unit vectors scores (1 + cos) / 2
       return hits.map((h) => ({ id: h.product.id, cosine: 2 * h.score - 1 }));
     },

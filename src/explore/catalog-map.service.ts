@@ -67,7 +67,7 @@ export class CatalogMapService {
    */
   async placeText(q: string): Promise<{ x: number; y: number }> {
     const [computed, vector] = await Promise.all([this.current(), this.embedder.embedText(q)]);
-    const found = await this.catalog.retrieve({ restriction: {}, vector: { vector, size: PLACE_K } });
+    const found = await this.catalog.retrieve({ restriction: {}, vector: { vector, from: 0, size: PLACE_K, numCandidates: 100 } });
     const hits = found.vector ?? [];
     let x = 0;
     let y = 0;

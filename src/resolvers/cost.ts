@@ -6,9 +6,19 @@ import { MAX_PAGE_SIZE } from '../schema/args';
  */
 export const TEXT_EMBED_COST = 10;
 export const IMAGE_EMBED_COST = 40;
+/**
+ * A page after the first (`after`) may need a deeper retrieval window than page one: up to the 1,000-deep candidate
+ * set, fetched once per request.
+ */
+export const CONTINUATION_COST = 20;
+
+interface CostArgs {
+  first?: number;
+  after?: string | null;
+}
 
 /** Out-of-range page sizes are priced at the cap so argument validation, not the cost limit, names the problem. */
 export const pageCost =
   (base: number) =>
-  ({ args, childComplexity }: { args: { first?: number }; childComplexity: number }) =>
-    base + Math.min(args.first ?? 10, MAX_PAGE_SIZE) * childComplexity;
+  ({ args, childComplexity }: { args: CostArgs; childComplexity: number }) =>
+    base + (args.after ? CONTINUATION_COST : 0) + Math.min(args.first ?? 10, MAX_PAGE_SIZE) * childComplexity;

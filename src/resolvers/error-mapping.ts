@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql';
 import { ExpectedError } from '../common/errors';
 import { errorResultFor, type ErrorResult } from '../schema/error-results.type';
 
@@ -17,5 +18,19 @@ export async function orErrorResult<T>(fn: () => Promise<T>): Promise<T | ErrorR
     return await fn();
   } catch (e) {
     return toErrorResult(e);
+  }
+}
+
+/**
+ * For operations whose result is a plain object (searchByText, recommendations: their clients select fields without
+ * fragments, so a union would break them): an expected failure becomes a BAD_USER_INPUT error that carries the same
+ * errorCode, message and fields as the typed result would.
+ */
+export async function orBadUserInput<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    const { errorCode, message, ...fields } = { ...toErrorResult(e) };
+    throw new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', errorCode, ...fields } });
   }
 }

@@ -47,7 +47,7 @@ type ResolverClass = (typeof RESOLVERS)[number];
 /** One instance of every resolver, wired to the services. */
 export function createResolvers(services: ResolverServices): Map<ResolverClass, InstanceType<ResolverClass>> {
   return new Map<ResolverClass, InstanceType<ResolverClass>>([
-    [ProductResolver, new ProductResolver()],
+    [ProductResolver, new ProductResolver(services.search)],
     [SearchResolver, new SearchResolver(services.search)],
     [IngestResolver, new IngestResolver(services.ingest)],
     [CatalogMapResolver, new CatalogMapResolver(services.maps)],

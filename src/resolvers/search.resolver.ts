@@ -6,7 +6,7 @@ import { ProductHits, RecommendationsType } from '../schema/product.type';
 import { SearchByImageResult, SimilarProductsResult } from '../schema/results.union';
 import type { RequestContext } from './context';
 import { IMAGE_EMBED_COST, pageCost, TEXT_EMBED_COST } from './cost';
-import { orErrorResult } from './error-mapping';
+import { orBadUserInput, orErrorResult } from './error-mapping';
 
 @Resolver()
 export class SearchResolver {
@@ -17,23 +17,27 @@ export class SearchResolver {
     complexity: pageCost(1),
   })
   async similarProducts(
-    @Args(() => SimilarProductsArgs) { id, first, filters }: SimilarProductsArgs,
+    @Args(() => SimilarProductsArgs) { id, first, after, filters }: SimilarProductsArgs,
     @Ctx() { signal }: RequestContext,
   ): Promise<typeof SimilarProductsResult> {
     return orErrorResult(async () =>
-      ProductHits.from((await this.search.similarProducts(id, { first, filter: filters }, signal)).hits),
+      ProductHits.from(await this.search.similarProducts(id, { first, after, filter: filters }, signal)),
     ) as Promise<typeof SimilarProductsResult>;
   }
 
   @Query(() => ProductHits, {
-    description: 'Text search over product images (SigLIP) fused with keyword search on title and description.',
+    description:
+      'Text search over product images (SigLIP) fused with keyword search on title and description. A bad `after` ' +
+      'or a page too deep is a BAD_USER_INPUT error whose extensions carry the errorCode.',
     complexity: pageCost(TEXT_EMBED_COST),
   })
   async searchByText(
-    @Args(() => SearchByTextArgs) { q, mode, first, filters }: SearchByTextArgs,
+    @Args(() => SearchByTextArgs) { q, mode, first, after, filters }: SearchByTextArgs,
     @Ctx() { signal }: RequestContext,
   ): Promise<ProductHits> {
-    return ProductHits.from((await this.search.searchByText(q, mode ?? SearchMode.HYBRID, { first, filter: filters }, signal)).hits);
+    return orBadUserInput(async () =>
+      ProductHits.from(await this.search.searchByText(q, mode ?? SearchMode.HYBRID, { first, after, filter: filters }, signal)),
+    );
   }
 
   @Query(() => SearchByImageResult, {
@@ -41,22 +45,26 @@ export class SearchResolver {
     complexity: pageCost(IMAGE_EMBED_COST),
   })
   async searchByImage(
-    @Args(() => SearchByImageArgs) { image, first, filters }: SearchByImageArgs,
+    @Args(() => SearchByImageArgs) { image, first, after, filters }: SearchByImageArgs,
     @Ctx() { signal }: RequestContext,
   ): Promise<typeof SearchByImageResult> {
     return orErrorResult(async () =>
-      ProductHits.from((await this.search.searchByImage(image, { first, filter: filters }, signal)).hits),
+      ProductHits.from(await this.search.searchByImage(image, { first, after, filter: filters }, signal)),
     ) as Promise<typeof SearchByImageResult>;
   }
 
   @Query(() => RecommendationsType, {
-    description: 'Storefront widget ("because you viewed…"): products like the given ones and unlike the negatives.',
+    description:
+      'Storefront widget ("because you viewed…"): products like the given ones and unlike the negatives. A bad ' +
+      '`after` or a page too deep is a BAD_USER_INPUT error whose extensions carry the errorCode.',
     complexity: pageCost(1),
   })
   async recommendations(
-    @Args(() => RecommendationsArgs) { productIds, negativeIds, first, filters }: RecommendationsArgs,
+    @Args(() => RecommendationsArgs) { productIds, negativeIds, first, after, filters }: RecommendationsArgs,
     @Ctx() { signal }: RequestContext,
   ): Promise<RecommendationsType> {
-    return RecommendationsType.from(await this.search.recommendations(productIds, negativeIds ?? [], { first, filter: filters }, signal));
+    return orBadUserInput(async () =>
+      RecommendationsType.from(await this.search.recommendations(productIds, negativeIds ?? [], { first, after, filter: filters }, signal)),
+    );
   }
 }

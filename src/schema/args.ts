@@ -1,8 +1,10 @@
 import { ArrayMaxSize, ArrayMinSize, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { ArgsType, Field, ID, Int } from 'type-graphql';
+import { MAX_CURSOR_LENGTH } from '../catalog/search-request';
 import { MAX_ID_LENGTH } from '../catalog/product-fields';
 import { SearchMode } from './enums';
 import { ImageInput, ProductFilterInput, ProductInputType } from './inputs';
+import { ProductSort } from './product-fields.graphql';
 
 /** Every operation's arguments, with their bounds, so every entry point gets the same limits. */
 
@@ -21,14 +23,27 @@ export class ProductsArgs {
 
 @ArgsType()
 export class PageArgs {
-  @Field(() => Int, { defaultValue: 10, description: `At most ${MAX_PAGE_SIZE}.` })
+  @Field(() => Int, { defaultValue: 10, description: `Page size, at most ${MAX_PAGE_SIZE}.` })
   @Min(1)
   @Max(MAX_PAGE_SIZE)
   first: number = 10;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'pageInfo.endCursor of the previous page. Pages never repeat or skip a product while the catalog is unchanged.',
+  })
+  @MaxLength(MAX_CURSOR_LENGTH)
+  after?: string;
+
   @Field(() => ProductFilterInput, { nullable: true })
   @ValidateNested()
   filters?: ProductFilterInput;
+}
+
+@ArgsType()
+export class BrowseProductsArgs extends PageArgs {
+  @Field(() => ProductSort, { defaultValue: 'ID_ASC' }) sort: ProductSort = 'ID_ASC';
 }
 
 @ArgsType()

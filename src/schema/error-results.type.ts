@@ -1,11 +1,14 @@
-import { Field, Float, ID, InterfaceType, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, ID, Int, InterfaceType, ObjectType, registerEnumType } from 'type-graphql';
 import {
+  CursorProblem,
   EXPECTED_ERROR_CODES,
   ExpectedError,
   INDEXING_FAILURE_REASONS,
   ImageInputError,
   IndexingFailedError,
+  InvalidCursorError,
   InvalidInputError,
+  PageDepthExceededError,
   ProductNotFoundError,
   StaleVersionError,
   type ExpectedErrorCode,
@@ -83,6 +86,26 @@ export class IndexingFailed extends ErrorResult {
   @Field(() => IndexingFailureReason) reason!: IndexingFailureReason;
 }
 
+registerEnumType(CursorProblem, {
+  name: 'CursorProblem',
+  valuesConfig: {
+    MALFORMED: { description: 'Not a cursor this server wrote, or edited since.' },
+    OTHER_QUERY: { description: 'A cursor of another query: other signals, filters or ranking controls.' },
+    STALE_INDEX: { description: 'The catalog index was rebuilt (reindex) since; start again from the first page.' },
+  },
+});
+
+@ObjectType({ implements: ErrorResult, description: '`after` is not a cursor this query can continue from.' })
+export class InvalidCursor extends ErrorResult {
+  @Field(() => CursorProblem) problem!: CursorProblem;
+}
+
+@ObjectType({ implements: ErrorResult, description: 'The page would end deeper than results are paged.' })
+export class PageDepthExceeded extends ErrorResult {
+  @Field(() => Int) maxDepth!: number;
+  @Field(() => Int) requestedDepth!: number;
+}
+
 type ErrorClass<E extends ExpectedError> = abstract new (...args: never[]) => E;
 type ResultClass<R extends ErrorResult> = new () => R;
 
@@ -116,6 +139,12 @@ export const ERROR_RESULTS: readonly ErrorRow[] = [
   }),
   row({ error: InvalidInputError, result: () => InvalidInput, fields: (e) => ({ field: e.field }) }),
   row({ error: IndexingFailedError, result: () => IndexingFailed, fields: (e) => ({ productId: e.productId, reason: e.reason }) }),
+  row({ error: InvalidCursorError, result: () => InvalidCursor, fields: (e) => ({ problem: e.problem }) }),
+  row({
+    error: PageDepthExceededError,
+    result: () => PageDepthExceeded,
+    fields: (e) => ({ maxDepth: e.maxDepth, requestedDepth: e.requestedDepth }),
+  }),
 ];
 
 /** The typed result for an expected failure, or undefined when no row knows the error. */

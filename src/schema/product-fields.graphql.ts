@@ -1,5 +1,5 @@
 import { ArrayMaxSize, IsNumber, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
-import { Field, Float, ID, InputType, ObjectType } from 'type-graphql';
+import { Field, Float, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import {
   FIELD_NAMES,
   LIST_FILTER_BOUNDS,
@@ -175,3 +175,28 @@ export function fromInputValues(i: ProductInputShape): Omit<ProductInput, 'image
   }
   return out as Omit<ProductInput, 'image'>;
 }
+
+/** `updatedAt` -> `UPDATED_AT`. */
+function upperSnake(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+}
+
+/** Every browse order the table declares (fields with `sort`), as `<FIELD>_ASC` and `<FIELD>_DESC`. */
+export const PRODUCT_SORTS: Readonly<Record<string, { field: FieldName; descending: boolean }>> = Object.fromEntries(
+  FIELD_NAMES.flatMap((field) =>
+    (PRODUCT_FIELDS[field] as FieldSpec).sort
+      ? [
+          [`${upperSnake(field)}_ASC`, { field, descending: false }],
+          [`${upperSnake(field)}_DESC`, { field, descending: true }],
+        ]
+      : [],
+  ),
+);
+
+/** The GraphQL ProductSort enum: its values are the keys of PRODUCT_SORTS. */
+export const ProductSort = Object.fromEntries(Object.keys(PRODUCT_SORTS).map((k) => [k, k])) as Record<string, string>;
+export type ProductSort = string;
+registerEnumType(ProductSort, {
+  name: 'ProductSort',
+  description: 'Browse order. Products without the field come last; ties are ordered by id.',
+});

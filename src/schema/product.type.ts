@@ -1,7 +1,7 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import type { Product, ScoredProduct } from '../catalog/product';
 import type { Relation, RelatedProduct } from '../catalog/relation';
-import type { SearchResult } from '../catalog/search-result';
+import type { BrowseResult, PageInfo as PageInfoShape, SearchResult } from '../catalog/search-result';
 import { IngestStatus, RelationEnum } from './enums';
 import { defineOutputFields, toOutputValues, type ProductOutputShape } from './product-fields.graphql';
 
@@ -36,25 +36,60 @@ export class ProductHit {
   }
 }
 
-@ObjectType()
-export class ProductHits {
-  @Field(() => [ProductHit]) hits!: ProductHit[];
+@ObjectType({ description: 'Where a page ends, and how to get the next one.' })
+export class PageInfo {
+  @Field(() => Boolean) hasNextPage!: boolean;
 
-  static from(hits: ScoredProduct[]): ProductHits {
-    return Object.assign(new ProductHits(), { hits: hits.map(ProductHit.from) });
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Pass as `after` for the next page (null when the page is empty). Opaque; it only continues the query that ' +
+      'returned it, on the index generation that answered it.',
+  })
+  endCursor?: string;
+
+  static from(p: PageInfoShape): PageInfo {
+    return Object.assign(new PageInfo(), { hasNextPage: p.hasNextPage, endCursor: p.endCursor ?? null });
   }
 }
 
-/** The GraphQL form of the search service's Recommendations (catalog/product.ts). */
-@ObjectType('Recommendations')
-export class RecommendationsType {
+@ObjectType({ description: 'One page of a ranked result list.' })
+export class ProductHits {
   @Field(() => [ProductHit]) hits!: ProductHit[];
+  @Field(() => PageInfo) pageInfo!: PageInfo;
 
+  static from(r: SearchResult): ProductHits {
+    return Object.assign(new ProductHits(), ProductHits.fields(r));
+  }
+
+  protected static fields(r: SearchResult): ProductHits {
+    return { hits: r.hits.map(ProductHit.from), pageInfo: PageInfo.from(r.pageInfo) };
+  }
+}
+
+/** The GraphQL form of a recommendations result: a page of hits plus the ids the catalog does not know. */
+@ObjectType('Recommendations')
+export class RecommendationsType extends ProductHits {
   @Field(() => [ID], { description: 'Requested ids that are not in the catalog. They are ignored, not an error.' })
   unknownIds!: string[];
 
-  static from(r: SearchResult): RecommendationsType {
-    return Object.assign(new RecommendationsType(), { hits: r.hits.map(ProductHit.from), unknownIds: r.unknownIds });
+  static override from(r: SearchResult): RecommendationsType {
+    return Object.assign(new RecommendationsType(), ProductHits.fields(r), { unknownIds: r.unknownIds });
+  }
+}
+
+@ObjectType({ description: 'One page of the catalog in a browse order.' })
+export class ProductList {
+  @Field(() => [ProductType]) products!: ProductType[];
+  @Field(() => PageInfo) pageInfo!: PageInfo;
+  @Field(() => Int, { description: 'Every product that passes the filters, on every page.' }) totalCount!: number;
+
+  static from(r: BrowseResult): ProductList {
+    return Object.assign(new ProductList(), {
+      products: r.products.map(ProductType.from),
+      pageInfo: PageInfo.from(r.pageInfo),
+      totalCount: r.totalCount,
+    });
   }
 }
 

@@ -5,11 +5,13 @@ import {
   ImageUndecodable,
   ImageUrlForbidden,
   IndexingFailed,
+  InvalidCursor,
   InvalidInput,
+  PageDepthExceeded,
   ProductNotFound,
   StaleVersion,
 } from './error-results.type';
-import { DeleteSuccess, IngestSuccess, IngestSummary, ProductHits } from './product.type';
+import { DeleteSuccess, IngestSuccess, IngestSummary, ProductHits, ProductList } from './product.type';
 
 /** Members are class instances, so resolution is by constructor, never by sniffing fields. */
 function byConstructor(value: object) {
@@ -17,16 +19,24 @@ function byConstructor(value: object) {
 }
 
 const IMAGE_ERRORS = [ImageTooLarge, ImageUndecodable, ImageUrlForbidden, ImageFetchFailed, InvalidInput] as const;
+/** What paging through any list can run into. */
+const PAGE_ERRORS = [InvalidCursor, PageDepthExceeded] as const;
 
 export const SimilarProductsResult = createUnionType({
   name: 'SimilarProductsResult',
-  types: () => [ProductHits, ProductNotFound] as const,
+  types: () => [ProductHits, ProductNotFound, ...PAGE_ERRORS] as const,
   resolveType: byConstructor,
 });
 
 export const SearchByImageResult = createUnionType({
   name: 'SearchByImageResult',
-  types: () => [ProductHits, ...IMAGE_ERRORS] as const,
+  types: () => [ProductHits, ...IMAGE_ERRORS, ...PAGE_ERRORS] as const,
+  resolveType: byConstructor,
+});
+
+export const BrowseProductsResult = createUnionType({
+  name: 'BrowseProductsResult',
+  types: () => [ProductList, InvalidCursor] as const,
   resolveType: byConstructor,
 });
 

@@ -1,14 +1,18 @@
 import { SearchMode, type ProductFilter } from '../catalog/product';
 import type { ProductIndex } from '../catalog/product-index';
 import type { SearchRequest } from '../catalog/search-request';
-import type { SearchResult } from '../catalog/search-result';
+import type { BrowseResult, SearchResult } from '../catalog/search-result';
 import type { Embedder } from '../embedding/embedder';
 import type { ImageRef, ImageSource } from '../sources/image-source';
+import { browseCatalog, type BrowseRequest } from './browse';
 import { runSearch } from './pipeline/pipeline';
+
+export type { BrowseRequest } from './browse';
 
 /** The controls every list operation shares. */
 export interface Page {
   first: number;
+  after?: string;
   filter?: ProductFilter;
 }
 
@@ -50,8 +54,13 @@ export class SearchService {
   recommendations(productIds: string[], negativeIds: string[], page: Page, signal?: AbortSignal): Promise<SearchResult> {
     return this.discover({ ...fromPage(page), positiveIds: productIds, negativeIds }, signal);
   }
+
+  /** The catalog under filters, in a field's order, with the total count (no query, no depth limit). */
+  browse(req: BrowseRequest): Promise<BrowseResult> {
+    return browseCatalog(this.index, req);
+  }
 }
 
 function fromPage(page: Page): SearchRequest {
-  return { first: page.first, filter: page.filter };
+  return { first: page.first, after: page.after, filter: page.filter };
 }

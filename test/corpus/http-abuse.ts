@@ -88,5 +88,10 @@ export const ABUSE_CASES: AbuseCase[] = [
     expect: /BAD_USER_INPUT/,
   },
   { name: 'variables that are not an object', body: { query: PAGED, variables: [1] }, status: 400, expect: /variables/ },
+  // Paging: cursors are bounded in length, forged ones are typed results, and browse pages are capped like the rest.
+  { name: 'a cursor over the length cap', body: { query: `{ similarProducts(id: "x", after: "${'A'.repeat(3000)}") { __typename } }` }, status: 200, expect: /BAD_USER_INPUT/ },
+  { name: 'a forged cursor', body: { query: '{ searchByText(q: "mug", after: "eyJ2IjoxfQ.000000000000") { hits { score } } }' }, status: 200, expect: /INVALID_CURSOR/ },
+  { name: 'browseProducts first: 1000000', body: { query: '{ browseProducts(first: 1000000) { __typename } }' }, status: 200, expect: /BAD_USER_INPUT/ },
+  { name: 'browseProducts with an unknown sort', body: { query: '{ browseProducts(sort: COLOUR_ASC) { __typename } }' }, status: 400, expect: /ProductSort/ },
   { name: 'field suggestions are not offered', body: { query: '{ produc(id: "x") { id } }' }, status: 400, expect: /^(?![\s\S]*Did you mean)/ },
 ];

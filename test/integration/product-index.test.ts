@@ -121,6 +121,29 @@ describe('ProductIndex on a real Elasticsearch', () => {
     expect((await knn(index, axis(0), 5, { filter: { tags: ['new'] } })).map((h) => h.product.id)).toEqual(['e']);
   });
 
+  it('pages the kNN with from/size over a fixed candidate set, so windows are prefixes of each other', async () => {
+    const page = (from: number, size: number) => index.retrieve({ restriction: {}, vector: { vector: axis(0), from, size, numCandidates: 100 } });
+    const whole = await page(0, 5);
+    const parts = [...(await page(0, 2)).vector!, ...(await page(2, 3)).vector!];
+    expect(parts.map((h) => h.product.id)).toEqual(whole.vector!.map((h) => h.product.id));
+    expect(whole.generation).toBe(`${index.alias}--test-model--4d--m1`);
+  });
+
+  it('browses in a field order with products missing the field last, across pages, with the total', async () => {
+    await index.bulkUpsert([doc('no-price', axis(3), { price: undefined })], { refresh: true });
+    const seen: string[] = [];
+    let after: unknown[] | undefined;
+    for (let i = 0; i < 10; i++) {
+      const page = await index.browse({ restriction: { filter: { brands: ['acme'] } }, sort: { field: 'price', descending: false }, size: 2, after });
+      expect(page.total).toBe(5);
+      seen.push(...page.products.map((p) => p.product.id));
+      if (page.products.length < 2) break;
+      after = page.products[page.products.length - 1]!.sortValues;
+    }
+    expect(seen).toEqual(['a', 'b', 'e', 'c', 'no-price']);
+    expect(await index.delete('no-price', { refresh: true })).toBe(true);
+  });
+
   it('reads products with one mget and documents with their vectors', async () => {
     const products = await index.getMany(['a', 'missing', 'd']);
     expect([...products.keys()].sort()).toEqual(['a', 'd']);

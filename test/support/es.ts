@@ -21,5 +21,5 @@ export async function dropAlias(alias: string): Promise<void> {
 
 /** The kNN side of one retrieval round, for adapter tests that only need neighbours. */
 export async function knn(index: ElasticsearchProductIndex, vector: ArrayLike<number>, k: number, restriction: Restriction = {}): Promise<Hit[]> {
-  return (await index.retrieve({ restriction, vector: { vector, size: k } })).vector!;
+  return (await index.retrieve({ restriction, vector: { vector, from: 0, size: k, numCandidates: 100 } })).vector!;
 }

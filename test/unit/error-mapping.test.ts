@@ -1,10 +1,13 @@
 import 'reflect-metadata';
 import {
   AppError,
+  CursorProblem,
   EXPECTED_ERROR_CODES,
   ImageInputError,
   IndexingFailedError,
+  InvalidCursorError,
   InvalidInputError,
+  PageDepthExceededError,
   ProductNotFoundError,
   StaleVersionError,
   type ExpectedError,
@@ -16,7 +19,9 @@ import {
   ImageUndecodable,
   ImageUrlForbidden,
   IndexingFailed,
+  InvalidCursor,
   InvalidInput,
+  PageDepthExceeded,
   ProductNotFound,
   StaleVersion,
 } from '../../src/schema/error-results.type';
@@ -31,6 +36,8 @@ const CASES: [ExpectedError, new () => object, Record<string, unknown>][] = [
   [new StaleVersionError('p2', 9, 3), StaleVersion, { productId: 'p2', storedVersion: 9, givenVersion: 3 }],
   [new InvalidInputError('neither url nor base64', 'image'), InvalidInput, { field: 'image' }],
   [new IndexingFailedError('p3', 'mapper_parsing_exception', 'DOCUMENT_REJECTED'), IndexingFailed, { productId: 'p3', reason: 'DOCUMENT_REJECTED' }],
+  [new InvalidCursorError(CursorProblem.STALE_INDEX), InvalidCursor, { problem: 'STALE_INDEX' }],
+  [new PageDepthExceededError(1000, 1010), PageDepthExceeded, { maxDepth: 1000, requestedDepth: 1010 }],
 ];
 
 describe('error mapping', () => {

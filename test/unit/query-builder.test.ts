@@ -1,4 +1,4 @@
-import { filterClauses, keywordQuery, knnClause, restrictionQuery } from '../../src/search/elasticsearch/query-builder';
+import { browseSort, filterClauses, keywordQuery, knnClause, restrictionQuery } from '../../src/search/elasticsearch/query-builder';
 
 describe('filterClauses', () => {
   it('is empty without a filter or with empty lists', () => {
@@ -36,7 +36,7 @@ describe('filterClauses', () => {
 
 describe('knnClause', () => {
   it('puts filters and exclusions inside the kNN so k hits come back whenever k match', () => {
-    const c = knnClause(new Float32Array([0.6, 0.8]), 5, { filter: { colors: ['red'] }, excludeIds: ['p1'] });
+    const c = knnClause(new Float32Array([0.6, 0.8]), 5, 100, { filter: { colors: ['red'] }, excludeIds: ['p1'] });
     expect(c).toEqual({
       field: 'image_vector',
       query_vector: [expect.closeTo(0.6, 6), expect.closeTo(0.8, 6)],
@@ -46,9 +46,9 @@ describe('knnClause', () => {
     });
   });
 
-  it('scales num_candidates with k and caps it', () => {
-    expect(knnClause([1], 50, {}).num_candidates).toBe(500);
-    expect(knnClause([1], 5000, {}).num_candidates).toBe(10_000);
+  it('keeps num_candidates fixed while k grows, and never below k', () => {
+    expect([5, 50, 1000].map((k) => knnClause([1], k, 1000, {}).num_candidates)).toEqual([1000, 1000, 1000]);
+    expect(knnClause([1], 1200, 1000, {}).num_candidates).toBe(1200);
   });
 });
 
@@ -61,5 +61,17 @@ describe('keywordQuery', () => {
         must: [{ multi_match: { query: 'striped mug', fields: ['title^2', 'description'], type: 'most_fields' } }],
       },
     });
+  });
+});
+
+describe('browseSort', () => {
+  it('sorts by the field, missing values last, then by id', () => {
+    expect(browseSort('price', true)).toEqual([{ price: { order: 'desc', missing: '_last' } }, { id: 'asc' }]);
+    expect(browseSort('title', false)).toEqual([{ 'title.raw': { order: 'asc', missing: '_last' } }, { id: 'asc' }]);
+    expect(browseSort('id', true)).toEqual([{ id: 'desc' }]);
+  });
+
+  it('refuses a field the table does not declare sortable', () => {
+    expect(() => browseSort('brand', false)).toThrow(RangeError);
   });
 });

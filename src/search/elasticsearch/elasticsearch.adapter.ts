@@ -2,7 +2,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { observeRequests, type ElasticsearchObserver } from './request-metrics';
 import { Client, errors } from '@elastic/elasticsearch';
 import type { Product, ProductDocument } from '../../catalog/product';
-import type { BulkItemResult, CatalogScan, ProductIndex, Retrieval, RetrievalQuery, WriteOptions } from '../../catalog/product-index';
+import type {
+  BrowsePage,
+  BrowseQuery,
+  BulkItemResult,
+  CatalogScan,
+  ProductIndex,
+  Retrieval,
+  RetrievalQuery,
+  WriteOptions,
+} from '../../catalog/product-index';
 import { AppError } from '../../common/errors';
 import { DEFAULT_VECTOR_INDEX_TYPE } from '../../common/vectors';
 import { logger } from '../../common/logger';
@@ -20,7 +29,7 @@ import {
 import { clientOptions, type ElasticsearchOptions } from './connection';
 import { itemFailureReason, translateError } from './failures';
 import { InFlightLimit } from './in-flight';
-import { knnClause, keywordQuery } from './query-builder';
+import { browseSort, knnClause, keywordQuery, restrictionQuery } from './query-builder';
 import { toDocument, toHits, toProduct, toSource, type Source } from './source';
 
 export type { ElasticsearchOptions } from './connection';
@@ -203,14 +212,15 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
 
   /** The kNN and keyword sides of one retrieval round, in one msearch. */
   async retrieve(q: RetrievalQuery): Promise<Retrieval> {
-    const sides: { name: keyof Retrieval; body: Record<string, unknown> }[] = [];
+    const sides: { name: 'vector' | 'keyword'; body: Record<string, unknown> }[] = [];
     if (q.vector) {
-      const { vector, size } = q.vector;
-      sides.push({ name: 'vector', body: { knn: knnClause(vector, size, q.restriction), size, _source: NO_VECTORS } });
+      const { vector, from, size, numCandidates } = q.vector;
+      const knn = knnClause(vector, from + size, numCandidates, q.restriction);
+      sides.push({ name: 'vector', body: { knn, from, size, _source: NO_VECTORS, track_total_hits: false } });
     }
     if (q.keyword) {
-      const { q: text, size } = q.keyword;
-      sides.push({ name: 'keyword', body: { query: keywordQuery(text, q.restriction), size, _source: NO_VECTORS } });
+      const { q: text, from, size } = q.keyword;
+      sides.push({ name: 'keyword', body: { query: keywordQuery(text, q.restriction), from, size, _source: NO_VECTORS, track_total_hits: false } });
     }
     if (sides.length === 0) return {};
     return this.call(async () => {
@@ -219,8 +229,29 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
       res.responses.forEach((r, i) => {
         if ('error' in r) throw new AppError('SEARCH_BACKEND_ERROR', `msearch part failed: ${r.error.type}`);
         out[sides[i]!.name] = toHits(r.hits.hits);
+        out.generation ??= r.hits.hits[0]?._index;
       });
       return out;
+    });
+  }
+
+  async browse(q: BrowseQuery): Promise<BrowsePage> {
+    return this.call(async () => {
+      const res = await this.client.search<Source>({
+        index: this.alias,
+        query: restrictionQuery(q.restriction) as never,
+        sort: browseSort(q.sort.field, q.sort.descending) as never,
+        search_after: q.after ? ([...q.after] as never) : undefined,
+        size: q.size,
+        track_total_hits: true,
+        _source: NO_VECTORS,
+      });
+      const total = typeof res.hits.total === 'number' ? res.hits.total : (res.hits.total?.value ?? 0);
+      return {
+        products: res.hits.hits.map((h) => ({ product: toProduct(h._source!), sortValues: h.sort ?? [] })),
+        total,
+        generation: res.hits.hits[0]?._index,
+      };
     });
   }
 

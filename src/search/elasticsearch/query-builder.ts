@@ -55,17 +55,25 @@ export function restrictionQuery(r: Restriction = {}): EsClause {
 
 /**
  * Filters go inside the kNN clause (pre-filtering during the HNSW walk), not in a post-filter, so `k` hits come back
- * whenever that many documents match. num_candidates trades latency for recall; 10×k with a floor of 100 keeps
- * recall close to exact on catalog-sized indices.
+ * whenever that many documents match. `num_candidates` is the caller's and stays fixed while `k` grows, so the
+ * nearest `k` are always a prefix of the nearest `k'` > `k`.
  */
-export function knnClause(vector: ArrayLike<number>, k: number, restriction: Restriction): EsClause {
+export function knnClause(vector: ArrayLike<number>, k: number, numCandidates: number, restriction: Restriction): EsClause {
   return {
     field: VECTOR_FIELD,
     query_vector: Array.from(vector),
     k,
-    num_candidates: Math.min(10_000, Math.max(100, k * 10)),
+    num_candidates: Math.max(k, numCandidates),
     filter: restrictionQuery(restriction),
   };
+}
+
+/** Browse order: the field's sort (missing values last), then id, so search_after never repeats or skips. */
+export function browseSort(field: FieldName, descending: boolean): EsClause[] {
+  const sort: { by: string } | undefined = fieldSpec(field).sort;
+  if (!sort) throw new RangeError(`${field} is not sortable`);
+  const order = descending ? 'desc' : 'asc';
+  return field === 'id' ? [{ id: order }] : [{ [sort.by]: { order, missing: '_last' } }, { id: 'asc' }];
 }
 
 /** Fields BM25 searches, with their boosts from the field table: `title^2`, `description`. */

@@ -1,62 +1,93 @@
 import type { ScoredProduct } from '../../catalog/product';
-import type { Hit, ProductIndex, Restriction } from '../../catalog/product-index';
+import type { ProductIndex } from '../../catalog/product-index';
 import type { SearchRequest } from '../../catalog/search-request';
 import type { SearchResult } from '../../catalog/search-result';
-import { reciprocalRankFusion } from '../fusion';
-import { buildQueryVector, type VectorSources } from './query-vector';
-import { cosineFromScore } from './scores';
+import { CursorProblem, InvalidCursorError, PageDepthExceededError } from '../../common/errors';
+import { decodeCursor, encodeCursor, fingerprint, type SearchCursor } from './cursor';
+import { fuseTiers, keywordOnly, rankSide, vectorOnly } from './fuse';
+import { cutPage, itemsNeeded } from './page';
+import { buildQueryVector, type QueryVector, type VectorSources } from './query-vector';
+import type { Candidate, Ranked } from './ranked';
+import { Candidates } from './retrieval';
+import { initialWindow, MAX_DEPTH, RRF_WINDOW } from './windows';
 
 /**
  * The one search path: build the query vector → retrieve candidates (kNN with the filters inside, plus BM25 when
- * there are keywords) → fuse → page. Every query operation is a SearchRequest run through here.
+ * there are keywords) in growing windows → fuse → page. Every query operation is a SearchRequest run through here.
+ *
+ * Every stage reports how much of its output is settled (cannot change however far retrieval goes); retrieval grows
+ * until the page (plus one, to know whether a next page exists) is settled or the candidates run out. Pages of one
+ * query are therefore cut from the same list, whatever window each page needed.
  */
 
 export interface PipelineDeps extends VectorSources {
   index: Pick<ProductIndex, 'getDocuments' | 'retrieve'>;
 }
 
-/**
- * How deep each side of a hybrid query goes before fusion. Deeper than `first` so a product ranked moderately by
- * both sides can overtake one ranked highly by only one side.
- */
-function fusionWindow(first: number): number {
-  return Math.min(200, Math.max(first * 3, 30));
-}
+/** Round trips one request may spend on growing its windows. */
+const MAX_RETRIEVAL_ROUNDS = 6;
 
 export async function runSearch(deps: PipelineDeps, req: SearchRequest, signal?: AbortSignal): Promise<SearchResult> {
+  const cursor = req.after != null ? decodeCursor(req.after, 'search') : undefined;
+  const offset = cursor?.offset ?? 0;
+  if (offset + req.first > MAX_DEPTH) throw new PageDepthExceededError(MAX_DEPTH, offset + req.first);
+
   const query = await buildQueryVector(deps, req, signal);
+  const queryPrint = fingerprint(rankingKey(req, query));
+  if (cursor && cursor.query !== queryPrint) throw new InvalidCursorError(CursorProblem.OTHER_QUERY);
+  const empty: SearchResult = { hits: [], pageInfo: { hasNextPage: false }, exhaustive: true, unknownIds: query.unknownIds };
   const keywords = req.keywords;
-  if (!query.vector && keywords === undefined) return { hits: [], unknownIds: query.unknownIds };
-  if (query.cancelled && keywords === undefined) return { hits: [], unknownIds: query.unknownIds };
+  if (keywords === undefined && !query.vector) return empty;
 
-  const restriction: Restriction = {
-    filter: req.filter,
-    excludeIds: unique([...query.excludeIds, ...(req.excludeIds ?? [])]),
-  };
-  const hybrid = query.vector !== undefined && keywords !== undefined;
-  const size = hybrid ? fusionWindow(req.first) : req.first;
-  const found = await deps.index.retrieve({
-    restriction,
-    vector: query.vector ? { vector: query.vector, size } : undefined,
-    keyword: keywords !== undefined ? { q: keywords, size } : undefined,
+  const candidates = new Candidates(deps.index, {
+    restriction: { filter: req.filter, excludeIds: unique([...query.excludeIds, ...(req.excludeIds ?? [])]) },
+    vector: query.vector,
+    keywords,
   });
-
-  let hits: ScoredProduct[];
-  if (!hybrid) {
-    hits = found.vector ? vectorHits(found.vector) : (found.keyword ?? []).map((h) => ({ product: h.product, score: h.score }));
-  } else {
-    const similarity = new Map(found.vector!.map((h) => [h.product.id, cosineFromScore(h.score)]));
-    hits = reciprocalRankFusion([{ items: found.vector! }, { items: found.keyword! }], (h) => h.product.id).map(({ item, score }) => ({
-      product: item.product,
-      score,
-      similarity: similarity.get(item.product.id),
-    }));
+  const needed = itemsNeeded(offset, req.first);
+  const hybrid = candidates.vector !== undefined && candidates.keyword !== undefined;
+  await candidates.fill(hybrid ? Math.max(initialWindow(needed), RRF_WINDOW) : initialWindow(needed));
+  let ranked = rank(candidates);
+  while (ranked.settled < needed && !ranked.complete && candidates.rounds < MAX_RETRIEVAL_ROUNDS) {
+    await candidates.grow();
+    ranked = rank(candidates);
   }
-  return { hits: hits.slice(0, req.first), unknownIds: query.unknownIds };
+  if (!candidates.generation) return empty;
+  const generation = fingerprint(candidates.generation);
+  if (cursor && cursor.generation !== generation) throw new InvalidCursorError(CursorProblem.STALE_INDEX);
+
+  const page = cutPage(ranked, offset, Math.min(req.first, MAX_DEPTH - offset), cursor?.anchor);
+  const last = page.items[page.items.length - 1];
+  const next: SearchCursor | undefined = last && { kind: 'search', query: queryPrint, generation, offset: page.end, anchor: last.product.id };
+  return {
+    hits: page.items.map(toScoredProduct),
+    pageInfo: { hasNextPage: page.hasNextPage && page.end < MAX_DEPTH, endCursor: next && encodeCursor(next) },
+    exhaustive: ranked.settled >= needed || ranked.complete,
+    unknownIds: query.unknownIds,
+  };
 }
 
-function vectorHits(hits: Hit[]): ScoredProduct[] {
-  return hits.map((h) => ({ product: h.product, score: h.score, similarity: cosineFromScore(h.score) }));
+function rank(c: Candidates): Ranked {
+  if (c.vector && c.keyword) return fuseTiers(rankSide(c.vector), rankSide(c.keyword), RRF_WINDOW);
+  return c.vector ? vectorOnly(rankSide(c.vector)) : keywordOnly(rankSide(c.keyword!));
+}
+
+/** What decides the ranked list: every part of the request except the page (first, after). */
+function rankingKey(req: SearchRequest, q: QueryVector): unknown {
+  return {
+    image: q.imageSha256,
+    text: req.text,
+    seedId: req.seedId,
+    positiveIds: req.positiveIds,
+    negativeIds: req.negativeIds,
+    keywords: req.keywords,
+    filter: req.filter,
+    excludeIds: req.excludeIds,
+  };
+}
+
+function toScoredProduct(c: Candidate): ScoredProduct {
+  return { product: c.product, score: c.score, similarity: c.vector?.similarity };
 }
 
 function unique(ids: readonly string[]): string[] {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ProductIndex } from '../../catalog/product-index';
 import type { QuerySignals } from '../../catalog/search-request';
 import { ProductNotFoundError } from '../../common/errors';
@@ -16,6 +17,8 @@ export interface QueryVector {
   excludeIds: string[];
   /** Positive or negative ids the catalog does not know; reported, not raised. */
   unknownIds: string[];
+  /** SHA-256 of the photo's bytes, so a cursor knows the photo without keeping it. */
+  imageSha256?: string;
 }
 
 export interface VectorSources {
@@ -38,7 +41,12 @@ export async function buildQueryVector(src: VectorSources, s: QuerySignals, sign
   if (s.seedId !== undefined && !docs.has(s.seedId)) throw new ProductNotFoundError(s.seedId);
 
   const towards: ArrayLike<number>[] = [];
-  if (s.image) towards.push(await src.embedder.embedImage(await src.images.resolve(s.image, signal), signal));
+  let imageSha256: string | undefined;
+  if (s.image) {
+    const bytes = await src.images.resolve(s.image, signal);
+    imageSha256 = createHash('sha256').update(bytes).digest('hex');
+    towards.push(await src.embedder.embedImage(bytes, signal));
+  }
   if (s.text !== undefined) towards.push(await src.embedder.embedText(s.text, signal));
   for (const id of [...seed, ...positives]) if (docs.has(id)) towards.push(docs.get(id)!.imageVector);
   const away = negatives.flatMap((id) => (docs.has(id) ? [docs.get(id)!.imageVector] : []));
@@ -46,7 +54,7 @@ export async function buildQueryVector(src: VectorSources, s: QuerySignals, sign
   const unknownIds = [...positives, ...negatives].filter((id) => !docs.has(id));
   const hasSignals = s.image !== undefined || s.text !== undefined || seed.length + positives.length > 0;
   const vector = towards.length > 0 ? preferenceVector(towards, away) : undefined;
-  return { vector, cancelled: hasSignals && !vector, excludeIds: ids, unknownIds };
+  return { vector, cancelled: hasSignals && !vector, excludeIds: ids, unknownIds, imageSha256 };
 }
 
 function unique(ids: readonly string[]): string[] {

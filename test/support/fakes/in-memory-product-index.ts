@@ -1,6 +1,8 @@
 import { pickProduct, type Product, type ProductDocument } from '../../../src/catalog/product';
 import { PRODUCT_FIELDS, type FieldName } from '../../../src/catalog/product-fields';
 import type {
+  BrowsePage,
+  BrowseQuery,
   BulkItemResult,
   Hit,
   ProductIndex,
@@ -26,6 +28,8 @@ export class InMemoryProductIndex implements ProductIndex {
   readonly calls: { method: string; args: unknown[] }[] = [];
   /** Per id, a bulk item error to report once instead of writing (e.g. a mapping error). */
   readonly failNextWrite = new Map<string, string>();
+  /** The concrete index a search reports; change it to simulate a reindex behind the alias. */
+  generation = 'in-memory-1';
 
   constructor(docs: readonly ProductDocument[] = []) {
     for (const d of docs) this.store(d);
@@ -45,12 +49,34 @@ export class InMemoryProductIndex implements ProductIndex {
     return new Map(ids.filter((id) => this.docs.has(id)).map((id) => [id, structuredClone(this.docs.get(id)!)]));
   }
 
+  /**
+   * Exact kNN stands in for the HNSW walk: the `numCandidates` nearest, of which hits from..from+size, in
+   * Elasticsearch's tie order (equal scores keep insertion order, as Lucene keeps doc order).
+   */
   async retrieve(q: RetrievalQuery): Promise<Retrieval> {
     this.calls.push({ method: 'retrieve', args: [q] });
     const out: Retrieval = {};
-    if (q.vector) out.vector = this.nearest(q.vector.vector, q.vector.size, q.restriction);
-    if (q.keyword) out.keyword = this.bm25ish(q.keyword.q, q.keyword.size, q.restriction);
+    if (q.vector) {
+      const { vector, from, size, numCandidates } = q.vector;
+      out.vector = this.nearest(vector, q.restriction).slice(0, numCandidates).slice(from, from + size);
+    }
+    if (q.keyword) out.keyword = this.bm25ish(q.keyword.q, q.restriction).slice(q.keyword.from, q.keyword.from + q.keyword.size);
+    if ((out.vector?.length ?? 0) + (out.keyword?.length ?? 0) > 0) out.generation = this.generation;
     return out;
+  }
+
+  async browse(q: BrowseQuery): Promise<BrowsePage> {
+    this.calls.push({ method: 'browse', args: [q] });
+    const { field, descending } = q.sort;
+    const keyOf = (d: ProductDocument): unknown[] => (field === 'id' ? [d.id] : [d[field] ?? null, d.id]);
+    const all = this.candidates(q.restriction).sort((a, b) => compareSortValues(keyOf(a), keyOf(b), descending));
+    const after = q.after;
+    const rest = after ? all.filter((d) => compareSortValues(keyOf(d), [...after], descending) > 0) : all;
+    return {
+      products: rest.slice(0, q.size).map((d) => ({ product: pickProduct(d), sortValues: keyOf(d) })),
+      total: all.length,
+      generation: all.length > 0 ? this.generation : undefined,
+    };
   }
 
   async bulkUpsert(docs: readonly ProductDocument[], o: WriteOptions = {}): Promise<BulkItemResult[]> {
@@ -88,15 +114,14 @@ export class InMemoryProductIndex implements ProductIndex {
     return [...this.docs.values()].filter((d) => !excluded.has(d.id) && clauses.every((c) => matches(d, c)));
   }
 
-  private nearest(vector: ArrayLike<number>, k: number, r: Restriction): Hit[] {
+  private nearest(vector: ArrayLike<number>, r: Restriction): Hit[] {
     return this.candidates(r)
       .map((d) => ({ product: pickProduct(d), score: (1 + dot(vector, d.imageVector)) / 2 }))
-      .sort((a, b) => b.score - a.score)
-      .slice(0, k);
+      .sort((a, b) => b.score - a.score);
   }
 
   /** Term overlap weighted like KEYWORD_FIELDS; enough to rank, not BM25. */
-  private bm25ish(q: string, size: number, r: Restriction): Hit[] {
+  private bm25ish(q: string, r: Restriction): Hit[] {
     const terms = tokens(q);
     const weights = KEYWORD_FIELDS.map((f) => {
       const [name, boost] = f.split('^');
@@ -112,9 +137,21 @@ export class InMemoryProductIndex implements ProductIndex {
         return { product: pickProduct(d), score };
       })
       .filter((h) => h.score > 0)
-      .sort((a, b) => b.score - a.score)
-      .slice(0, size);
+      .sort((a, b) => b.score - a.score);
   }
+}
+
+/** Elasticsearch's browse order: the field (nulls last in either direction), then id ascending. */
+function compareSortValues(a: unknown[], b: unknown[], descending: boolean): number {
+  for (let i = 0; i < a.length; i++) {
+    const [x, y] = [a[i], b[i]];
+    if (x === y) continue;
+    if (x === null || x === undefined) return 1;
+    if (y === null || y === undefined) return -1;
+    const order = (x as number | string) < (y as number | string) ? -1 : 1;
+    return i === 0 && descending ? -order : order;
+  }
+  return 0;
 }
 
 function tokens(text: string): string[] {

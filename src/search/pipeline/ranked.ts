@@ -1,0 +1,30 @@
+import type { Product } from '../../catalog/product';
+
+/** The candidate record each stage of the pipeline passes on, and the stages' common output. */
+
+export interface Candidate {
+  product: Product;
+  /** Ranking score so far (the engine's score, then the fused score, then adjusted by later stages). */
+  score: number;
+  /** The vector side: 1-based rank and the cosine similarity to the query. */
+  vector?: { rank: number; similarity: number };
+  /** The keyword side: 1-based rank and the BM25 score. */
+  keyword?: { rank: number; score: number };
+  /** Reciprocal-rank contributions of each side, in hybrid queries. */
+  rrf?: { vector?: number; keyword?: number };
+}
+
+/**
+ * A stage's output: the items in order, of which the first `settled` can no longer change however far retrieval
+ * goes, and whether retrieval is complete (then every item is settled).
+ */
+export interface Ranked {
+  items: Candidate[];
+  settled: number;
+  complete: boolean;
+}
+
+/** Order of every list: score descending, then id ascending, so equal scores never reorder between pages. */
+export function byScoreThenId(a: { score: number; product: { id: string } }, b: { score: number; product: { id: string } }): number {
+  return b.score - a.score || (a.product.id < b.product.id ? -1 : a.product.id > b.product.id ? 1 : 0);
+}

@@ -1,0 +1,144 @@
+import { encodeCursor } from '../../src/search/pipeline/cursor';
+import { syntheticCatalog, toInput, type FixtureProduct } from '../support/catalog';
+import { startTestServer, type TestServer } from '../support/server';
+
+/**
+ * The merchandising features end to end (real HTTP, the project's SigLIP, a real Elasticsearch), on the edge cases
+ * where naive approaches fail: pages across equal scores, cursors of other queries, depth.
+ */
+const SEED = 8080;
+const N = 60;
+/** Seven products with the very same image as p-000005: equal vectors, equal scores. */
+const TWINS = ['twin-g', 'twin-a', 'twin-f', 'twin-b', 'twin-e', 'twin-c', 'twin-d'];
+
+const PAGE = `query($id: ID!, $first: Int!, $after: String) {
+  similarProducts(id: $id, first: $first, after: $after) {
+    __typename
+    ... on ProductHits { hits { score similarity product { id } } pageInfo { hasNextPage endCursor } }
+    ... on InvalidCursor { errorCode problem message }
+    ... on PageDepthExceeded { errorCode maxDepth requestedDepth }
+  }
+}`;
+
+describe('search features end to end', () => {
+  let server: TestServer;
+  let catalog: FixtureProduct[];
+
+  beforeAll(async () => {
+    catalog = await syntheticCatalog(SEED, N);
+    server = await startTestServer();
+    const twinSource = catalog[5]!;
+    const inputs = [...catalog.map((p) => toInput(p)), ...TWINS.map((id) => toInput(twinSource, { id }))];
+    const res = await server.gql(`mutation($i: [ProductInput!]!) { ingestProducts(inputs: $i, refresh: true) { summary { failed } } }`, { i: inputs });
+    expect(res.body.data!.ingestProducts.summary.failed).toBe(0);
+  });
+  afterAll(async () => server?.stop());
+
+  async function pagesOf(id: string, first: number): Promise<{ ids: string[][]; scores: number[] }> {
+    const ids: string[][] = [];
+    const scores: number[] = [];
+    let after: string | null = null;
+    for (let i = 0; i < 100; i++) {
+      const res: { body: { data?: any } } = await server.gql(PAGE, { id, first, after });
+      const page: any = res.body.data!.similarProducts;
+      expect(page.__typename).toBe('ProductHits');
+      ids.push(page.hits.map((h: any) => h.product.id));
+      scores.push(...page.hits.map((h: any) => h.score));
+      if (!page.pageInfo.hasNextPage) return { ids, scores };
+      after = page.pageInfo.endCursor;
+    }
+    throw new Error('no last page');
+  }
+
+  describe('cursor pagination', () => {
+    it('pages through equal scores in id order, never repeating or skipping a product', async () => {
+      const { ids, scores } = await pagesOf('p-000005', 3);
+      const flat = ids.flat();
+      expect(flat.slice(0, 7).sort()).toEqual([...TWINS].sort());
+      expect(new Set(flat).size).toBe(flat.length);
+      // Every product but the seed, once.
+      expect(flat.length).toBe(N - 1 + TWINS.length);
+      // Score descending, equal scores by id. (int8 quantisation is per segment, so twins that landed in different
+      // segments may score a hair apart; twins in one segment tie exactly, and there are ties.)
+      const order = flat.map((id, i) => ({ id, score: scores[i]! }));
+      expect(order).toEqual([...order].sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)));
+      expect(order.slice(0, 7).some((h, i) => i > 0 && h.score === order[i - 1]!.score)).toBe(true);
+      // One request for all of it gives the very same order.
+      const single = await server.gql(PAGE, { id: 'p-000005', first: 100 });
+      expect(single.body.data!.similarProducts.hits.map((h: any) => h.product.id)).toEqual(flat);
+    });
+
+    it('answers a cursor of another query, an edited cursor and a page too deep with typed results', async () => {
+      const first = await server.gql(PAGE, { id: 'p-000005', first: 2 });
+      const cursor = first.body.data!.similarProducts.pageInfo.endCursor;
+      const other = await server.gql(PAGE, { id: 'p-000006', first: 2, after: cursor });
+      expect(other.body.data!.similarProducts).toMatchObject({ __typename: 'InvalidCursor', errorCode: 'INVALID_CURSOR', problem: 'OTHER_QUERY' });
+      const edited = await server.gql(PAGE, { id: 'p-000005', first: 2, after: cursor.replace(/.$/, (c: string) => (c === '0' ? '1' : '0')) });
+      expect(edited.body.data!.similarProducts).toMatchObject({ __typename: 'InvalidCursor', problem: 'MALFORMED' });
+      const deep = encodeCursor({ kind: 'search', query: 'any', generation: 'any', offset: 990, anchor: 'x' });
+      const tooDeep = await server.gql(PAGE, { id: 'p-000005', first: 20, after: deep });
+      expect(tooDeep.body.data!.similarProducts).toEqual({ __typename: 'PageDepthExceeded', errorCode: 'PAGE_DEPTH_EXCEEDED', maxDepth: 1000, requestedDepth: 1010 });
+    });
+
+    it('reports a bad cursor on searchByText as BAD_USER_INPUT carrying the errorCode', async () => {
+      const res = await server.gql(`{ searchByText(q: "red mug", after: "nope") { hits { score } } }`);
+      expect(res.body.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', errorCode: 'INVALID_CURSOR', problem: 'MALFORMED' });
+    });
+
+    it('pages searchByText in every mode without repeats', async () => {
+      for (const mode of ['HYBRID', 'VECTOR', 'KEYWORD']) {
+        const seen: string[] = [];
+        let after: string | null = null;
+        for (let i = 0; i < 30; i++) {
+          const res: { body: { data?: any } } = await server.gql(
+            `query($after: String) { searchByText(q: "striped mug", mode: ${mode}, first: 7, after: $after) { hits { product { id } } pageInfo { hasNextPage endCursor } } }`,
+            { after },
+          );
+          const page: any = res.body.data!.searchByText;
+          seen.push(...page.hits.map((h: any) => h.product.id));
+          if (!page.pageInfo.hasNextPage) break;
+          after = page.pageInfo.endCursor;
+        }
+        expect(new Set(seen).size).toBe(seen.length);
+        expect(seen.length).toBeGreaterThan(7);
+      }
+    });
+  });
+
+  describe('browseProducts', () => {
+    const BROWSE = `query($after: String, $sort: ProductSort!, $f: ProductFilterInput) {
+      browseProducts(first: 25, after: $after, sort: $sort, filters: $f) {
+        __typename ... on ProductList { totalCount products { id price } pageInfo { hasNextPage endCursor } }
+        ... on InvalidCursor { problem }
+      }
+    }`;
+
+    it('lists every product once, in price order, with the total count', async () => {
+      const seen: { id: string; price: number }[] = [];
+      let after: string | null = null;
+      const totals = new Set<number>();
+      for (let i = 0; i < 10; i++) {
+        const res: { body: { data?: any } } = await server.gql(BROWSE, { after, sort: 'PRICE_ASC' });
+        const page: any = res.body.data!.browseProducts;
+        totals.add(page.totalCount);
+        seen.push(...page.products);
+        if (!page.pageInfo.hasNextPage) break;
+        after = page.pageInfo.endCursor;
+      }
+      expect([...totals]).toEqual([N + TWINS.length]);
+      expect(seen.map((p) => p.id).sort()).toEqual([...catalog.map((p) => p.record.id), ...TWINS].sort());
+      const prices = seen.map((p) => p.price);
+      expect(prices).toEqual([...prices].sort((a, b) => a - b));
+    });
+
+    it('counts under filters, and refuses a cursor of another sort', async () => {
+      const category = catalog[0]!.record.category;
+      const res = await server.gql(BROWSE, { sort: 'TITLE_ASC', f: { categories: [category] } });
+      const expected = catalog.filter((p) => p.record.category === category).length + (catalog[5]!.record.category === category ? TWINS.length : 0);
+      expect(res.body.data!.browseProducts.totalCount).toBe(expected);
+      const cursor = (await server.gql(BROWSE, { sort: 'ID_ASC' })).body.data!.browseProducts.pageInfo.endCursor;
+      const wrong = await server.gql(BROWSE, { sort: 'ID_DESC', after: cursor });
+      expect(wrong.body.data!.browseProducts).toEqual({ __typename: 'InvalidCursor', problem: 'OTHER_QUERY' });
+    });
+  });
+});
