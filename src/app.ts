@@ -99,7 +99,7 @@ export async function createServices(config: AppConfig, preloaded?: EmbeddingSer
     tagger,
     qa: new CatalogQaService(index.tagStore(), tagger),
     models: new CompareModelsService(index, shadows),
-    search: new SearchService(index, embedder, images),
+    search: new SearchService(index, embedder, images, { facetRanges: { price: config.search.facetPriceRanges } }),
     ingest: new IngestService(writes, embedder, images, duplicates, tagger),
     async close() {
       await Promise.allSettled([index.close(), embedder.close(), fetcher.close()]);

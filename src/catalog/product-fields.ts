@@ -65,6 +65,12 @@ export interface InputSpec {
   readonly fallback?: (input: { readonly image: { readonly url?: string | null } }) => string | undefined | null;
 }
 
+/**
+ * How a field is counted in facets: the values it takes (`terms`), or how many products fall in each of a set of
+ * numeric ranges (`ranges`, bounds from config). The GraphQL FacetField enum is derived: `BRAND`, `PRICE_RANGE`, …
+ */
+export type FacetKind = 'terms' | 'ranges';
+
 /** How a field filters search results. The names are the arguments of ProductFilterInput. */
 export type FilterSpec =
   | { readonly anyOf: string } // a list argument: the product's value (or one of its values) is any of these
@@ -82,6 +88,8 @@ export interface FieldSpec {
   readonly filter?: FilterSpec;
   /** Keyword (BM25) search weight; fields without it are not searched by keywords. */
   readonly search?: { readonly boost: number };
+  /** Search results can count this field's values (facets); a facet's own filter never narrows its counts. */
+  readonly facet?: FacetKind;
   /** The catalog can be browsed in this field's order; `by` is the Elasticsearch field that sorts (e.g. a keyword subfield). */
   readonly sort?: { readonly by: string };
   /** The Elasticsearch mapping of the field. */
@@ -127,24 +135,28 @@ export const PRODUCT_FIELDS = {
     kind: 'keyword',
     input: { maxLength: 200 },
     filter: { anyOf: 'brands' },
+    facet: 'terms',
     es: { type: 'keyword', normalizer: 'lowercase' },
   },
   category: {
     kind: 'keyword',
     input: { maxLength: 200 },
     filter: { anyOf: 'categories' },
+    facet: 'terms',
     es: { type: 'keyword', normalizer: 'lowercase' },
   },
   color: {
     kind: 'keyword',
     input: { maxLength: 100 },
     filter: { anyOf: 'colors' },
+    facet: 'terms',
     es: { type: 'keyword', normalizer: 'lowercase' },
   },
   price: {
     kind: 'number',
     input: { min: 0, max: 1e12 },
     filter: { range: ['minPrice', 'maxPrice'] },
+    facet: 'ranges',
     sort: { by: 'price' },
     es: { type: 'double' },
   },
@@ -159,6 +171,7 @@ export const PRODUCT_FIELDS = {
     required: true,
     input: { defaultValue: true },
     filter: { is: 'inStock' },
+    facet: 'terms',
     es: { type: 'boolean' },
   },
   tags: {
@@ -166,6 +179,7 @@ export const PRODUCT_FIELDS = {
     required: true,
     input: { maxItems: 100, maxLength: 100 },
     filter: { anyOf: 'tags' },
+    facet: 'terms',
     es: { type: 'keyword', normalizer: 'lowercase' },
   },
   attributes: {
@@ -229,3 +243,13 @@ export const FIELD_NAMES = Object.keys(PRODUCT_FIELDS) as FieldName[];
 export function fieldSpec(name: FieldName): FieldSpec {
   return PRODUCT_FIELDS[name];
 }
+
+/** The filter arguments a field's filter spec declares (a facet's "own" filter, which its counts ignore). */
+export function filterArguments(name: FieldName): string[] {
+  const filter: FilterSpec | undefined = fieldSpec(name).filter;
+  if (!filter) return [];
+  return 'anyOf' in filter ? [filter.anyOf] : 'range' in filter ? [...filter.range] : [filter.is];
+}
+
+/** The fields that facet, in table order. */
+export const FACET_FIELDS = FIELD_NAMES.filter((name) => fieldSpec(name).facet !== undefined);

@@ -1,6 +1,7 @@
 import type { IndexingFailureReason } from '../common/errors';
 import type { Product, ProductDocument, ProductFilter } from './product';
 import type { FieldName } from './product-fields';
+import type { FacetResult } from './search-result';
 
 /**
  * What the services need from the product store. The Elasticsearch adapter (search/elasticsearch) implements it
@@ -43,6 +44,25 @@ export interface RetrievalQuery {
   vector?: { vector: ArrayLike<number>; from: number; size: number; numCandidates: number };
   /** BM25 over the text fields: matches `from` to `from + size`. */
   keyword?: { q: string; from: number; size: number };
+  /**
+   * Facet counts over the query's candidates (the `numCandidates` nearest, the keyword matches, or both), each
+   * under its own restriction; in the same round trip as the sides.
+   */
+  facets?: readonly FacetQuery[];
+}
+
+/** Facets counted under one restriction (the request's, minus the filters of the facets counted here). */
+export interface FacetQuery {
+  restriction: Restriction;
+  facets: readonly FacetDefinition[];
+}
+
+export interface FacetDefinition {
+  field: FieldName;
+  /** Bucket bounds of a range facet, ascending; absent for a terms facet. */
+  ranges?: readonly number[];
+  /** The most frequent values of a terms facet to return. */
+  size: number;
 }
 
 /** Each side asked for, best first. */
@@ -54,6 +74,8 @@ export interface Retrieval {
    * undefined when there were no hits to tell.
    */
   generation?: string;
+  /** One per facet definition asked for, in any order. */
+  facets?: FacetResult[];
 }
 
 export interface BrowseQuery {
@@ -63,6 +85,8 @@ export interface BrowseQuery {
   size: number;
   /** The sort values of the last product of the previous page. */
   after?: readonly unknown[];
+  /** Facet counts over every product under each restriction. */
+  facets?: readonly FacetQuery[];
 }
 
 export interface BrowsePage {
@@ -70,6 +94,7 @@ export interface BrowsePage {
   /** Every product under the restriction. */
   total: number;
   generation?: string;
+  facets?: FacetResult[];
 }
 
 export interface WriteOptions {

@@ -1,5 +1,6 @@
 import type { ImageRef } from '../sources/image-source';
 import type { ProductFilter } from './product';
+import type { FieldName } from './product-fields';
 
 /**
  * The one internal search request. Every query operation (similarProducts, searchByText, searchByImage,
@@ -33,6 +34,8 @@ export interface SearchRequest extends QuerySignals {
   first: number;
   /** The `endCursor` of the previous page. */
   after?: string;
+  /** Fields to count values of (the table's facet fields); counting never changes the ranking. */
+  facets?: readonly FieldName[];
 }
 
 /** Cursors are short; anything longer was not written by this server. */

@@ -1,4 +1,5 @@
 import type { Product, ScoredProduct } from './product';
+import type { FieldName } from './product-fields';
 
 /** What the search pipeline answers for one SearchRequest, and what browsing answers. */
 
@@ -18,6 +19,23 @@ export interface SearchResult {
   exhaustive: boolean;
   /** Positive or negative ids the catalog does not know; reported, not raised. */
   unknownIds: string[];
+  /** One per requested facet field, in the order asked. */
+  facets: FacetResult[];
+}
+
+/** How many products have each value of a field (or fall in each range). */
+export interface FacetResult {
+  field: FieldName;
+  values: FacetValue[];
+}
+
+export interface FacetValue {
+  /** The value as filters take it (keyword values lowercased), or the range as `from-to` with `*` for open ends. */
+  value: string;
+  count: number;
+  /** A range bucket's inclusive lower and exclusive upper bound. */
+  from?: number;
+  to?: number;
 }
 
 export interface BrowseResult {
@@ -25,4 +43,5 @@ export interface BrowseResult {
   pageInfo: PageInfo;
   /** Every product that passes the filters. */
   totalCount: number;
+  facets: FacetResult[];
 }

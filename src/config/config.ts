@@ -141,6 +141,13 @@ const EnvSchema = z.object({
   RETAG_ON_BOOT: bool.default(true),
   /** The catalog map sends at most this many points (a uniform sample beyond that). */
   MAP_MAX_POINTS: int(100, 200_000).default(20_000),
+
+  /** Bounds of the PRICE_RANGE facet's buckets: `10,25` counts under 10, 10 to 25, and 25 or more. */
+  FACET_PRICE_RANGES: csv
+    .transform((xs) => xs.map(Number))
+    .pipe(z.array(z.number().finite().min(0)).min(1).max(20))
+    .refine((xs: number[]) => xs.every((x, i) => i === 0 || x > xs[i - 1]!), 'bounds must be strictly ascending')
+    .default([10, 25, 50, 100, 250]),
 });
 
 /** Every environment variable the server reads (docker-compose.yml must set or deliberately skip each one). */
@@ -214,6 +221,7 @@ export interface AppConfig {
   map: { umapMaxProducts: number; maxPoints: number };
   /** `labelsFile` undefined: tagging off. `required`: the file was named explicitly, so a missing file fails boot. */
   tagging: { labelsFile?: string; required: boolean; retagOnBoot: boolean };
+  search: { facetPriceRanges: number[] };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
@@ -369,6 +377,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       required: e.LABELS_FILE !== undefined && e.LABELS_FILE !== 'none',
       retagOnBoot: e.RETAG_ON_BOOT,
     },
+    search: { facetPriceRanges: e.FACET_PRICE_RANGES },
   };
 }
 

@@ -1,7 +1,7 @@
 import { Args, Ctx, Query, Resolver } from 'type-graphql';
 import type { SearchService } from '../search/search.service';
 import { BrowseProductsArgs, ProductArgs, ProductsArgs } from '../schema/args';
-import { PRODUCT_SORTS } from '../schema/product-fields.graphql';
+import { FACET_FIELD_NAMES, PRODUCT_SORTS } from '../schema/product-fields.graphql';
 import { ProductList, ProductType } from '../schema/product.type';
 import { BrowseProductsResult } from '../schema/results.union';
 import type { RequestContext } from './context';
@@ -37,9 +37,9 @@ export class ProductResolver {
       'the last product served (no depth limit); after a write, products written before that point are not seen again.',
     complexity: pageCost(1),
   })
-  async browseProducts(@Args(() => BrowseProductsArgs) { filters, first, after, sort }: BrowseProductsArgs): Promise<typeof BrowseProductsResult> {
+  async browseProducts(@Args(() => BrowseProductsArgs) { filters, first, after, sort, facets }: BrowseProductsArgs): Promise<typeof BrowseProductsResult> {
     return orErrorResult(async () =>
-      ProductList.from(await this.search.browse({ filter: filters, sort: PRODUCT_SORTS[sort]!, first, after })),
+      ProductList.from(await this.search.browse({ filter: filters ?? undefined, sort: PRODUCT_SORTS[sort]!, first, after: after ?? undefined, facets: facets?.map((f) => FACET_FIELD_NAMES[f]!) })),
     ) as Promise<typeof BrowseProductsResult>;
   }
 }

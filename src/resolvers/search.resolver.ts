@@ -1,7 +1,8 @@
 import { Args, Ctx, Query, Resolver } from 'type-graphql';
-import type { SearchService } from '../search/search.service';
-import { RecommendationsArgs, SearchByImageArgs, SearchByTextArgs, SimilarProductsArgs } from '../schema/args';
+import type { Page, SearchService } from '../search/search.service';
+import { RecommendationsArgs, SearchByImageArgs, SearchByTextArgs, SimilarProductsArgs, type PageArgs } from '../schema/args';
 import { SearchMode } from '../schema/enums';
+import { FACET_FIELD_NAMES } from '../schema/product-fields.graphql';
 import { ProductHits, RecommendationsType } from '../schema/product.type';
 import { SearchByImageResult, SimilarProductsResult } from '../schema/results.union';
 import type { RequestContext } from './context';
@@ -17,11 +18,11 @@ export class SearchResolver {
     complexity: pageCost(1),
   })
   async similarProducts(
-    @Args(() => SimilarProductsArgs) { id, first, after, filters }: SimilarProductsArgs,
+    @Args(() => SimilarProductsArgs) { id, ...page }: SimilarProductsArgs,
     @Ctx() { signal }: RequestContext,
   ): Promise<typeof SimilarProductsResult> {
     return orErrorResult(async () =>
-      ProductHits.from(await this.search.similarProducts(id, { first, after, filter: filters }, signal)),
+      ProductHits.from(await this.search.similarProducts(id, toPage(page), signal)),
     ) as Promise<typeof SimilarProductsResult>;
   }
 
@@ -32,11 +33,11 @@ export class SearchResolver {
     complexity: pageCost(TEXT_EMBED_COST),
   })
   async searchByText(
-    @Args(() => SearchByTextArgs) { q, mode, first, after, filters }: SearchByTextArgs,
+    @Args(() => SearchByTextArgs) { q, mode, ...page }: SearchByTextArgs,
     @Ctx() { signal }: RequestContext,
   ): Promise<ProductHits> {
     return orBadUserInput(async () =>
-      ProductHits.from(await this.search.searchByText(q, mode ?? SearchMode.HYBRID, { first, after, filter: filters }, signal)),
+      ProductHits.from(await this.search.searchByText(q, mode ?? SearchMode.HYBRID, toPage(page), signal)),
     );
   }
 
@@ -45,11 +46,11 @@ export class SearchResolver {
     complexity: pageCost(IMAGE_EMBED_COST),
   })
   async searchByImage(
-    @Args(() => SearchByImageArgs) { image, first, after, filters }: SearchByImageArgs,
+    @Args(() => SearchByImageArgs) { image, ...page }: SearchByImageArgs,
     @Ctx() { signal }: RequestContext,
   ): Promise<typeof SearchByImageResult> {
     return orErrorResult(async () =>
-      ProductHits.from(await this.search.searchByImage(image, { first, after, filter: filters }, signal)),
+      ProductHits.from(await this.search.searchByImage(image, toPage(page), signal)),
     ) as Promise<typeof SearchByImageResult>;
   }
 
@@ -60,11 +61,16 @@ export class SearchResolver {
     complexity: pageCost(1),
   })
   async recommendations(
-    @Args(() => RecommendationsArgs) { productIds, negativeIds, first, after, filters }: RecommendationsArgs,
+    @Args(() => RecommendationsArgs) { productIds, negativeIds, ...page }: RecommendationsArgs,
     @Ctx() { signal }: RequestContext,
   ): Promise<RecommendationsType> {
     return orBadUserInput(async () =>
-      RecommendationsType.from(await this.search.recommendations(productIds, negativeIds ?? [], { first, after, filter: filters }, signal)),
+      RecommendationsType.from(await this.search.recommendations(productIds, negativeIds ?? [], toPage(page), signal)),
     );
   }
+}
+
+/** The page controls every list takes, from GraphQL to the service's terms. */
+export function toPage(a: PageArgs): Page {
+  return { first: a.first, after: a.after ?? undefined, filter: a.filters ?? undefined, facets: a.facets?.map((f) => FACET_FIELD_NAMES[f]!) };
 }

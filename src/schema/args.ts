@@ -4,12 +4,13 @@ import { MAX_CURSOR_LENGTH } from '../catalog/search-request';
 import { MAX_ID_LENGTH } from '../catalog/product-fields';
 import { SearchMode } from './enums';
 import { ImageInput, ProductFilterInput, ProductInputType } from './inputs';
-import { ProductSort } from './product-fields.graphql';
+import { FacetField, ProductSort } from './product-fields.graphql';
 
 /** Every operation's arguments, with their bounds, so every entry point gets the same limits. */
 
 export const MAX_PAGE_SIZE = 100;
 export const MAX_BULK_INGEST = 100;
+export const MAX_FACETS = 10;
 
 @ArgsType()
 export class ProductArgs {
@@ -39,6 +40,13 @@ export class PageArgs {
   @Field(() => ProductFilterInput, { nullable: true })
   @ValidateNested()
   filters?: ProductFilterInput;
+
+  @Field(() => [FacetField], {
+    nullable: true,
+    description: `Fields to count values of (at most ${MAX_FACETS}); see \`facets\` on the result for what is counted.`,
+  })
+  @ArrayMaxSize(MAX_FACETS)
+  facets?: FacetField[];
 }
 
 @ArgsType()

@@ -200,3 +200,35 @@ registerEnumType(ProductSort, {
   name: 'ProductSort',
   description: 'Browse order. Products without the field come last; ties are ordered by id.',
 });
+
+/** Every facet the table declares: terms facets by field name (`BRAND`), range facets as `<FIELD>_RANGE`. */
+export const FACET_FIELD_NAMES: Readonly<Record<string, FieldName>> = Object.fromEntries(
+  FIELD_NAMES.flatMap((field) => {
+    const kind = (PRODUCT_FIELDS[field] as FieldSpec).facet;
+    return kind ? [[kind === 'ranges' ? `${upperSnake(field)}_RANGE` : upperSnake(field), field]] : [];
+  }),
+);
+
+/** The GraphQL FacetField enum: its values are the keys of FACET_FIELD_NAMES. */
+export const FacetField = Object.fromEntries(Object.keys(FACET_FIELD_NAMES).map((k) => [k, k])) as Record<string, string>;
+export type FacetField = string;
+registerEnumType(FacetField, {
+  name: 'FacetField',
+  description: 'A field whose values search results can count.',
+  valuesConfig: Object.fromEntries(
+    Object.entries(FACET_FIELD_NAMES).map(([value, field]) => [
+      value,
+      {
+        description:
+          (PRODUCT_FIELDS[field] as FieldSpec).facet === 'ranges'
+            ? `Products per ${field} range (bucket bounds from the server's FACET_${upperSnake(field)}_RANGES).`
+            : `Products per value of ${field}.`,
+      },
+    ]),
+  ),
+});
+
+/** Domain field name -> FacetField value. */
+export function facetFieldOf(field: FieldName): FacetField {
+  return Object.entries(FACET_FIELD_NAMES).find(([, f]) => f === field)![0];
+}

@@ -1,9 +1,9 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import type { Product, ScoredProduct } from '../catalog/product';
 import type { Relation, RelatedProduct } from '../catalog/relation';
-import type { BrowseResult, PageInfo as PageInfoShape, SearchResult } from '../catalog/search-result';
+import type { BrowseResult, FacetResult, PageInfo as PageInfoShape, SearchResult } from '../catalog/search-result';
 import { IngestStatus, RelationEnum } from './enums';
-import { defineOutputFields, toOutputValues, type ProductOutputShape } from './product-fields.graphql';
+import { defineOutputFields, FacetField, facetFieldOf, toOutputValues, type ProductOutputShape } from './product-fields.graphql';
 
 export { Attribute } from './product-fields.graphql';
 
@@ -53,17 +53,46 @@ export class PageInfo {
   }
 }
 
+@ObjectType({ description: 'How many products have one value of a field, or fall in one range.' })
+export class FacetValue {
+  @Field(() => String, { description: 'The value as filters take it (keyword values lowercased); a range as `from-to`, `*` when open.' })
+  value!: string;
+  @Field(() => Int) count!: number;
+  @Field(() => Float, { nullable: true, description: 'A range bucket\'s lower bound (inclusive).' }) from?: number;
+  @Field(() => Float, { nullable: true, description: 'A range bucket\'s upper bound (exclusive).' }) to?: number;
+}
+
+@ObjectType({ description: 'The counts of one facet field: the 20 most frequent values, or every range bucket.' })
+export class Facet {
+  @Field(() => FacetField) field!: FacetField;
+  @Field(() => [FacetValue]) values!: FacetValue[];
+
+  static from(f: FacetResult): Facet {
+    return Object.assign(new Facet(), {
+      field: facetFieldOf(f.field),
+      values: f.values.map((v) => Object.assign(new FacetValue(), { value: v.value, count: v.count, from: v.from ?? null, to: v.to ?? null })),
+    });
+  }
+}
+
+const SEARCH_FACETS_DOC =
+  'One per field asked for in `facets`. Counts products (not groups) among this query\'s candidates that pass every ' +
+  'filter and exclusion except the facet\'s own filter (disjunctive: choosing a colour still shows how many of each ' +
+  'other colour there are): for vector search the 1,000 nearest such products (the kNN candidate set), for keyword ' +
+  'search every matching product, for hybrid search both. Paging and ranking controls never change them.';
+
 @ObjectType({ description: 'One page of a ranked result list.' })
 export class ProductHits {
   @Field(() => [ProductHit]) hits!: ProductHit[];
   @Field(() => PageInfo) pageInfo!: PageInfo;
+  @Field(() => [Facet], { description: SEARCH_FACETS_DOC }) facets!: Facet[];
 
   static from(r: SearchResult): ProductHits {
     return Object.assign(new ProductHits(), ProductHits.fields(r));
   }
 
   protected static fields(r: SearchResult): ProductHits {
-    return { hits: r.hits.map(ProductHit.from), pageInfo: PageInfo.from(r.pageInfo) };
+    return { hits: r.hits.map(ProductHit.from), pageInfo: PageInfo.from(r.pageInfo), facets: r.facets.map(Facet.from) };
   }
 }
 
@@ -84,11 +113,18 @@ export class ProductList {
   @Field(() => PageInfo) pageInfo!: PageInfo;
   @Field(() => Int, { description: 'Every product that passes the filters, on every page.' }) totalCount!: number;
 
+  @Field(() => [Facet], {
+    description:
+      'One per field asked for in `facets`: every product that passes the filters except the facet\'s own (disjunctive).',
+  })
+  facets!: Facet[];
+
   static from(r: BrowseResult): ProductList {
     return Object.assign(new ProductList(), {
       products: r.products.map(ProductType.from),
       pageInfo: PageInfo.from(r.pageInfo),
       totalCount: r.totalCount,
+      facets: r.facets.map(Facet.from),
     });
   }
 }

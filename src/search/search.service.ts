@@ -1,19 +1,22 @@
 import { SearchMode, type ProductFilter } from '../catalog/product';
+import type { FieldName } from '../catalog/product-fields';
 import type { ProductIndex } from '../catalog/product-index';
 import type { SearchRequest } from '../catalog/search-request';
 import type { BrowseResult, SearchResult } from '../catalog/search-result';
 import type { Embedder } from '../embedding/embedder';
 import type { ImageRef, ImageSource } from '../sources/image-source';
 import { browseCatalog, type BrowseRequest } from './browse';
-import { runSearch } from './pipeline/pipeline';
+import { runSearch, type SearchOptions } from './pipeline/pipeline';
 
 export type { BrowseRequest } from './browse';
+export type { SearchOptions } from './pipeline/pipeline';
 
 /** The controls every list operation shares. */
 export interface Page {
   first: number;
   after?: string;
   filter?: ProductFilter;
+  facets?: readonly FieldName[];
 }
 
 /**
@@ -25,11 +28,12 @@ export class SearchService {
     private readonly index: ProductIndex,
     private readonly embedder: Embedder,
     private readonly images: ImageSource,
+    private readonly options: SearchOptions = { facetRanges: {} },
   ) {}
 
   /** Any combination of signals and controls. `signal` cancels the image fetch and the embeddings. */
   discover(req: SearchRequest, signal?: AbortSignal): Promise<SearchResult> {
-    return runSearch({ index: this.index, embedder: this.embedder, images: this.images }, req, signal);
+    return runSearch({ index: this.index, embedder: this.embedder, images: this.images, options: this.options }, req, signal);
   }
 
   /** "More like this": neighbours of the product's stored vector, never the product itself. */
@@ -57,10 +61,10 @@ export class SearchService {
 
   /** The catalog under filters, in a field's order, with the total count (no query, no depth limit). */
   browse(req: BrowseRequest): Promise<BrowseResult> {
-    return browseCatalog(this.index, req);
+    return browseCatalog(this.index, req, this.options.facetRanges);
   }
 }
 
 function fromPage(page: Page): SearchRequest {
-  return { first: page.first, after: page.after, filter: page.filter };
+  return { first: page.first, after: page.after, filter: page.filter, facets: page.facets };
 }

@@ -92,6 +92,16 @@ export const ABUSE_CASES: AbuseCase[] = [
   { name: 'a cursor over the length cap', body: { query: `{ similarProducts(id: "x", after: "${'A'.repeat(3000)}") { __typename } }` }, status: 200, expect: /BAD_USER_INPUT/ },
   { name: 'a forged cursor', body: { query: '{ searchByText(q: "mug", after: "eyJ2IjoxfQ.000000000000") { hits { score } } }' }, status: 200, expect: /INVALID_CURSOR/ },
   { name: 'browseProducts first: 1000000', body: { query: '{ browseProducts(first: 1000000) { __typename } }' }, status: 200, expect: /BAD_USER_INPUT/ },
+  { name: 'eleven facet fields', body: { query: `{ similarProducts(id: "x", facets: [${'BRAND '.repeat(11)}]) { __typename } }` }, status: 200, expect: /BAD_USER_INPUT/ },
+  { name: 'an unknown facet field', body: { query: '{ similarProducts(id: "x", facets: [MATERIAL]) { __typename } }' }, status: 400, expect: /FacetField/ },
+  {
+    name: 'facets on every alias, over the cost limit',
+    body: {
+      query: `{ ${Array.from({ length: 12 }, (_, i) => `a${i}: searchByText(q: "mug", first: 100, facets: [BRAND, COLOR, CATEGORY, TAGS, IN_STOCK, PRICE_RANGE]) { hits { score } facets { values { count } } }`).join(' ')} }`,
+    },
+    status: 400,
+    expect: /cost/i,
+  },
   { name: 'browseProducts with an unknown sort', body: { query: '{ browseProducts(sort: COLOUR_ASC) { __typename } }' }, status: 400, expect: /ProductSort/ },
   { name: 'field suggestions are not offered', body: { query: '{ produc(id: "x") { id } }' }, status: 400, expect: /^(?![\s\S]*Did you mean)/ },
 ];

@@ -105,6 +105,73 @@ describe('search features end to end', () => {
     });
   });
 
+  describe('facets', () => {
+    const FACETS = `query($id: ID!, $f: ProductFilterInput) {
+      similarProducts(id: $id, first: 3, filters: $f, facets: [COLOR, CATEGORY, PRICE_RANGE, IN_STOCK]) {
+        ... on ProductHits { hits { product { id color } } facets { field values { value count from to } } }
+      }
+    }`;
+    const records = () => [...catalog.map((p) => p.record), ...TWINS.map((id) => ({ ...catalog[5]!.record, id }))];
+    const countBy = <T>(items: T[], key: (t: T) => string) => {
+      const m = new Map<string, number>();
+      for (const i of items) m.set(key(i), (m.get(key(i)) ?? 0) + 1);
+      return [...m].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)).map(([value, count]) => ({ value, count }));
+    };
+
+    it('counts the kNN candidates under the filters, each facet ignoring only its own filter', async () => {
+      const seed = catalog[1]!.record;
+      const color = catalog[2]!.record.color;
+      const res = await server.gql(FACETS, { id: seed.id, f: { colors: [color], maxPrice: 100 } });
+      const r = res.body.data!.similarProducts;
+      expect(r.hits.every((h: any) => h.product.color === color)).toBe(true);
+      // Under 1,000 products, the candidate set is every product that passes the filters, minus the seed.
+      const others = records().filter((p) => p.id !== seed.id);
+      const byField = Object.fromEntries(r.facets.map((f: any) => [f.field, f.values]));
+      expect(byField.COLOR.map(({ value, count }: any) => ({ value, count }))).toEqual(countBy(others.filter((p) => p.price <= 100), (p) => p.color));
+      expect(byField.CATEGORY.map(({ value, count }: any) => ({ value, count }))).toEqual(
+        countBy(others.filter((p) => p.price <= 100 && p.color === color), (p) => p.category),
+      );
+      const priced = others.filter((p) => p.color === color);
+      const bucket = (lo: number | null, hi: number | null) => priced.filter((p) => (lo === null || p.price >= lo) && (hi === null || p.price < hi)).length;
+      expect(byField.PRICE_RANGE).toEqual([
+        { value: '*-10', count: bucket(null, 10), from: null, to: 10 },
+        { value: '10-25', count: bucket(10, 25), from: 10, to: 25 },
+        { value: '25-50', count: bucket(25, 50), from: 25, to: 50 },
+        { value: '50-100', count: bucket(50, 100), from: 50, to: 100 },
+        { value: '100-250', count: bucket(100, 250), from: 100, to: 250 },
+        { value: '250-*', count: bucket(250, null), from: 250, to: null },
+      ]);
+      expect(byField.IN_STOCK.map(({ value, count }: any) => ({ value, count }))).toEqual(
+        countBy(others.filter((p) => p.price <= 100 && p.color === color), (p) => String(p.inStock)),
+      );
+    });
+
+    it('counts the same on every page and in every search mode that sees every product', async () => {
+      const first = await server.gql(`{ searchByText(q: "striped", first: 2, facets: [BRAND]) { facets { values { value count } } pageInfo { endCursor } } }`);
+      const next = await server.gql(`query($a: String) { searchByText(q: "striped", first: 2, after: $a, facets: [BRAND]) { facets { values { value count } } } }`, {
+        a: first.body.data!.searchByText.pageInfo.endCursor,
+      });
+      expect(next.body.data!.searchByText.facets).toEqual(first.body.data!.searchByText.facets);
+      // Hybrid: the kNN candidates are every product here, so the union counts the whole catalog.
+      expect(first.body.data!.searchByText.facets[0].values).toEqual(countBy(records(), (p) => p.brand.toLowerCase()).slice(0, 20));
+    });
+
+    it('browse facets count every product under the filters', async () => {
+      const res = await server.gql(`{ browseProducts(first: 1, filters: { inStock: true }, facets: [IN_STOCK, TAGS]) { ... on ProductList { totalCount facets { field values { value count } } } } }`);
+      const r = res.body.data!.browseProducts;
+      expect(r.facets[0]).toEqual({ field: 'IN_STOCK', values: countBy(records(), (p) => String(p.inStock)) });
+      expect(r.facets[1].values).toEqual(countBy(records().filter((p) => p.inStock).flatMap((p) => p.tags), (t) => t).slice(0, 20));
+    });
+
+    it('refuses an unknown facet field before any work, naming the enum', async () => {
+      const res = await server.gql(`{ similarProducts(id: "p-000001", facets: [MATERIAL]) { __typename } }`);
+      expect(res.status).toBe(400);
+      expect(res.body.errors![0]!.message).toMatch(/MATERIAL.*FacetField/);
+      const asVariable = await server.gql(`query($f: [FacetField!]) { similarProducts(id: "p-000001", facets: $f) { __typename } }`, { f: ['MATERIAL'] });
+      expect(asVariable.body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    });
+  });
+
   describe('browseProducts', () => {
     const BROWSE = `query($after: String, $sort: ProductSort!, $f: ProductFilterInput) {
       browseProducts(first: 25, after: $after, sort: $sort, filters: $f) {

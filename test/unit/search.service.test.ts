@@ -135,7 +135,7 @@ describe('SearchService.recommendations', () => {
   it('answers no hits, and asks no kNN, when no viewed product is known', async () => {
     const { index, search } = setup(docs);
     const r = await search.recommendations(['ghost'], ['n1'], { first: 5 });
-    expect(r).toEqual({ hits: [], pageInfo: { hasNextPage: false }, exhaustive: true, unknownIds: ['ghost'] });
+    expect(r).toEqual({ hits: [], pageInfo: { hasNextPage: false }, exhaustive: true, unknownIds: ['ghost'], facets: [] });
     expect(index.callsOf('retrieve')).toEqual([]);
   });
 

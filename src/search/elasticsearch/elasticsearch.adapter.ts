@@ -27,10 +27,11 @@ import {
   type IndexIdentity,
 } from './index-mapping';
 import { clientOptions, type ElasticsearchOptions } from './connection';
+import { parseFacetAggs } from './facet-aggs';
 import { itemFailureReason, translateError } from './failures';
 import { InFlightLimit } from './in-flight';
-import { browseSort, knnClause, keywordQuery, restrictionQuery } from './query-builder';
-import { toDocument, toHits, toProduct, toSource, type Source } from './source';
+import { browseSearches, retrievalSearches, type PlannedSearch } from './search-requests';
+import { NO_VECTORS, toDocument, toHits, toProduct, toSource, type Source } from './source';
 
 export type { ElasticsearchOptions } from './connection';
 import { ElasticsearchTagStore } from './tag-store';
@@ -42,7 +43,11 @@ import { bulkResults, encodeDocs, storedHits, type EsTransport } from './transpo
  * every client error leaves here as a coded AppError so nothing above needs to know the client's error zoo.
  */
 
-const NO_VECTORS = { exclude_vectors: true } as const;
+/** One answer of an msearch, as this adapter reads it. */
+interface MsearchAnswer {
+  hits: { hits: { _index: string; _source?: Source; _score?: number | null; sort?: unknown[] }[]; total?: number | { value: number } };
+  aggregations?: Record<string, unknown>;
+}
 
 export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
   private constructor(
@@ -210,48 +215,40 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
     });
   }
 
-  /** The kNN and keyword sides of one retrieval round, in one msearch. */
+  /** The kNN and keyword sides of one retrieval round and its facet counts, in one msearch. */
   async retrieve(q: RetrievalQuery): Promise<Retrieval> {
-    const sides: { name: 'vector' | 'keyword'; body: Record<string, unknown> }[] = [];
-    if (q.vector) {
-      const { vector, from, size, numCandidates } = q.vector;
-      const knn = knnClause(vector, from + size, numCandidates, q.restriction);
-      sides.push({ name: 'vector', body: { knn, from, size, _source: NO_VECTORS, track_total_hits: false } });
-    }
-    if (q.keyword) {
-      const { q: text, from, size } = q.keyword;
-      sides.push({ name: 'keyword', body: { query: keywordQuery(text, q.restriction), from, size, _source: NO_VECTORS, track_total_hits: false } });
-    }
-    if (sides.length === 0) return {};
-    return this.call(async () => {
-      const res = await this.client.msearch<Source>({ index: this.alias, searches: sides.flatMap((s) => [{}, s.body as never]) });
-      const out: Retrieval = {};
-      res.responses.forEach((r, i) => {
-        if ('error' in r) throw new AppError('SEARCH_BACKEND_ERROR', `msearch part failed: ${r.error.type}`);
-        out[sides[i]!.name] = toHits(r.hits.hits);
+    const planned = retrievalSearches(q);
+    if (planned.length === 0) return {};
+    const out: Retrieval = {};
+    for (const [p, r] of await this.msearch(planned)) {
+      if (p.side === 'vector' || p.side === 'keyword') {
+        out[p.side] = toHits(r.hits.hits);
         out.generation ??= r.hits.hits[0]?._index;
-      });
-      return out;
-    });
+      }
+      if (p.facets) (out.facets ??= []).push(...parseFacetAggs(p.facets.facets, r.aggregations));
+    }
+    return out;
   }
 
+  /** A page of the catalog in a sort order, with the exact total and its facet counts, in one msearch. */
   async browse(q: BrowseQuery): Promise<BrowsePage> {
+    const answers = await this.msearch(browseSearches(q));
+    const hits = answers[0]![1].hits;
+    return {
+      products: hits.hits.map((h) => ({ product: toProduct(h._source!), sortValues: h.sort ?? [] })),
+      total: typeof hits.total === 'number' ? hits.total : (hits.total?.value ?? 0),
+      generation: hits.hits[0]?._index,
+      facets: answers.flatMap(([p, r]) => (p.facets ? parseFacetAggs(p.facets.facets, r.aggregations) : [])),
+    };
+  }
+
+  private async msearch(planned: PlannedSearch[]): Promise<[PlannedSearch, MsearchAnswer][]> {
     return this.call(async () => {
-      const res = await this.client.search<Source>({
-        index: this.alias,
-        query: restrictionQuery(q.restriction) as never,
-        sort: browseSort(q.sort.field, q.sort.descending) as never,
-        search_after: q.after ? ([...q.after] as never) : undefined,
-        size: q.size,
-        track_total_hits: true,
-        _source: NO_VECTORS,
+      const res = await this.client.msearch<Source>({ index: this.alias, searches: planned.flatMap((p) => [{}, p.body as never]) });
+      return res.responses.map((r, i): [PlannedSearch, MsearchAnswer] => {
+        if ('error' in r) throw new AppError('SEARCH_BACKEND_ERROR', `msearch part failed: ${r.error.type}`);
+        return [planned[i]!, r as MsearchAnswer];
       });
-      const total = typeof res.hits.total === 'number' ? res.hits.total : (res.hits.total?.value ?? 0);
-      return {
-        products: res.hits.hits.map((h) => ({ product: toProduct(h._source!), sortValues: h.sort ?? [] })),
-        total,
-        generation: res.hits.hits[0]?._index,
-      };
     });
   }
 

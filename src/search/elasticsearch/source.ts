@@ -5,6 +5,9 @@ import { VECTOR_FIELD } from './index-mapping';
 /** A product document as stored in Elasticsearch's `_source` (the vector under its field name), and back. */
 export type Source = Omit<ProductDocument, 'imageVector'> & { [VECTOR_FIELD]?: number[] };
 
+/** Hits never need the vectors (9.x leaves them out of _source by default; this says so explicitly). */
+export const NO_VECTORS = { exclude_vectors: true } as const;
+
 export function toSource(d: ProductDocument): Source {
   const { imageVector, ...rest } = d;
   // A shadow copy mirrored from a server of the previous model has no vector yet (reindex/dual-write-index.ts).

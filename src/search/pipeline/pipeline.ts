@@ -4,6 +4,7 @@ import type { SearchRequest } from '../../catalog/search-request';
 import type { SearchResult } from '../../catalog/search-result';
 import { CursorProblem, InvalidCursorError, PageDepthExceededError } from '../../common/errors';
 import { decodeCursor, encodeCursor, fingerprint, type SearchCursor } from './cursor';
+import { orderFacets, planFacets, type FacetRanges } from './facets';
 import { fuseTiers, keywordOnly, rankSide, vectorOnly } from './fuse';
 import { cutPage, itemsNeeded } from './page';
 import { buildQueryVector, type QueryVector, type VectorSources } from './query-vector';
@@ -22,6 +23,12 @@ import { initialWindow, MAX_DEPTH, RRF_WINDOW } from './windows';
 
 export interface PipelineDeps extends VectorSources {
   index: Pick<ProductIndex, 'getDocuments' | 'retrieve'>;
+  options: SearchOptions;
+}
+
+export interface SearchOptions {
+  /** Bucket bounds of range facets (PRICE_RANGE). */
+  facetRanges: FacetRanges;
 }
 
 /** Round trips one request may spend on growing its windows. */
@@ -35,14 +42,23 @@ export async function runSearch(deps: PipelineDeps, req: SearchRequest, signal?:
   const query = await buildQueryVector(deps, req, signal);
   const queryPrint = fingerprint(rankingKey(req, query));
   if (cursor && cursor.query !== queryPrint) throw new InvalidCursorError(CursorProblem.OTHER_QUERY);
-  const empty: SearchResult = { hits: [], pageInfo: { hasNextPage: false }, exhaustive: true, unknownIds: query.unknownIds };
+  const empty = (): SearchResult => ({
+    hits: [],
+    pageInfo: { hasNextPage: false },
+    exhaustive: true,
+    unknownIds: query.unknownIds,
+    facets: orderFacets(req.facets, candidates?.facets),
+  });
   const keywords = req.keywords;
-  if (keywords === undefined && !query.vector) return empty;
+  let candidates: Candidates | undefined;
+  if (keywords === undefined && !query.vector) return empty();
 
-  const candidates = new Candidates(deps.index, {
-    restriction: { filter: req.filter, excludeIds: unique([...query.excludeIds, ...(req.excludeIds ?? [])]) },
+  const restriction = { filter: req.filter, excludeIds: unique([...query.excludeIds, ...(req.excludeIds ?? [])]) };
+  candidates = new Candidates(deps.index, {
+    restriction,
     vector: query.vector,
     keywords,
+    facets: planFacets(req.facets, restriction, deps.options.facetRanges),
   });
   const needed = itemsNeeded(offset, req.first);
   const hybrid = candidates.vector !== undefined && candidates.keyword !== undefined;
@@ -52,7 +68,7 @@ export async function runSearch(deps: PipelineDeps, req: SearchRequest, signal?:
     await candidates.grow();
     ranked = rank(candidates);
   }
-  if (!candidates.generation) return empty;
+  if (!candidates.generation) return empty();
   const generation = fingerprint(candidates.generation);
   if (cursor && cursor.generation !== generation) throw new InvalidCursorError(CursorProblem.STALE_INDEX);
 
@@ -64,6 +80,7 @@ export async function runSearch(deps: PipelineDeps, req: SearchRequest, signal?:
     pageInfo: { hasNextPage: page.hasNextPage && page.end < MAX_DEPTH, endCursor: next && encodeCursor(next) },
     exhaustive: ranked.settled >= needed || ranked.complete,
     unknownIds: query.unknownIds,
+    facets: orderFacets(req.facets, candidates.facets),
   };
 }
 

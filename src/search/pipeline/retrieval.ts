@@ -1,4 +1,5 @@
-import type { Hit, ProductIndex, Restriction } from '../../catalog/product-index';
+import type { FacetQuery, Hit, ProductIndex, Restriction } from '../../catalog/product-index';
+import type { FacetResult } from '../../catalog/search-result';
 import { KEYWORD_CANDIDATES, NUM_CANDIDATES, WINDOW_GROWTH } from './windows';
 
 /**
@@ -17,12 +18,15 @@ export interface CandidatePlan {
   restriction: Restriction;
   vector?: ArrayLike<number>;
   keywords?: string;
+  /** Counted once, with the first window. */
+  facets?: FacetQuery[];
 }
 
 export class Candidates {
   readonly vector?: Side;
   readonly keyword?: Side;
   generation?: string;
+  facets?: FacetResult[];
   /** How many round trips retrieval took (escalations + 1). */
   rounds = 0;
   private window = 0;
@@ -46,13 +50,16 @@ export class Candidates {
     const v = this.vector && !this.vector.exhausted ? Math.min(this.window, NUM_CANDIDATES) - this.vector.hits.length : 0;
     const k = this.keyword && !this.keyword.exhausted ? Math.min(this.window, KEYWORD_CANDIDATES) - this.keyword.hits.length : 0;
     if (v <= 0 && k <= 0) return;
+    const facets = this.rounds === 0 && this.plan.facets?.length ? this.plan.facets : undefined;
     const res = await this.index.retrieve({
       restriction: this.plan.restriction,
       vector: v > 0 ? { vector: this.plan.vector!, from: this.vector!.hits.length, size: v, numCandidates: NUM_CANDIDATES } : undefined,
       keyword: k > 0 ? { q: this.plan.keywords!, from: this.keyword!.hits.length, size: k } : undefined,
+      facets,
     });
     this.rounds++;
     this.generation ??= res.generation;
+    if (facets) this.facets = res.facets ?? [];
     if (v > 0) append(this.vector!, res.vector ?? [], v, NUM_CANDIDATES);
     if (k > 0) append(this.keyword!, res.keyword ?? [], k, KEYWORD_CANDIDATES);
   }

@@ -1,7 +1,9 @@
 import { pickProduct, type Product, type ProductDocument } from '../../../src/catalog/product';
 import { PRODUCT_FIELDS, type FieldName } from '../../../src/catalog/product-fields';
+import type { FacetResult } from '../../../src/catalog/search-result';
 import type {
   BrowsePage,
+  FacetQuery,
   BrowseQuery,
   BulkItemResult,
   Hit,
@@ -62,6 +64,14 @@ export class InMemoryProductIndex implements ProductIndex {
     }
     if (q.keyword) out.keyword = this.bm25ish(q.keyword.q, q.restriction).slice(q.keyword.from, q.keyword.from + q.keyword.size);
     if ((out.vector?.length ?? 0) + (out.keyword?.length ?? 0) > 0) out.generation = this.generation;
+    if (q.facets) {
+      out.facets = q.facets.flatMap((f) => {
+        const ids = new Set<string>();
+        if (q.vector) for (const h of this.nearest(q.vector.vector, f.restriction).slice(0, q.vector.numCandidates)) ids.add(h.product.id);
+        if (q.keyword) for (const h of this.bm25ish(q.keyword.q, f.restriction)) ids.add(h.product.id);
+        return countFacets(f, [...ids].map((id) => this.docs.get(id)!));
+      });
+    }
     return out;
   }
 
@@ -76,6 +86,7 @@ export class InMemoryProductIndex implements ProductIndex {
       products: rest.slice(0, q.size).map((d) => ({ product: pickProduct(d), sortValues: keyOf(d) })),
       total: all.length,
       generation: all.length > 0 ? this.generation : undefined,
+      facets: (q.facets ?? []).flatMap((f) => countFacets(f, this.candidates(f.restriction))),
     };
   }
 
@@ -139,6 +150,33 @@ export class InMemoryProductIndex implements ProductIndex {
       .filter((h) => h.score > 0)
       .sort((a, b) => b.score - a.score);
   }
+}
+
+/** Elasticsearch's terms and range aggregations over the given documents, keyword values normalised as mapped. */
+function countFacets(f: FacetQuery, docs: ProductDocument[]): FacetResult[] {
+  return f.facets.map(({ field, ranges, size }) => {
+    const values = docs.map((d) => d[field]).flatMap((v) => (Array.isArray(v) ? v : v === undefined ? [] : [v]));
+    if (ranges) {
+      const buckets = [...ranges, undefined].map((to, i) => ({ from: i > 0 ? ranges[i - 1] : undefined, to }));
+      return {
+        field,
+        values: buckets.map(({ from, to }) => ({
+          value: `${from ?? '*'}-${to ?? '*'}`,
+          count: values.filter((v) => (from === undefined || (v as number) >= from) && (to === undefined || (v as number) < to)).length,
+          from,
+          to,
+        })),
+      };
+    }
+    const lower = (PRODUCT_FIELDS[field].es as { normalizer?: string }).normalizer === 'lowercase';
+    const counts = new Map<string, number>();
+    for (const v of values) {
+      const key = lower ? String(v).toLowerCase() : String(v);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    const sorted = [...counts].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1));
+    return { field, values: sorted.slice(0, size).map(([value, count]) => ({ value, count })) };
+  });
 }
 
 /** Elasticsearch's browse order: the field (nulls last in either direction), then id ascending. */
