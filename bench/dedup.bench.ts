@@ -16,7 +16,7 @@ import { loadConfig } from '../src/config/config';
 import { duplicateCatalog } from '../src/duplicates/duplicate-catalog';
 import { DuplicatesService } from '../src/duplicates/duplicates.service';
 import { ElasticsearchProductIndex } from '../src/search/elasticsearch/elasticsearch.adapter';
-import { VECTOR_FIELD } from '../src/search/elasticsearch/index-mapping';
+import { IMAGES_FIELD, VECTOR_FIELD } from '../src/search/elasticsearch/index-mapping';
 import { RawEs } from './lib/http-clients';
 import { loadBenchIndex } from './lib/load-index';
 import { docId, embedSeeds, syntheticDoc } from './lib/synthetic-catalog';
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
       Array.from({ length: CONCURRENCY }, async () => {
         while (next < total) {
           const i = next++;
-          const v = syntheticDoc(seeds, i % DOCS).imageVector;
+          const v = syntheticDoc(seeds, i % DOCS).images[0]!.vector;
           await raw.search({
             size: 10,
             _source: false,
@@ -99,10 +99,11 @@ async function plant(raw: RawEs, index: string, seeds: Parameters<typeof synthet
   const lines: string[] = [];
   let n = 0;
   for (let i = 0; i < DOCS; i += 100, n++) {
-    const { imageVector, ...rest } = syntheticDoc(seeds, i);
+    const { images, ...rest } = syntheticDoc(seeds, i);
     for (const [kind, cosine] of [['dup', 0.997], ['var', 0.96]] as const) {
       const id = `plant-${kind}-${i}`;
-      lines.push(JSON.stringify({ index: { _index: index, _id: id } }), JSON.stringify({ ...rest, id, [VECTOR_FIELD]: copyAt(imageVector, cosine, rng) }));
+      const image = { ...images[0]!, vector: copyAt(images[0]!.vector, cosine, rng) };
+      lines.push(JSON.stringify({ index: { _index: index, _id: id } }), JSON.stringify({ ...rest, id, groupId: id, [IMAGES_FIELD]: [image] }));
     }
   }
   const res = await raw.bulk(`${lines.join('\n')}\n`);

@@ -1,7 +1,10 @@
 /**
- * Moves the catalog to the configured model, or to this server's index mapping (MAPPING_VERSION), with zero downtime:
- * builds a new versioned index by re-embedding every product from its imageUrl, then swaps the alias in one atomic
- * step. The old index is kept for rollback.
+ * Moves the catalog to the configured model, or to this server's mapping version, with zero downtime: builds a new
+ * versioned index, then swaps the alias in one atomic step. The old index is kept for rollback.
+ * - Another model (or dimensions): every product is re-embedded from its images' URLs (the first image falls back
+ *   to imageUrl, which is how the sample catalog's inline images are found again).
+ * - Same model, older mapping (MAPPING_VERSION was bumped): every document is copied with its vectors through
+ *   today's field table (new fields get their defaults); nothing is fetched or embedded.
  * Writes made while this runs land in the old index only; pause catalog writes for the duration, or use the shadow
  * reindex (--shadow, then --promote), which takes writes throughout (scripts/shadow-reindex.ts).
  *
@@ -13,7 +16,7 @@ import { createImageFetcher, loadEmbedder, loadTagger } from '../src/app';
 import { AppError } from '../src/common/errors';
 import { loadConfig } from '../src/config/config';
 import { ImageSourceService } from '../src/sources/image-source.service';
-import type { ProductInput } from '../src/catalog/product';
+import type { ProductDocument, ProductInput } from '../src/catalog/product';
 import { IngestService } from '../src/ingest/ingest.service';
 import { ElasticsearchProductIndex } from '../src/search/elasticsearch/elasticsearch.adapter';
 import { MAPPING_VERSION } from '../src/search/elasticsearch/index-mapping';
@@ -34,25 +37,31 @@ async function main(): Promise<void> {
   try {
     const current = await live.describeAlias();
     if (!current) throw new Error(`alias "${live.alias}" does not exist: start the server once, or ingest, instead`);
-    if (current.identity?.modelId === identity.modelId && current.identity.dims === identity.dims && current.mappingVersion === MAPPING_VERSION) {
-      process.stdout.write(`"${current.index}" already serves ${identity.modelId} (${identity.dims}-d, mapping ${MAPPING_VERSION}); nothing to do\n`);
+    const sameModel = current.identity?.modelId === identity.modelId && current.identity.dims === identity.dims;
+    if (sameModel && current.mappingVersion === MAPPING_VERSION) {
+      process.stdout.write(`"${current.index}" already serves ${identity.modelId} (${identity.dims}-d), mapping ${MAPPING_VERSION}; nothing to do\n`);
       return;
     }
     const newIndex = await live.createIndex(identity, String(Date.now()));
     const target = ElasticsearchProductIndex.connect({ ...config.elasticsearch, indexAlias: newIndex });
-    const ingest = new IngestService(target, embedder, new ImageSourceService(fetcher, config.images.maxBytes), undefined, await loadTagger(config, embedder));
+    const ingest = new IngestService(
+      target,
+      embedder,
+      new ImageSourceService(fetcher, config.images.maxBytes),
+      config.catalog,
+      undefined,
+      await loadTagger(config, embedder),
+    );
+    const how = sameModel ? 'copied' : 're-embedded';
     let done = 0;
     const failures: string[] = [];
-    for await (const batch of live.scanAll(100)) {
-      const inputs: ProductInput[] = batch.map((p) => ({
-        ...p,
-        image: { url: p.imageUrl && imageBase ? new URL(p.imageUrl, imageBase).href : (p.imageUrl ?? '') },
-      }));
-      for (const o of await ingest.ingest(inputs)) {
+    for await (const batch of live.scanDocuments(100)) {
+      const outcomes = sameModel ? await ingest.copy(batch) : await ingest.ingest(batch.map((d) => reembedInput(d, imageBase)));
+      for (const o of outcomes) {
         if (!o.ok) failures.push(`${o.id}: ${o.error.message}`);
       }
       done += batch.length;
-      process.stdout.write(`\r${done} products re-embedded into ${newIndex}`);
+      process.stdout.write(`\r${done} products ${how} into ${newIndex}`);
     }
     process.stdout.write('\n');
     await target.refresh();
@@ -66,6 +75,13 @@ async function main(): Promise<void> {
   } finally {
     await Promise.allSettled([live.close(), embedder.close(), fetcher.close()]);
   }
+}
+
+/** A stored product as an ingest input that fetches its images again from where they came from. */
+function reembedInput(d: ProductDocument, imageBase: string | undefined): ProductInput {
+  const { images, contentHash: _h, modelId: _m, updatedAt: _u, ...fields } = d;
+  const urls = images.map((img, i) => img.url ?? (i === 0 ? d.imageUrl : undefined) ?? '');
+  return { ...fields, images: urls.map((url) => ({ url: url && imageBase ? new URL(url, imageBase).href : url })) };
 }
 
 main().catch((e: unknown) => {

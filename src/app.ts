@@ -100,7 +100,7 @@ export async function createServices(config: AppConfig, preloaded?: EmbeddingSer
     qa: new CatalogQaService(index.tagStore(), tagger),
     models: new CompareModelsService(index, shadows),
     search: new SearchService(index, embedder, images, { facetRanges: { price: config.search.facetPriceRanges } }),
-    ingest: new IngestService(writes, embedder, images, duplicates, tagger),
+    ingest: new IngestService(writes, embedder, images, config.catalog, duplicates, tagger),
     async close() {
       await Promise.allSettled([index.close(), embedder.close(), fetcher.close()]);
     },
@@ -115,7 +115,7 @@ export async function createImportRuntime(config: AppConfig, allowedHosts?: stri
   const services = await createServices({ ...config, images: { ...config.images, allowedHosts: allowedHosts ?? config.images.allowedHosts } });
   return {
     images: services.images,
-    ingestWith: (images) => new IngestService(services.writes, services.embedder, images, services.duplicates, services.tagger),
+    ingestWith: (images) => new IngestService(services.writes, services.embedder, images, config.catalog, services.duplicates, services.tagger),
     refresh: () => services.index.refresh(),
     close: () => services.close(),
   };

@@ -1,5 +1,5 @@
 import { Pool } from 'undici';
-import { VECTOR_FIELD } from '../../src/search/elasticsearch/index-mapping';
+import { IMAGES_FIELD, VECTOR_FIELD } from '../../src/search/elasticsearch/index-mapping';
 
 /**
  * The two clients the query benchmark compares, built the same way (one undici keep-alive pool each, JSON in and
@@ -56,7 +56,8 @@ export class RawEs {
    */
   async similar(q: SimilarQuery): Promise<string[]> {
     const seed = await this.search({ size: 1, query: { ids: { values: [q.id] } }, _source: { exclude_vectors: false } });
-    const vector = seed.hits.hits[0]?._source?.[VECTOR_FIELD] as number[] | undefined;
+    const images = seed.hits.hits[0]?._source?.[IMAGES_FIELD] as { vector: number[] }[] | undefined;
+    const vector = images?.[0]?.vector;
     if (!vector) throw new Error(`raw ES: no vector for ${q.id}`);
     const filter: unknown[] = [];
     if (q.filter?.categories) filter.push({ terms: { category: q.filter.categories } });

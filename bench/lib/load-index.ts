@@ -1,6 +1,7 @@
 import { ElasticsearchProductIndex } from '../../src/search/elasticsearch/elasticsearch.adapter';
 import { DEFAULT_VECTOR_INDEX_TYPE, type VectorIndexType } from '../../src/common/vectors';
-import { VECTOR_FIELD } from '../../src/search/elasticsearch/index-mapping';
+import { IMAGES_FIELD } from '../../src/search/elasticsearch/index-mapping';
+import { toSource } from '../../src/search/elasticsearch/source';
 import type { RawEs } from './http-clients';
 import { docId, syntheticDoc, type SeedSet } from './synthetic-catalog';
 
@@ -28,9 +29,9 @@ export interface LoadReport {
 function ndjson(seeds: SeedSet, index: string, from: number, to: number): string {
   const lines: string[] = [];
   for (let i = from; i < to; i++) {
-    const { imageVector, ...rest } = syntheticDoc(seeds, i);
-    lines.push(JSON.stringify({ index: { _index: index, _id: rest.id } }));
-    lines.push(JSON.stringify({ ...rest, [VECTOR_FIELD]: imageVector }));
+    const doc = syntheticDoc(seeds, i);
+    lines.push(JSON.stringify({ index: { _index: index, _id: doc.id } }));
+    lines.push(JSON.stringify(toSource(doc)));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -96,7 +97,7 @@ export async function loadBenchIndex(o: LoadOptions): Promise<LoadReport> {
 
 async function indexTypeOf(es: RawEs, index: string): Promise<string | undefined> {
   const mapping = (await es.request('GET', `/${index}/_mapping`)).body[index]?.mappings;
-  return mapping?.properties?.[VECTOR_FIELD]?.index_options?.type;
+  return mapping?.properties?.[IMAGES_FIELD]?.properties?.vector?.index_options?.type;
 }
 
 async function describe(es: RawEs, index: string): Promise<Pick<LoadReport, 'index' | 'docs' | 'segments' | 'storeBytes'>> {

@@ -104,11 +104,11 @@ export function syntheticDoc(seeds: SeedSet, i: number): ProductDocument {
     inStock: docRng(i + 0x9e3779b9)() < 0.85,
     tags: rec.tags,
     attributes: rec.attributes,
+    groupId: id,
     imageUrl: `https://cdn.example.com/bench/${id}.jpg`,
     updatedAt: '2026-01-01T00:00:00.000Z',
-    imageVector: v,
     // Bookkeeping fields only (ingest's idempotence); no vector is derived from them.
-    imageSha256: createHash('sha256').update(`image:${id}`).digest('hex'),
+    images: [{ vector: Array.from(v), sha256: createHash('sha256').update(`image:${id}`).digest('hex') }],
     contentHash: createHash('sha256').update(`content:${id}`).digest('hex'),
     modelId: seeds.modelId,
   };

@@ -61,8 +61,8 @@ export interface InputSpec {
   readonly integer?: boolean;
   readonly pattern?: { readonly regex: RegExp; readonly message: string };
   readonly upperCase?: boolean;
-  /** Value to use when the client sent none, taken from the rest of the input (e.g. imageUrl from image.url). */
-  readonly fallback?: (input: { readonly image: { readonly url?: string | null } }) => string | undefined | null;
+  /** Value to use when the client sent none, taken from the rest of the input (e.g. imageUrl from the first image's URL). */
+  readonly fallback?: (input: FallbackSource) => string | undefined | null;
 }
 
 /**
@@ -70,6 +70,13 @@ export interface InputSpec {
  * numeric ranges (`ranges`, bounds from config). The GraphQL FacetField enum is derived: `BRAND`, `PRICE_RANGE`, …
  */
 export type FacetKind = 'terms' | 'ranges';
+
+/** What a fallback may read from the rest of an input. */
+export interface FallbackSource {
+  readonly id: string;
+  /** The URL of the product's first image, when it was given by URL. */
+  readonly firstImageUrl?: string | null;
+}
 
 /** How a field filters search results. The names are the arguments of ProductFilterInput. */
 export type FilterSpec =
@@ -102,6 +109,9 @@ export const LIST_FILTER_BOUNDS = { maxItems: 50, maxLength: 100 } as const;
 /** Product ids are document ids; a longer one could never have been stored. */
 export const MAX_ID_LENGTH = 128;
 
+/** The hard cap of images per product in the GraphQL input; PRODUCT_MAX_IMAGES (config) sets the working limit below it. */
+export const MAX_IMAGES_PER_PRODUCT = 32;
+
 export const PRODUCT_FIELDS = {
   id: {
     kind: 'id',
@@ -115,6 +125,18 @@ export const PRODUCT_FIELDS = {
         message: `id must be 1-${MAX_ID_LENGTH} characters of letters, digits and . _ : - /, starting with a letter or digit`,
       },
     },
+    es: { type: 'keyword' },
+  },
+  groupId: {
+    kind: 'keyword',
+    required: true,
+    description: 'The group (style, parent product) this product is a variant of; its own id when it has none.',
+    input: {
+      description: 'Variants of one style share a groupId, so `collapse: true` shows one product per group. Defaults to id.',
+      maxLength: MAX_ID_LENGTH,
+      fallback: (input) => input.id,
+    },
+    filter: { anyOf: 'groupIds' },
     es: { type: 'keyword' },
   },
   title: {
@@ -191,9 +213,9 @@ export const PRODUCT_FIELDS = {
   imageUrl: {
     kind: 'url',
     input: {
-      description: 'Where storefronts load the image from; defaults to image.url.',
+      description: "Where storefronts load the product's picture from; defaults to the first image's URL.",
       maxLength: MAX_URL_LENGTH,
-      fallback: (input) => input.image.url,
+      fallback: (input) => input.firstImageUrl,
     },
     es: { type: 'keyword', index: false },
   },

@@ -1,5 +1,5 @@
 import type { IndexingFailureReason } from '../common/errors';
-import type { Product, ProductDocument, ProductFilter } from './product';
+import type { MatchedImage, Product, ProductDocument, ProductFilter } from './product';
 import type { FieldName } from './product-fields';
 import type { FacetResult } from './search-result';
 
@@ -20,6 +20,8 @@ export interface ProductIndex {
   retrieve(q: RetrievalQuery): Promise<Retrieval>;
   /** Products under a restriction in a sort order, a page at a time (search_after), with the total count. */
   browse(q: BrowseQuery): Promise<BrowsePage>;
+  /** How many products of each group pass the restriction; groups with none are missing from the map. */
+  groupSizes(groupIds: readonly string[], restriction: Restriction): Promise<Map<string, number>>;
   /**
    * Upserts whole documents by id. A document with a `version` is written only when that version is newer than the
    * stored one (otherwise its result is a `conflict`).
@@ -104,6 +106,8 @@ export interface WriteOptions {
 
 export interface Hit {
   product: Product;
+  /** The product's image nearest to the query vector (kNN hits). */
+  matchedImage?: MatchedImage;
   /**
    * The store's ranking score, highest first. For kNN hits it is Elasticsearch's dot_product score over unit vectors,
    * (1 + cosine) / 2, in [0, 1].

@@ -34,12 +34,22 @@ export type Product = Simplify<
   { [K in RequiredName]: ValueOf<K> } & { [K in Exclude<FieldName, RequiredName>]?: ValueOf<K> }
 >;
 
-/** What a client sends to ingest a product: the catalog fields it may set, plus the image to embed. */
+/**
+ * What a client sends to ingest a product: the catalog fields it may set, plus its images, given as exactly one of
+ * `image` (one image) or `images` (several, the first being the product's own picture). The ingest service checks the
+ * "exactly one" and the count.
+ */
 export type ProductInput = Simplify<
   { [K in RequiredInputName]: ValueOf<K> } & { [K in Exclude<InputName, RequiredInputName>]?: ValueOf<K> } & {
-    image: ImageRef;
+    image?: ImageRef | null;
+    images?: readonly ImageRef[] | null;
   }
 >;
+
+/** The images of an input, whichever way they were given (both given: `images`; the service refuses that). */
+export function inputImages(input: Pick<ProductInput, 'image' | 'images'>): readonly ImageRef[] {
+  return input.images ?? (input.image ? [input.image] : []);
+}
 
 type ElementOf<V> = V extends readonly (infer E)[] ? E : V;
 type FilterArgs<F, V> = F extends { anyOf: infer N extends string }
@@ -57,21 +67,28 @@ export type ProductFilter = Simplify<
   >
 >;
 
-/** What is stored per product: the catalog fields plus the vector and the bookkeeping that makes ingest idempotent. */
+/** One embedded image of a product. */
+export interface StoredImage {
+  vector: number[];
+  /** SHA-256 of the image bytes the vector was computed from: unchanged bytes are never embedded again. */
+  sha256: string;
+  /** Where the bytes were fetched from, when given by URL (reindexing to a new model fetches it again). */
+  url?: string;
+  /**
+   * That response's HTTP validators, so the next ingest of the same URL can ask "changed since?" (a 304 keeps this
+   * vector without downloading anything).
+   */
+  etag?: string;
+  lastModified?: string;
+}
+
+/** What is stored per product: the catalog fields plus the image vectors and the bookkeeping that makes ingest idempotent. */
 export type ProductDocument = Product & {
-  imageVector: number[];
-  /** SHA-256 of the image bytes the vector was computed from. */
-  imageSha256: string;
-  /** SHA-256 over the catalog fields and imageSha256: equal hashes mean a re-ingest would change nothing. */
+  /** In the order given; the first is the product's own picture (the query of "more like this"). */
+  images: StoredImage[];
+  /** SHA-256 over the catalog fields and the images' SHA-256s: equal hashes mean a re-ingest would change nothing. */
   contentHash: string;
   modelId: string;
-  /**
-   * Where the image bytes were fetched from and that response's HTTP validators, so the next ingest of the same URL
-   * can ask "changed since?" (a 304 keeps this vector). Absent for inline images.
-   */
-  imageSourceUrl?: string;
-  imageEtag?: string;
-  imageLastModified?: string;
   /** Stated catalog values the image contradicts (catalog QA; tagging/tagger.ts). */
   attributeConflicts?: AttributeConflict[];
   /** The label file and model version that tagged this product; absent when tagging is off. */
@@ -90,12 +107,27 @@ export interface AttributeConflict {
   confidence: number;
 }
 
+/** The product's own vector: its first image's. */
+export function primaryVector(d: Pick<ProductDocument, 'images'>): number[] {
+  return d.images[0]?.vector ?? [];
+}
+
 export interface ScoredProduct {
   product: Product;
   /** Ranking score: the fused RRF score in hybrid mode, otherwise the engine's score. */
   score: number;
   /** Cosine similarity to the query vector when the hit came from the vector side. */
   similarity?: number;
+  /** Which of the product's images matched the query best (vector side). */
+  matchedImage?: MatchedImage;
+  /** With collapsing: how many products of this hit's group pass the filters. */
+  groupSize?: number;
+}
+
+export interface MatchedImage {
+  /** 0-based position in the product's images. */
+  index: number;
+  url?: string;
 }
 
 /** What an ingest did with one product. */
@@ -145,12 +177,13 @@ const NORMALISE: Record<FieldKind, (value: any, spec: FieldSpec, now: Date) => u
  */
 export function normaliseProduct(input: ProductInput, now = new Date()): Product {
   const out: Record<string, unknown> = {};
+  const source = { id: input.id, firstImageUrl: inputImages(input)[0]?.url };
   for (const name of FIELD_NAMES) {
     const spec: FieldSpec = PRODUCT_FIELDS[name];
     const given = spec.input ? (input as Record<string, unknown>)[name] : undefined;
     let value = NORMALISE[spec.kind](given, spec, now);
     if (spec.input && spec.input.upperCase && typeof value === 'string') value = value.toUpperCase();
-    if (value === undefined && spec.input && spec.input.fallback) value = optionalTrim(spec.input.fallback(input));
+    if (value === undefined && spec.input && spec.input.fallback) value = optionalTrim(spec.input.fallback(source));
     out[name] = value;
   }
   return out as Product;

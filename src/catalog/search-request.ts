@@ -30,6 +30,8 @@ export interface SearchRequest extends QuerySignals {
   filter?: ProductFilter;
   /** Products never to return. */
   excludeIds?: readonly string[];
+  /** One product per group (groupId): the best of each, with the group's size. */
+  collapse?: boolean;
   /** Page size. */
   first: number;
   /** The `endCursor` of the previous page. */

@@ -142,6 +142,9 @@ const EnvSchema = z.object({
   /** The catalog map sends at most this many points (a uniform sample beyond that). */
   MAP_MAX_POINTS: int(100, 200_000).default(20_000),
 
+  /** Images per product (ingest's `images`); each is embedded and searched. At most the GraphQL input's cap, 32. */
+  PRODUCT_MAX_IMAGES: int(1, 32).default(8),
+
   /** Bounds of the PRICE_RANGE facet's buckets: `10,25` counts under 10, 10 to 25, and 25 or more. */
   FACET_PRICE_RANGES: csv
     .transform((xs) => xs.map(Number))
@@ -222,6 +225,7 @@ export interface AppConfig {
   /** `labelsFile` undefined: tagging off. `required`: the file was named explicitly, so a missing file fails boot. */
   tagging: { labelsFile?: string; required: boolean; retagOnBoot: boolean };
   search: { facetPriceRanges: number[] };
+  catalog: { maxImages: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
@@ -378,6 +382,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       retagOnBoot: e.RETAG_ON_BOOT,
     },
     search: { facetPriceRanges: e.FACET_PRICE_RANGES },
+    catalog: { maxImages: e.PRODUCT_MAX_IMAGES },
   };
 }
 

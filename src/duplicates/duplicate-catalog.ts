@@ -1,4 +1,4 @@
-import { pickProduct, type Product } from '../catalog/product';
+import { pickProduct, primaryVector, type Product } from '../catalog/product';
 import type { CatalogScan, ProductIndex } from '../catalog/product-index';
 
 /**
@@ -35,7 +35,8 @@ export function duplicateCatalog(index: Pick<ProductIndex, 'retrieve' | 'getDocu
     },
     async vectors(ids) {
       const docs = await index.getDocuments(ids);
-      return new Map([...docs].map(([id, d]) => [id, { product: pickProduct(d), vector: d.imageVector }]));
+      // A product is its own picture, its first image (other images only widen the kNN candidates above).
+      return new Map([...docs].map(([id, d]) => [id, { product: pickProduct(d), vector: primaryVector(d) }]));
     },
   };
 }

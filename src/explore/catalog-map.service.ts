@@ -1,4 +1,4 @@
-import type { Product } from '../catalog/product';
+import { primaryVector, type Product } from '../catalog/product';
 import type { CatalogScan, ProductIndex } from '../catalog/product-index';
 import type { Embedder } from '../embedding/embedder';
 import { CovarianceAccumulator, projectPca, type PcaModel } from './pca';
@@ -88,7 +88,7 @@ export class CatalogMapService {
     const unique = [...new Set(ids)];
     const docs = await this.catalog.getDocuments(unique);
     const known = unique.filter((id) => docs.has(id));
-    const vectors = known.map((id) => docs.get(id)!.imageVector);
+    const vectors = known.map((id) => primaryVector(docs.get(id)!));
     const values: number[] = [];
     for (const a of vectors) for (const b of vectors) values.push(Math.round(dot(a, b) * 1e4) / 1e4);
     return { ids: known, values, unknownIds: unique.filter((id) => !docs.has(id)) };

@@ -10,7 +10,7 @@
  * Nothing is half-written: a row is one document, written whole in one bulk item or not at all, and any problem with
  * the row — its values, its image — keeps it out (a stored older version stays as it was).
  */
-import { IngestStatus, type ProductInput } from '../catalog/product';
+import { IngestStatus, inputImages, type ProductInput } from '../catalog/product';
 import { Relation } from '../catalog/relation';
 import type { IngestOptions, IngestOutcome } from '../ingest/ingest.service';
 import type { RowFailure } from './error-report';
@@ -148,7 +148,7 @@ export class FeedImportService {
           continue;
         }
         if (o.dryRun) {
-          const refused = o.checkImageUrl?.(converted.input.image.url!);
+          const refused = o.checkImageUrl?.(inputImages(converted.input)[0]!.url!);
           if (refused !== undefined) {
             await failed({ row: row.row, line: row.line, id: row.id, code: 'IMAGE_URL_FORBIDDEN', message: refused });
             progress();

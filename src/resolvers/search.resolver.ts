@@ -1,6 +1,6 @@
 import { Args, Ctx, Query, Resolver } from 'type-graphql';
 import type { Page, SearchService } from '../search/search.service';
-import { RecommendationsArgs, SearchByImageArgs, SearchByTextArgs, SimilarProductsArgs, type PageArgs } from '../schema/args';
+import { RecommendationsArgs, SearchByImageArgs, SearchByTextArgs, SimilarProductsArgs, type SearchPageArgs } from '../schema/args';
 import { SearchMode } from '../schema/enums';
 import { FACET_FIELD_NAMES } from '../schema/product-fields.graphql';
 import { ProductHits, RecommendationsType } from '../schema/product.type';
@@ -71,6 +71,12 @@ export class SearchResolver {
 }
 
 /** The page controls every list takes, from GraphQL to the service's terms. */
-export function toPage(a: PageArgs): Page {
-  return { first: a.first, after: a.after ?? undefined, filter: a.filters ?? undefined, facets: a.facets?.map((f) => FACET_FIELD_NAMES[f]!) };
+export function toPage(a: SearchPageArgs): Page {
+  return {
+    first: a.first,
+    after: a.after ?? undefined,
+    filter: a.filters ?? undefined,
+    facets: a.facets?.map((f) => FACET_FIELD_NAMES[f]!),
+    collapse: a.collapse,
+  };
 }

@@ -49,29 +49,41 @@ export class PageArgs {
   facets?: FacetField[];
 }
 
+/** The controls of ranked lists (not of browsing). */
+@ArgsType()
+export class SearchPageArgs extends PageArgs {
+  @Field(() => Boolean, {
+    defaultValue: false,
+    description:
+      'One product per group (groupId): the best-ranked of each, with `groupSize`. `first` counts groups, and is filled ' +
+      'whenever that many groups match.',
+  })
+  collapse: boolean = false;
+}
+
 @ArgsType()
 export class BrowseProductsArgs extends PageArgs {
   @Field(() => ProductSort, { defaultValue: 'ID_ASC' }) sort: ProductSort = 'ID_ASC';
 }
 
 @ArgsType()
-export class SimilarProductsArgs extends PageArgs {
+export class SimilarProductsArgs extends SearchPageArgs {
   @Field(() => ID) @MinLength(1) @MaxLength(MAX_ID_LENGTH) id!: string;
 }
 
 @ArgsType()
-export class SearchByTextArgs extends PageArgs {
+export class SearchByTextArgs extends SearchPageArgs {
   @Field(() => String) @MinLength(1) @MaxLength(512) q!: string;
   @Field(() => SearchMode, { defaultValue: SearchMode.HYBRID }) mode: SearchMode = SearchMode.HYBRID;
 }
 
 @ArgsType()
-export class SearchByImageArgs extends PageArgs {
+export class SearchByImageArgs extends SearchPageArgs {
   @Field(() => ImageInput) @ValidateNested() image!: ImageInput;
 }
 
 @ArgsType()
-export class RecommendationsArgs extends PageArgs {
+export class RecommendationsArgs extends SearchPageArgs {
   @Field(() => [ID], { description: 'Products the shopper viewed or liked (1-50).' })
   @ArrayMinSize(1)
   @ArrayMaxSize(50)

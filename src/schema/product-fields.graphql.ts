@@ -85,7 +85,7 @@ type AttributeName = FieldNamesOfKind<'attributes'>;
 export type ProductOutputShape = Omit<Product, AttributeName> & { [K in AttributeName]: Attribute[] };
 
 /** The GraphQL ProductInput's TypeScript shape: the domain input with attributes as key/value inputs. */
-export type ProductInputShape = Omit<ProductInput, AttributeName | 'image'> & {
+export type ProductInputShape = Omit<ProductInput, AttributeName | 'image' | 'images'> & {
   [K in AttributeName]?: AttributeInput[];
 };
 
@@ -164,7 +164,7 @@ export function toOutputValues(p: Product): ProductOutputShape {
 }
 
 /** GraphQL input values -> the domain input's catalog fields (the image is the caller's to add). */
-export function fromInputValues(i: ProductInputShape): Omit<ProductInput, 'image'> {
+export function fromInputValues(i: ProductInputShape): Omit<ProductInput, 'image' | 'images'> {
   const out: Record<string, unknown> = {};
   for (const name of FIELD_NAMES) {
     const spec: FieldSpec = PRODUCT_FIELDS[name];
@@ -173,7 +173,7 @@ export function fromInputValues(i: ProductInputShape): Omit<ProductInput, 'image
     const convert = KINDS[spec.kind].fromInput;
     out[name] = convert ? convert(value) : value;
   }
-  return out as Omit<ProductInput, 'image'>;
+  return out as Omit<ProductInput, 'image' | 'images'>;
 }
 
 /** `updatedAt` -> `UPDATED_AT`. */

@@ -18,6 +18,12 @@ export class ProductType {
 export interface ProductType extends ProductOutputShape {}
 defineOutputFields(ProductType);
 
+@ObjectType({ description: "Which of the product's images matched the query best." })
+export class MatchedImage {
+  @Field(() => Int, { description: '0-based position in the images the product was ingested with.' }) index!: number;
+  @Field(() => String, { nullable: true, description: 'Its URL, when it was ingested by URL.' }) url?: string;
+}
+
 @ObjectType()
 export class ProductHit {
   @Field(() => ProductType) product!: ProductType;
@@ -31,8 +37,23 @@ export class ProductHit {
   })
   similarity?: number;
 
+  @Field(() => MatchedImage, { nullable: true, description: 'Vector search: the image of the product nearest to the query.' })
+  matchedImage?: MatchedImage;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'With `collapse: true`: how many products of this hit\'s group pass the filters (the hit is the best of them).',
+  })
+  groupSize?: number;
+
   static from(h: ScoredProduct): ProductHit {
-    return Object.assign(new ProductHit(), { product: ProductType.from(h.product), score: h.score, similarity: h.similarity });
+    return Object.assign(new ProductHit(), {
+      product: ProductType.from(h.product),
+      score: h.score,
+      similarity: h.similarity,
+      matchedImage: h.matchedImage && Object.assign(new MatchedImage(), { index: h.matchedImage.index, url: h.matchedImage.url ?? null }),
+      groupSize: h.groupSize,
+    });
   }
 }
 

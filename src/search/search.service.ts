@@ -17,6 +17,7 @@ export interface Page {
   after?: string;
   filter?: ProductFilter;
   facets?: readonly FieldName[];
+  collapse?: boolean;
 }
 
 /**
@@ -66,5 +67,5 @@ export class SearchService {
 }
 
 function fromPage(page: Page): SearchRequest {
-  return { first: page.first, after: page.after, filter: page.filter, facets: page.facets };
+  return { first: page.first, after: page.after, filter: page.filter, facets: page.facets, collapse: page.collapse };
 }

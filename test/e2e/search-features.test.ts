@@ -1,4 +1,6 @@
 import { encodeCursor } from '../../src/search/pipeline/cursor';
+import { generateCatalog, type ProductRecord } from '../../tools/synth/catalog';
+import { renderVariants } from '../../tools/synth/render';
 import { syntheticCatalog, toInput, type FixtureProduct } from '../support/catalog';
 import { startTestServer, type TestServer } from '../support/server';
 
@@ -10,6 +12,12 @@ const SEED = 8080;
 const N = 60;
 /** Seven products with the very same image as p-000005: equal vectors, equal scores. */
 const TWINS = ['twin-g', 'twin-a', 'twin-f', 'twin-b', 'twin-e', 'twin-c', 'twin-d'];
+/** Products 40-47 become styles of five variants each (the original plus four near-duplicate pictures). */
+const STYLES = [40, 41, 42, 43, 44, 45, 46, 47];
+/** A product with two images: p-000020's picture first, then p-000030's. */
+const TWO_VIEWS = 'two-views';
+
+type Stored = ProductRecord & { groupId: string };
 
 const PAGE = `query($id: ID!, $first: Int!, $after: String) {
   similarProducts(id: $id, first: $first, after: $after) {
@@ -23,12 +31,31 @@ const PAGE = `query($id: ID!, $first: Int!, $after: String) {
 describe('search features end to end', () => {
   let server: TestServer;
   let catalog: FixtureProduct[];
+  /** Every product ingested, as stored. */
+  let ALL: Stored[];
 
   beforeAll(async () => {
     catalog = await syntheticCatalog(SEED, N);
     server = await startTestServer();
-    const twinSource = catalog[5]!;
-    const inputs = [...catalog.map((p) => toInput(p)), ...TWINS.map((id) => toInput(twinSource, { id }))];
+    const styleOf = (i: number) => (STYLES.includes(i) ? `style-${i}` : catalog[i]!.record.id);
+    const items = generateCatalog(SEED, N);
+    const variants = (
+      await Promise.all(
+        STYLES.map(async (i) =>
+          (await renderVariants(items[i]!, catalog[i]!.jpeg, SEED)).map((v) => ({ record: { ...catalog[i]!.record, id: `${catalog[i]!.record.id}-${v.record.kind}` }, jpeg: v.data, groupId: `style-${i}` })),
+        ),
+      )
+    ).flat();
+    const inputs = [
+      ...catalog.map((p, i) => toInput(p, { groupId: styleOf(i) })),
+      ...TWINS.map((id) => toInput(catalog[5]!, { id })),
+      ...variants.map((v) => toInput(v, { groupId: v.groupId })),
+    ];
+    ALL = [
+      ...catalog.map((p, i) => ({ ...p.record, groupId: styleOf(i) })),
+      ...TWINS.map((id) => ({ ...catalog[5]!.record, id, groupId: id })),
+      ...variants.map((v) => ({ ...v.record, groupId: v.groupId })),
+    ];
     const res = await server.gql(`mutation($i: [ProductInput!]!) { ingestProducts(inputs: $i, refresh: true) { summary { failed } } }`, { i: inputs });
     expect(res.body.data!.ingestProducts.summary.failed).toBe(0);
   });
@@ -57,7 +84,7 @@ describe('search features end to end', () => {
       expect(flat.slice(0, 7).sort()).toEqual([...TWINS].sort());
       expect(new Set(flat).size).toBe(flat.length);
       // Every product but the seed, once.
-      expect(flat.length).toBe(N - 1 + TWINS.length);
+      expect(flat.length).toBe(ALL.length - 1);
       // Score descending, equal scores by id. (int8 quantisation is per segment, so twins that landed in different
       // segments may score a hair apart; twins in one segment tie exactly, and there are ties.)
       const order = flat.map((id, i) => ({ id, score: scores[i]! }));
@@ -111,7 +138,7 @@ describe('search features end to end', () => {
         ... on ProductHits { hits { product { id color } } facets { field values { value count from to } } }
       }
     }`;
-    const records = () => [...catalog.map((p) => p.record), ...TWINS.map((id) => ({ ...catalog[5]!.record, id }))];
+    const records = () => ALL;
     const countBy = <T>(items: T[], key: (t: T) => string) => {
       const m = new Map<string, number>();
       for (const i of items) m.set(key(i), (m.get(key(i)) ?? 0) + 1);
@@ -172,6 +199,48 @@ describe('search features end to end', () => {
     });
   });
 
+  describe('several images and groups', () => {
+    it('finds a product by its best-matching image and says which one matched', async () => {
+      const input = { ...toInput(catalog[20]!, { id: TWO_VIEWS }), image: undefined, images: [catalog[20]!, catalog[30]!].map((p) => ({ base64: p.jpeg.toString('base64') })) };
+      const ingested = await server.gql(`mutation($p: ProductInput!) { ingestProduct(input: $p, refresh: true) { __typename ... on IngestSuccess { status } } }`, { p: input });
+      expect(ingested.body.data!.ingestProduct).toEqual({ __typename: 'IngestSuccess', status: 'CREATED' });
+      const again = await server.gql(`mutation($p: ProductInput!) { ingestProduct(input: $p) { ... on IngestSuccess { status } } }`, { p: input });
+      expect(again.body.data!.ingestProduct.status).toBe('UNCHANGED');
+      const res = await server.gql(`query($img: ImageInput!) { searchByImage(image: $img, first: 2) { ... on ProductHits { hits { similarity matchedImage { index url } product { id } } } } }`, {
+        img: { base64: catalog[30]!.jpeg.toString('base64') },
+      });
+      const hits = res.body.data!.searchByImage.hits;
+      expect(hits.map((h: any) => h.product.id).sort()).toEqual([catalog[30]!.record.id, TWO_VIEWS].sort());
+      expect(hits.find((h: any) => h.product.id === TWO_VIEWS).matchedImage).toEqual({ index: 1, url: null });
+      expect(hits.every((h: any) => h.similarity > 0.999)).toBe(true);
+      await server.gql(`mutation { deleteProduct(id: "${TWO_VIEWS}", refresh: true) { __typename } }`);
+    });
+
+    it('refuses both image and images, and more than PRODUCT_MAX_IMAGES, as InvalidInput', async () => {
+      const one = { base64: catalog[1]!.jpeg.toString('base64') };
+      const INGEST = `mutation($p: ProductInput!) { ingestProduct(input: $p) { __typename ... on InvalidInput { field message } } }`;
+      const both = await server.gql(INGEST, { p: { ...toInput(catalog[1]!, { id: 'bad-both' }), images: [one] } });
+      expect(both.body.data!.ingestProduct).toEqual({ __typename: 'InvalidInput', field: 'images', message: 'Give exactly one of image (one image) or images (several)' });
+      const nine = await server.gql(INGEST, { p: { ...toInput(catalog[1]!, { id: 'bad-nine' }), image: undefined, images: Array(9).fill(one) } });
+      expect(nine.body.data!.ingestProduct).toEqual({ __typename: 'InvalidInput', field: 'images', message: 'A product has at most 8 images; 9 were given' });
+    });
+
+    it('collapses big groups to one product each, the best, with its group size', async () => {
+      const seed = catalog[STYLES[0]!]!.record.id;
+      const res = await server.gql(`query($id: ID!) { similarProducts(id: $id, first: 6, collapse: true) { ... on ProductHits { hits { groupSize product { id groupId } } } } }`, { id: seed });
+      const hits = res.body.data!.similarProducts.hits;
+      const groups = hits.map((h: any) => h.product.groupId);
+      expect(hits).toHaveLength(6);
+      expect(new Set(groups).size).toBe(6);
+      // The seed's own style comes first (its four other pictures), without the seed itself.
+      expect(hits[0]).toMatchObject({ groupSize: 4, product: { groupId: `style-${STYLES[0]}` } });
+      for (const h of hits) expect(h.groupSize).toBe(ALL.filter((p) => p.groupId === h.product.groupId && p.id !== seed).length);
+      // Without collapsing, the first page is mostly that one style.
+      const plain = await server.gql(`query($id: ID!) { similarProducts(id: $id, first: 6) { ... on ProductHits { hits { product { groupId } } } } }`, { id: seed });
+      expect(new Set(plain.body.data!.similarProducts.hits.map((h: any) => h.product.groupId)).size).toBeLessThan(4);
+    });
+  });
+
   describe('browseProducts', () => {
     const BROWSE = `query($after: String, $sort: ProductSort!, $f: ProductFilterInput) {
       browseProducts(first: 25, after: $after, sort: $sort, filters: $f) {
@@ -192,8 +261,8 @@ describe('search features end to end', () => {
         if (!page.pageInfo.hasNextPage) break;
         after = page.pageInfo.endCursor;
       }
-      expect([...totals]).toEqual([N + TWINS.length]);
-      expect(seen.map((p) => p.id).sort()).toEqual([...catalog.map((p) => p.record.id), ...TWINS].sort());
+      expect([...totals]).toEqual([ALL.length]);
+      expect(seen.map((p) => p.id).sort()).toEqual(ALL.map((p) => p.id).sort());
       const prices = seen.map((p) => p.price);
       expect(prices).toEqual([...prices].sort((a, b) => a - b));
     });
@@ -201,7 +270,7 @@ describe('search features end to end', () => {
     it('counts under filters, and refuses a cursor of another sort', async () => {
       const category = catalog[0]!.record.category;
       const res = await server.gql(BROWSE, { sort: 'TITLE_ASC', f: { categories: [category] } });
-      const expected = catalog.filter((p) => p.record.category === category).length + (catalog[5]!.record.category === category ? TWINS.length : 0);
+      const expected = ALL.filter((p) => p.category === category).length;
       expect(res.body.data!.browseProducts.totalCount).toBe(expected);
       const cursor = (await server.gql(BROWSE, { sort: 'ID_ASC' })).body.data!.browseProducts.pageInfo.endCursor;
       const wrong = await server.gql(BROWSE, { sort: 'ID_DESC', after: cursor });

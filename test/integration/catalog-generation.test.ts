@@ -11,8 +11,8 @@ const DIMS = 3;
 function doc(id: string, v: number[], title = `Product ${id}`): ProductDocument {
   const n = Math.hypot(...v);
   return {
-    id, title, category: 'mug', inStock: true, tags: [], attributes: {}, updatedAt: '2026-01-01T00:00:00Z',
-    imageVector: v.map((x) => x / n), imageSha256: 'x', contentHash: `${id}-${title}`, modelId: 'test-model',
+    id, groupId: id, title, category: 'mug', inStock: true, tags: [], attributes: {}, updatedAt: '2026-01-01T00:00:00Z',
+    images: [{ vector: v.map((x) => x / n), sha256: 'x' }], contentHash: `${id}-${title}`, modelId: 'test-model',
   };
 }
 

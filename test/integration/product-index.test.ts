@@ -30,9 +30,9 @@ function doc(id: string, vector: number[], extra: Partial<ProductDocument> = {})
     inStock: true,
     tags: ['sale'],
     attributes: { material: 'ceramic' },
+    groupId: id,
     updatedAt: new Date().toISOString(),
-    imageVector: vector,
-    imageSha256: `sha-${id}`,
+    images: [{ vector, sha256: `sha-${id}` }],
     contentHash: `hash-${id}`,
     modelId: 'test-model',
     ...extra,
@@ -126,7 +126,7 @@ describe('ProductIndex on a real Elasticsearch', () => {
     const whole = await page(0, 5);
     const parts = [...(await page(0, 2)).vector!, ...(await page(2, 3)).vector!];
     expect(parts.map((h) => h.product.id)).toEqual(whole.vector!.map((h) => h.product.id));
-    expect(whole.generation).toBe(`${index.alias}--test-model--4d--m1`);
+    expect(whole.generation).toBe(`${index.alias}--test-model--4d--m${MAPPING_VERSION}`);
   });
 
   it('browses in a field order with products missing the field last, across pages, with the total', async () => {
@@ -148,10 +148,10 @@ describe('ProductIndex on a real Elasticsearch', () => {
     const products = await index.getMany(['a', 'missing', 'd']);
     expect([...products.keys()].sort()).toEqual(['a', 'd']);
     expect(products.get('a')).toMatchObject({ id: 'a', color: 'Red', attributes: { material: 'ceramic' } });
-    expect(products.get('a')).not.toHaveProperty('imageVector');
+    expect(products.get('a')).not.toHaveProperty('images');
     const docs = await index.getDocuments(['b']);
-    expect(docs.get('b')!.imageVector).toHaveLength(DIMS);
-    expect(docs.get('b')!.imageVector[1]).toBeCloseTo(axis(0, 1, 0.3)[1], 5);
+    expect(docs.get('b')!.images[0]!.vector).toHaveLength(DIMS);
+    expect(docs.get('b')!.images[0]!.vector[1]).toBeCloseTo(axis(0, 1, 0.3)[1], 5);
   });
 
   it('never lets an older external version overwrite a newer one', async () => {

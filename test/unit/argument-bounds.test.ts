@@ -74,7 +74,7 @@ interface Case {
 let schema: GraphQLSchema;
 let cases: Case[];
 
-const product = (id: string): Product => ({ id, title: 't', inStock: true, tags: [], attributes: {}, updatedAt: 'u' });
+const product = (id: string): Product => ({ id, groupId: id, title: 't', inStock: true, tags: [], attributes: {}, updatedAt: 'u' });
 
 /** Services that accept anything, so whatever passes validation answers without errors. */
 const search = {

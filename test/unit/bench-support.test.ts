@@ -47,10 +47,10 @@ describe('bench synthetic documents', () => {
     for (let i = 0; i < 200; i++) {
       const d = syntheticDoc(seeds, i);
       const m = docMeta(seeds, i);
-      expect(Math.abs(Math.hypot(...d.imageVector) - 1)).toBeLessThan(1e-6);
+      expect(Math.abs(Math.hypot(...d.images[0]!.vector) - 1)).toBeLessThan(1e-6);
       expect(d.category).toBe(records[m.base]!.category);
       expect(d.inStock).toBe(m.inStock);
-      expect(dot(d.imageVector, seeds.vectors[m.base]!)).toBeGreaterThan(0.6);
+      expect(dot(d.images[0]!.vector, seeds.vectors[m.base]!)).toBeGreaterThan(0.6);
     }
   });
 });

@@ -15,6 +15,7 @@ function clustered(n: number, clusters: number, d = 16): { product: Product; vec
     const vector = unit(Array.from({ length: d }, (_, j) => (j === c ? 1 : 0) + 0.05 * Math.sin(i * 7.1 + j * 3.3)));
     const product: Product = {
       id: `p-${String(i).padStart(6, '0')}`,
+      groupId: `p-${String(i).padStart(6, '0')}`,
       title: `Product ${i}`,
       category: `cat-${c}`,
       brand: i % 4 < 2 ? 'Acme' : undefined,
@@ -44,7 +45,7 @@ class FakeCatalog implements CatalogReader {
     return new Map(
       this.rows
         .filter((r) => ids.includes(r.product.id))
-        .map((r): [string, ProductDocument] => [r.product.id, { ...r.product, imageVector: r.vector, imageSha256: '', contentHash: '', modelId: 'fake' }]),
+        .map((r): [string, ProductDocument] => [r.product.id, { ...r.product, images: [{ vector: r.vector, sha256: '' }], contentHash: '', modelId: 'fake' }]),
     );
   }
   async retrieve(o: { vector?: { vector: ArrayLike<number>; size: number } }) {

@@ -23,9 +23,10 @@ describe('index mapping', () => {
     expect(slugifyModelId('')).toBe('model');
   });
 
-  it('maps the vector as int8-quantised HNSW with dot_product and records its identity', () => {
+  it('maps each image vector as int8-quantised HNSW with dot_product, nested, and records its identity', () => {
     const m = indexMappings({ modelId: 'tiny', dims: 128 });
-    expect(m.properties.image_vector).toEqual({
+    expect(m.properties.images.type).toBe('nested');
+    expect(m.properties.images.properties.vector).toMatchObject({
       type: 'dense_vector',
       dims: 128,
       index: true,
@@ -34,13 +35,14 @@ describe('index mapping', () => {
     });
     expect(m.dynamic).toBe('strict');
     expect(m._meta).toEqual({ model_id: 'tiny', dims: 128, mapping_version: MAPPING_VERSION });
-    expect([m.properties.imageSha256, m.properties.contentHash, m.properties.modelId]).toEqual(Array(3).fill({ type: 'keyword' }));
-    // Conditional re-fetch bookkeeping is read back by id only: stored, neither indexed nor aggregatable.
-    expect([m.properties.imageSourceUrl, m.properties.imageEtag, m.properties.imageLastModified]).toEqual(
-      Array(3).fill({ type: 'keyword', index: false, doc_values: false }),
-    );
-    expect(mappingVersionOf(m)).toBe(MAPPING_VERSION);
+    expect([m.properties.contentHash, m.properties.modelId]).toEqual(Array(2).fill({ type: 'keyword' }));
     expect(identityFromMapping(m as never)).toEqual({ modelId: 'tiny', dims: 128 });
+    expect(mappingVersionOf(m)).toBe(MAPPING_VERSION);
+  });
+
+  it('recognises an index of an older version (one top-level vector), so reindex can rebuild it', () => {
+    const v2 = { _meta: { model_id: 'tiny', dims: 128, mapping_version: 2 }, properties: { image_vector: { dims: 128 } } };
+    expect([identityFromMapping(v2), mappingVersionOf(v2)]).toEqual([{ modelId: 'tiny', dims: 128 }, 2]);
   });
 
   it('builds the configured vector index type', () => {

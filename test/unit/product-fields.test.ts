@@ -21,23 +21,12 @@ describe('the product field table', () => {
   it('pins the Elasticsearch mapping to MAPPING_VERSION: change a field, bump the version and this fingerprint', () => {
     const { properties } = indexMappings({ modelId: 'm', dims: 2 });
     const fingerprint = createHash('sha256').update(JSON.stringify(properties)).digest('hex').slice(0, 16);
-    expect({ MAPPING_VERSION, fingerprint }).toEqual({ MAPPING_VERSION: 3, fingerprint: 'd95fd3d7b02636ba' });
+    expect({ MAPPING_VERSION, fingerprint }).toEqual({ MAPPING_VERSION: 4, fingerprint: 'FIXME' });
   });
 
   it('maps every field, and only table fields plus the bookkeeping', () => {
     const names = Object.keys(indexMappings({ modelId: 'm', dims: 2 }).properties);
-    expect(names).toEqual([
-      ...FIELD_NAMES,
-      'imageSha256',
-      'contentHash',
-      'modelId',
-      'imageSourceUrl',
-      'imageEtag',
-      'imageLastModified',
-      'attributeConflicts',
-      'tagsVersion',
-      'image_vector',
-    ]);
+    expect(names).toEqual([...FIELD_NAMES, 'contentHash', 'modelId', 'attributeConflicts', 'tagsVersion', 'images']);
   });
 
   it('derives keyword search and filters from the table', () => {
@@ -68,6 +57,7 @@ describe('normaliseProduct', () => {
     expect(Object.keys(p)).toEqual(FIELD_NAMES);
     expect(p).toStrictEqual({
       id: ' p-1 ',
+      groupId: 'p-1',
       title: 'Mug',
       description: undefined,
       brand: 'Acme',
@@ -87,6 +77,13 @@ describe('normaliseProduct', () => {
     expect(Object.keys(p.attributes)).toEqual(['material', 'size']);
   });
 
+  it('defaults groupId to the id and imageUrl to the first image URL, and keeps explicit ones', () => {
+    const several = { ...input, image: undefined, images: [{ base64: 'AAAA' }, { url: 'https://cdn.example/2.jpg' }] };
+    expect(normaliseProduct(several, NOW)).toMatchObject({ groupId: 'p-1', imageUrl: undefined });
+    const byUrl = { ...input, id: 'p-2', image: undefined, images: [{ url: 'https://cdn.example/1.jpg' }] };
+    expect(normaliseProduct({ ...byUrl, groupId: ' style-9 ' }, NOW)).toMatchObject({ groupId: 'style-9', imageUrl: 'https://cdn.example/1.jpg' });
+  });
+
   it('keeps an explicit imageUrl and inStock=false', () => {
     const p = normaliseProduct({ ...input, imageUrl: '/samples/p.jpg', inStock: false }, NOW);
     expect([p.imageUrl, p.inStock]).toEqual(['/samples/p.jpg', false]);
@@ -96,7 +93,7 @@ describe('normaliseProduct', () => {
     // The hash covers the fields a client sets; what the server writes (updatedAt, predictions) is left out.
     const { updatedAt: _t, predictedAttributes: _a, predictedTags: _g, ...content } = normaliseProduct(input, NOW);
     expect(JSON.stringify(content)).toBe(
-      '{"id":" p-1 ","title":"Mug","brand":"Acme","price":12.5,"currency":"EUR","inStock":true,"tags":["a","b"],' +
+      '{"id":" p-1 ","groupId":"p-1","title":"Mug","brand":"Acme","price":12.5,"currency":"EUR","inStock":true,"tags":["a","b"],' +
         '"attributes":{"material":"clay","size":"L"},"imageUrl":"https://cdn.example/p.jpg"}',
     );
   });
@@ -107,6 +104,7 @@ describe('pickProduct', () => {
     const p = pickProduct({ id: 'x', title: 'T', inStock: false, updatedAt: 'u', contentHash: 'h' } as never);
     expect(p).toStrictEqual({
       id: 'x',
+      groupId: undefined,
       title: 'T',
       description: undefined,
       brand: undefined,
@@ -152,6 +150,9 @@ describe('GraphQL types from the table', () => {
     ['imageUrl', { imageUrl: `https://x/${'a'.repeat(2048)}` }, ['maxLength']],
     ['version', { version: 1.5 }, ['isNumber']],
     ['version', { version: -1 }, ['min']],
+    ['groupId', { groupId: 'g'.repeat(129) }, ['maxLength']],
+    ['images', { images: [] }, ['arrayMinSize']],
+    ['images', { images: Array.from({ length: 33 }, image) }, ['arrayMaxSize']],
   ])('bounds %s', async (property, extra, constraints) => {
     expect(await failures(productInput(extra))).toEqual([[property, constraints]]);
   });

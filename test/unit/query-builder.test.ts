@@ -1,4 +1,4 @@
-import { browseSort, filterClauses, keywordQuery, knnClause, restrictionQuery } from '../../src/search/elasticsearch/query-builder';
+import { browseSort, filterClauses, groupSizesQuery, keywordQuery, knnClause, restrictionQuery } from '../../src/search/elasticsearch/query-builder';
 
 describe('filterClauses', () => {
   it('is empty without a filter or with empty lists', () => {
@@ -38,11 +38,21 @@ describe('knnClause', () => {
   it('puts filters and exclusions inside the kNN so k hits come back whenever k match', () => {
     const c = knnClause(new Float32Array([0.6, 0.8]), 5, 100, { filter: { colors: ['red'] }, excludeIds: ['p1'] });
     expect(c).toEqual({
-      field: 'image_vector',
+      field: 'images.vector',
       query_vector: [expect.closeTo(0.6, 6), expect.closeTo(0.8, 6)],
       k: 5,
       num_candidates: 100,
       filter: { bool: { filter: [{ terms: { color: ['red'] } }], must_not: [{ ids: { values: ['p1'] } }] } },
+      inner_hits: { size: 1, _source: false, fields: [] },
+    });
+  });
+
+  it('counts groups under the restriction', () => {
+    expect(groupSizesQuery(['g1', 'g2'], { filter: { inStock: true } })).toEqual({
+      size: 0,
+      track_total_hits: false,
+      query: { bool: { filter: [{ term: { inStock: true } }] } },
+      aggs: { groups: { terms: { field: 'groupId', include: ['g1', 'g2'], size: 2 } } },
     });
   });
 

@@ -1,13 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { observeRequests, type ElasticsearchObserver } from './request-metrics';
 import { Client, errors } from '@elastic/elasticsearch';
-import type { Product, ProductDocument } from '../../catalog/product';
+import { primaryVector, type Product, type ProductDocument } from '../../catalog/product';
 import type {
   BrowsePage,
   BrowseQuery,
   BulkItemResult,
   CatalogScan,
   ProductIndex,
+  Restriction,
   Retrieval,
   RetrievalQuery,
   WriteOptions,
@@ -17,12 +18,12 @@ import { DEFAULT_VECTOR_INDEX_TYPE } from '../../common/vectors';
 import { logger } from '../../common/logger';
 import {
   identityFromMapping,
+  IMAGES_FIELD,
   indexMappings,
   indexSettings,
   MAPPING_VERSION,
   mappingVersionOf,
   type IndexShape,
-  VECTOR_FIELD,
   versionedIndexName,
   type IndexIdentity,
 } from './index-mapping';
@@ -30,6 +31,7 @@ import { clientOptions, type ElasticsearchOptions } from './connection';
 import { parseFacetAggs } from './facet-aggs';
 import { itemFailureReason, translateError } from './failures';
 import { InFlightLimit } from './in-flight';
+import { groupSizesQuery } from './query-builder';
 import { browseSearches, retrievalSearches, type PlannedSearch } from './search-requests';
 import { NO_VECTORS, toDocument, toHits, toProduct, toSource, type Source } from './source';
 
@@ -88,8 +90,9 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
   }
 
   /**
-   * Makes sure the alias points at an index built for this model. Creates the versioned index and alias on first
-   * start; refuses to continue when the alias serves vectors of another model or dimension.
+   * Makes sure the alias points at an index built for this model and this mapping version. Creates the versioned
+   * index and alias on first start; refuses to continue when the alias serves vectors of another model or dimension,
+   * or an index of an older mapping, and says how to rebuild it.
    */
   async ensureIndex(identity: IndexIdentity): Promise<{ index: string; created: boolean }> {
     const current = await this.describeAlias();
@@ -111,8 +114,9 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
         throw new AppError(
           'INDEX_MAPPING_OUTDATED',
           `Index "${current.index}" behind alias "${this.alias}" has mapping version ${current.mappingVersion ?? '(none)'}; ` +
-            `this server writes mapping version ${MAPPING_VERSION}. Run \`npm run reindex\` (builds "${target}" beside it ` +
-            `from every product's imageUrl, then swaps the alias), or set ES_INDEX_ALIAS to a new alias and ingest the catalog again.`,
+            `this server writes mapping version ${MAPPING_VERSION}. Run \`npm run reindex\`: it copies every product, ` +
+            `vectors included, into "${target}" beside it (nothing is embedded again) and swaps the alias; the old index ` +
+            `is kept for rollback.`,
         );
       }
       await this.applyReplicas(current.index);
@@ -190,7 +194,7 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
   async getMany(ids: readonly string[]): Promise<Map<string, Product>> {
     if (ids.length === 0) return new Map();
     return this.call(async () => {
-      const res = await this.client.mget<Source>({ index: this.alias, ids: [...ids], _source_excludes: [VECTOR_FIELD] });
+      const res = await this.client.mget<Source>({ index: this.alias, ids: [...ids], _source_excludes: [IMAGES_FIELD] });
       const out = new Map<string, Product>();
       for (const doc of res.docs) {
         if ('found' in doc && doc.found && doc._source) out.set(doc._id, toProduct(doc._source));
@@ -228,6 +232,15 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
       if (p.facets) (out.facets ??= []).push(...parseFacetAggs(p.facets.facets, r.aggregations));
     }
     return out;
+  }
+
+  async groupSizes(groupIds: readonly string[], restriction: Restriction): Promise<Map<string, number>> {
+    if (groupIds.length === 0) return new Map();
+    return this.call(async () => {
+      const res = await this.client.search({ index: this.alias, ...groupSizesQuery(groupIds, restriction) } as never);
+      const buckets = (res.aggregations as { groups: { buckets: { key: string; doc_count: number }[] } }).groups.buckets;
+      return new Map(buckets.map((b) => [b.key, b.doc_count]));
+    });
   }
 
   /** A page of the catalog in a sort order, with the exact total and its facet counts, in one msearch. */
@@ -307,26 +320,6 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
     });
   }
 
-  /** Every product id with its imageUrl, for re-embedding into a new index. */
-  async *scanAll(batch = 500): AsyncGenerator<Product[]> {
-    let searchAfter: string[] | undefined;
-    for (;;) {
-      const res = await this.call(() =>
-        this.client.search<Source>({
-          index: this.alias,
-          size: batch,
-          sort: [{ id: 'asc' }],
-          search_after: searchAfter,
-          _source: NO_VECTORS,
-        }),
-      );
-      const hits = res.hits.hits;
-      if (hits.length === 0) return;
-      yield hits.map((h) => toProduct(h._source!));
-      searchAfter = hits[hits.length - 1].sort as string[];
-    }
-  }
-
   /**
    * A token that changes whenever what searches see changes: the index behind the alias, its live document count
    * and its highest sequence number. Every index, update and delete takes a new sequence number, and a delete also
@@ -348,23 +341,27 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
     });
   }
 
-  /** Every product with its vector, in id order: for whole-catalog views such as the 2-D map. */
-  async *scanVectors(batch = 1000): AsyncGenerator<{ product: Product; vector: number[] }[]> {
+  /** Every stored document, vectors included, in id order: for reindexing (a new mapping copies them as they are). */
+  scanDocuments(batch = 500): AsyncGenerator<ProductDocument[]> {
+    return this.scan(batch, { exclude_vectors: false }, toDocument);
+  }
+
+  /** Every product with its own vector (its first image's), in id order: for whole-catalog views such as the 2-D map. */
+  scanVectors(batch = 1000): AsyncGenerator<{ product: Product; vector: number[] }[]> {
+    const source = { exclude_vectors: false, excludes: ['description', 'contentHash', `${IMAGES_FIELD}.sha256`, `${IMAGES_FIELD}.url`] };
+    return this.scan(batch, source, (s) => ({ product: toProduct(s), vector: primaryVector(toDocument(s)) }));
+  }
+
+  private async *scan<T>(batch: number, source: Record<string, unknown>, convert: (s: Source) => T): AsyncGenerator<T[]> {
     let searchAfter: string[] | undefined;
     for (;;) {
       const res = await this.call(() =>
-        this.client.search<Source>({
-          index: this.alias,
-          size: batch,
-          sort: [{ id: 'asc' }],
-          search_after: searchAfter,
-          _source: { exclude_vectors: false, excludes: ['description', 'imageSha256', 'contentHash'] },
-        }),
+        this.client.search<Source>({ index: this.alias, size: batch, sort: [{ id: 'asc' }], search_after: searchAfter, _source: source as never }),
       );
       const hits = res.hits.hits;
       if (hits.length === 0) return;
-      yield hits.map((h) => ({ product: toProduct(h._source!), vector: h._source![VECTOR_FIELD] ?? [] }));
-      searchAfter = hits[hits.length - 1].sort as string[];
+      yield hits.map((h) => convert(h._source!));
+      searchAfter = hits[hits.length - 1]!.sort as string[];
     }
   }
   count = (): Promise<number> => this.call(async () => (await this.client.count({ index: this.alias })).count);

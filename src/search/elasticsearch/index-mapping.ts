@@ -11,13 +11,22 @@ import { FIELD_NAMES, PRODUCT_FIELDS, type ProductFields } from '../../catalog/p
 import { DEFAULT_VECTOR_INDEX_TYPE, type VectorIndexType } from '../../common/vectors';
 
 /**
- * Bump when the mapping changes (a field added, removed or retyped): it is part of the index name.
+ * Bump when the mapping changes (a field added, removed or retyped): it is part of the index name, and a server
+ * refuses to serve an index of another version until `npm run reindex` has rebuilt it (a copy, when only the mapping
+ * changed: older versions are read through source.ts).
  *
+ * 2: conditional re-fetch bookkeeping (the image URL's ETag and Last-Modified beside its vector).
  * 3: zero-shot tags (predictedAttributes, predictedTags), attribute conflicts and the tags version.
+ * 4: several images per product (nested `images`, each with its vector and its fetch bookkeeping) and `groupId`.
  */
-export const MAPPING_VERSION = 3;
+export const MAPPING_VERSION = 4;
 
-export const VECTOR_FIELD = 'image_vector';
+/** The nested field holding a product's images, and the vector inside each. */
+export const IMAGES_FIELD = 'images';
+export const VECTOR_FIELD = `${IMAGES_FIELD}.vector`;
+
+/** Versions 1 and 2 kept one vector per product in this top-level field (read when reindexing an old index). */
+export const LEGACY_VECTOR_FIELD = 'image_vector';
 
 export interface IndexIdentity {
   modelId: string;
@@ -62,13 +71,8 @@ export function indexMappings(id: IndexIdentity, vectorIndex: VectorIndexType = 
     _meta: { model_id: id.modelId, dims: id.dims, mapping_version: MAPPING_VERSION },
     properties: {
       ...catalogProperties(),
-      imageSha256: { type: 'keyword' as const },
       contentHash: { type: 'keyword' as const },
       modelId: { type: 'keyword' as const },
-      // Conditional re-fetch bookkeeping: read back by id, never searched.
-      imageSourceUrl: { type: 'keyword' as const, index: false, doc_values: false },
-      imageEtag: { type: 'keyword' as const, index: false, doc_values: false },
-      imageLastModified: { type: 'keyword' as const, index: false, doc_values: false },
       // Catalog QA: one entry per label set whose stated value the image contradicts, queried by set and confidence.
       attributeConflicts: {
         type: 'nested' as const,
@@ -80,13 +84,26 @@ export function indexMappings(id: IndexIdentity, vectorIndex: VectorIndexType = 
         },
       },
       tagsVersion: { type: 'keyword' as const },
-      [VECTOR_FIELD]: {
-        type: 'dense_vector' as const,
-        dims: id.dims,
-        index: true,
-        // Vectors are L2-normalised at the source, so dot_product equals cosine and skips a normalisation per hit.
-        similarity: 'dot_product' as const,
-        index_options: { type: vectorIndex, m: 16, ef_construction: 100 },
+      // Several vectors per product: kNN over nested vectors scores a product by its best-matching image, and
+      // inner_hits say which one matched.
+      [IMAGES_FIELD]: {
+        type: 'nested' as const,
+        properties: {
+          vector: {
+            type: 'dense_vector' as const,
+            dims: id.dims,
+            index: true,
+            // Vectors are L2-normalised at the source, so dot_product equals cosine and skips a normalisation per hit.
+            similarity: 'dot_product' as const,
+            index_options: { type: vectorIndex, m: 16, ef_construction: 100 },
+          },
+          sha256: { type: 'keyword' as const },
+          // Where the bytes came from and that response's validators, for the next conditional fetch: read back by
+          // id, never searched.
+          url: { type: 'keyword' as const, index: false, doc_values: false },
+          etag: { type: 'keyword' as const, index: false, doc_values: false },
+          lastModified: { type: 'keyword' as const, index: false, doc_values: false },
+        },
       },
     },
   };
@@ -97,18 +114,20 @@ function catalogProperties(): { [K in keyof ProductFields]: ProductFields[K]['es
   return Object.fromEntries(FIELD_NAMES.map((name) => [name, PRODUCT_FIELDS[name].es])) as never;
 }
 
+interface MappingProperty {
+  dims?: number;
+  properties?: Record<string, MappingProperty>;
+}
+
 /** The MAPPING_VERSION an existing index was created with (undefined for an index that is not one of ours). */
 export function mappingVersionOf(mapping: { _meta?: Record<string, unknown> }): number | undefined {
   const v = mapping._meta?.mapping_version;
   return typeof v === 'number' ? v : undefined;
 }
 
-/** Reads the identity recorded in an existing index's mapping, or undefined when it is not one of ours. */
-export function identityFromMapping(mapping: {
-  _meta?: Record<string, unknown>;
-  properties?: Record<string, { dims?: number }>;
-}): IndexIdentity | undefined {
-  const dims = mapping.properties?.[VECTOR_FIELD]?.dims;
+/** Reads the model identity an existing index's mapping records (this version's or an older one's), or undefined when it is not one of ours. */
+export function identityFromMapping(mapping: { _meta?: Record<string, unknown>; properties?: Record<string, MappingProperty> }): IndexIdentity | undefined {
+  const dims = mapping.properties?.[IMAGES_FIELD]?.properties?.vector?.dims ?? mapping.properties?.[LEGACY_VECTOR_FIELD]?.dims;
   const modelId = mapping._meta?.model_id;
   if (typeof dims !== 'number' || typeof modelId !== 'string') return undefined;
   return { modelId, dims };

@@ -65,6 +65,18 @@ export function knnClause(vector: ArrayLike<number>, k: number, numCandidates: n
     k,
     num_candidates: Math.max(k, numCandidates),
     filter: restrictionQuery(restriction),
+    // The vectors are nested (one per image): a product scores as its best image, and this says which one it was.
+    inner_hits: { size: 1, _source: false, fields: [] },
+  };
+}
+
+/** How many products of each given group pass the restriction. */
+export function groupSizesQuery(groupIds: readonly string[], restriction: Restriction): EsClause {
+  return {
+    size: 0,
+    track_total_hits: false,
+    query: restrictionQuery(restriction),
+    aggs: { groups: { terms: { field: 'groupId', include: [...groupIds], size: groupIds.length } } },
   };
 }
 

@@ -1,38 +1,70 @@
-import { pickProduct, type Product, type ProductDocument } from '../../catalog/product';
+import { pickProduct, type Product, type ProductDocument, type StoredImage } from '../../catalog/product';
 import type { Hit } from '../../catalog/product-index';
-import { VECTOR_FIELD } from './index-mapping';
+import { IMAGES_FIELD, LEGACY_VECTOR_FIELD } from './index-mapping';
 
-/** A product document as stored in Elasticsearch's `_source` (the vector under its field name), and back. */
-export type Source = Omit<ProductDocument, 'imageVector'> & { [VECTOR_FIELD]?: number[] };
+/** The stored form of a product (`_source`) and the conversions between it and the domain's documents and hits. */
+
+export type Source = Omit<ProductDocument, 'images'> & {
+  [IMAGES_FIELD]?: (Omit<StoredImage, 'vector'> & { vector?: number[] })[];
+  /** Mapping versions 1 and 2: one vector per product, its image hash and (2) the fetch bookkeeping. */
+  [LEGACY_VECTOR_FIELD]?: number[];
+  imageSha256?: string;
+  imageSourceUrl?: string;
+  imageEtag?: string;
+  imageLastModified?: string;
+};
 
 /** Hits never need the vectors (9.x leaves them out of _source by default; this says so explicitly). */
 export const NO_VECTORS = { exclude_vectors: true } as const;
 
 export function toSource(d: ProductDocument): Source {
-  const { imageVector, ...rest } = d;
-  // A shadow copy mirrored from a server of the previous model has no vector yet (reindex/dual-write-index.ts).
-  return imageVector.length > 0 ? { ...rest, [VECTOR_FIELD]: imageVector } : rest;
+  const { images, ...rest } = d;
+  // A shadow copy mirrored from a server of the previous model has no vectors yet (reindex/dual-write-index.ts).
+  return { ...rest, [IMAGES_FIELD]: images.map((i) => compact(i.vector.length > 0 ? i : { ...i, vector: undefined as never })) };
 }
 
 export function toProduct(s: Source): Product {
   return pickProduct(s);
 }
 
+/** A stored document, from this mapping version or an older one (whose single image becomes the only image). */
 export function toDocument(s: Source): ProductDocument {
   return {
     ...toProduct(s),
-    imageVector: s[VECTOR_FIELD] ?? [],
-    imageSha256: s.imageSha256,
+    images: storedImages(s),
     contentHash: s.contentHash,
     modelId: s.modelId,
-    imageSourceUrl: s.imageSourceUrl,
-    imageEtag: s.imageEtag,
-    imageLastModified: s.imageLastModified,
     attributeConflicts: s.attributeConflicts,
     tagsVersion: s.tagsVersion,
   };
 }
 
-export function toHits(hits: { _source?: Source; _score?: number | null }[]): Hit[] {
-  return hits.filter((h) => h._source).map((h) => ({ product: toProduct(h._source!), score: h._score ?? 0 }));
+function storedImages(s: Source): StoredImage[] {
+  if (s[IMAGES_FIELD]) return s[IMAGES_FIELD].map((i) => compact({ ...i, vector: i.vector ?? [] }));
+  const legacy = s[LEGACY_VECTOR_FIELD];
+  if (!legacy) return [];
+  return [compact({ vector: legacy, sha256: s.imageSha256 ?? '', url: s.imageSourceUrl, etag: s.imageEtag, lastModified: s.imageLastModified })];
+}
+
+/** Without absent optional fields, so stored and read-back images compare equal. */
+function compact(i: StoredImage): StoredImage {
+  return Object.fromEntries(Object.entries(i).filter(([, v]) => v !== undefined && v !== null)) as unknown as StoredImage;
+}
+
+interface EsHit {
+  _source?: Source;
+  _score?: number | null;
+  inner_hits?: Record<string, { hits: { hits: { _nested?: { offset: number } }[] } }>;
+}
+
+/** Search hits, with the image that matched when the kNN went through the nested vectors. */
+export function toHits(hits: EsHit[]): Hit[] {
+  return hits
+    .filter((h) => h._source)
+    .map((h) => {
+      const hit: Hit = { product: toProduct(h._source!), score: h._score ?? 0 };
+      const offset = h.inner_hits?.[IMAGES_FIELD]?.hits.hits[0]?._nested?.offset;
+      if (offset !== undefined) hit.matchedImage = { index: offset, url: h._source![IMAGES_FIELD]?.[offset]?.url };
+      return hit;
+    });
 }

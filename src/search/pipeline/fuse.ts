@@ -30,7 +30,7 @@ export function vectorOnly(side: RankedSide): Ranked {
   const items = side.hits.map((h, i): Candidate => ({
     product: h.product,
     score: h.score,
-    vector: { rank: i + 1, similarity: cosineFromScore(h.score) },
+    vector: vectorSide(h, i),
   }));
   return { items, settled: side.settled, complete: side.exhausted };
 }
@@ -62,7 +62,7 @@ export function fuseTiers(vector: RankedSide, keyword: RankedSide, window: numbe
         const contribution = 1 / (k + i + 1);
         c.score += contribution;
         c.rrf![side] = contribution;
-        if (side === 'vector') c.vector = { rank: i + 1, similarity: cosineFromScore(h.score) };
+        if (side === 'vector') c.vector = vectorSide(h, i);
         else c.keyword = { rank: i + 1, score: h.score };
         tier.set(h.product.id, c);
       }
@@ -77,4 +77,8 @@ export function fuseTiers(vector: RankedSide, keyword: RankedSide, window: numbe
   }
   const complete = vector.exhausted && keyword.exhausted;
   return { items, settled: complete ? items.length : settled, complete };
+}
+
+function vectorSide(h: Hit, i: number): Candidate['vector'] {
+  return { rank: i + 1, similarity: cosineFromScore(h.score), ...(h.matchedImage ? { matchedImage: h.matchedImage } : {}) };
 }

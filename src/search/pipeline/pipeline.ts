@@ -6,6 +6,7 @@ import { CursorProblem, InvalidCursorError, PageDepthExceededError } from '../..
 import { decodeCursor, encodeCursor, fingerprint, type SearchCursor } from './cursor';
 import { orderFacets, planFacets, type FacetRanges } from './facets';
 import { fuseTiers, keywordOnly, rankSide, vectorOnly } from './fuse';
+import { collapseGroups } from './collapse';
 import { cutPage, itemsNeeded } from './page';
 import { buildQueryVector, type QueryVector, type VectorSources } from './query-vector';
 import type { Candidate, Ranked } from './ranked';
@@ -22,7 +23,7 @@ import { initialWindow, MAX_DEPTH, RRF_WINDOW } from './windows';
  */
 
 export interface PipelineDeps extends VectorSources {
-  index: Pick<ProductIndex, 'getDocuments' | 'retrieve'>;
+  index: Pick<ProductIndex, 'getDocuments' | 'retrieve' | 'groupSizes'>;
   options: SearchOptions;
 }
 
@@ -63,20 +64,26 @@ export async function runSearch(deps: PipelineDeps, req: SearchRequest, signal?:
   const needed = itemsNeeded(offset, req.first);
   const hybrid = candidates.vector !== undefined && candidates.keyword !== undefined;
   await candidates.fill(hybrid ? Math.max(initialWindow(needed), RRF_WINDOW) : initialWindow(needed));
-  let ranked = rank(candidates);
+  const stages = (c: Candidates) => (req.collapse ? collapseGroups(rank(c)) : rank(c));
+  let ranked = stages(candidates);
   while (ranked.settled < needed && !ranked.complete && candidates.rounds < MAX_RETRIEVAL_ROUNDS) {
     await candidates.grow();
-    ranked = rank(candidates);
+    ranked = stages(candidates);
   }
   if (!candidates.generation) return empty();
   const generation = fingerprint(candidates.generation);
   if (cursor && cursor.generation !== generation) throw new InvalidCursorError(CursorProblem.STALE_INDEX);
 
   const page = cutPage(ranked, offset, Math.min(req.first, MAX_DEPTH - offset), cursor?.anchor);
+  const hits = page.items.map(toScoredProduct);
+  if (req.collapse) {
+    const sizes = await deps.index.groupSizes(unique(hits.map((h) => h.product.groupId)), restriction);
+    for (const h of hits) h.groupSize = sizes.get(h.product.groupId) ?? 1;
+  }
   const last = page.items[page.items.length - 1];
   const next: SearchCursor | undefined = last && { kind: 'search', query: queryPrint, generation, offset: page.end, anchor: last.product.id };
   return {
-    hits: page.items.map(toScoredProduct),
+    hits,
     pageInfo: { hasNextPage: page.hasNextPage && page.end < MAX_DEPTH, endCursor: next && encodeCursor(next) },
     exhaustive: ranked.settled >= needed || ranked.complete,
     unknownIds: query.unknownIds,
@@ -100,11 +107,14 @@ function rankingKey(req: SearchRequest, q: QueryVector): unknown {
     keywords: req.keywords,
     filter: req.filter,
     excludeIds: req.excludeIds,
+    collapse: req.collapse || undefined,
   };
 }
 
 function toScoredProduct(c: Candidate): ScoredProduct {
-  return { product: c.product, score: c.score, similarity: c.vector?.similarity };
+  const hit: ScoredProduct = { product: c.product, score: c.score, similarity: c.vector?.similarity };
+  if (c.vector?.matchedImage) hit.matchedImage = c.vector.matchedImage;
+  return hit;
 }
 
 function unique(ids: readonly string[]): string[] {

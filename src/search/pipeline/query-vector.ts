@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { primaryVector } from '../../catalog/product';
 import type { ProductIndex } from '../../catalog/product-index';
 import type { QuerySignals } from '../../catalog/search-request';
 import { ProductNotFoundError } from '../../common/errors';
@@ -48,8 +49,8 @@ export async function buildQueryVector(src: VectorSources, s: QuerySignals, sign
     towards.push(await src.embedder.embedImage(bytes, signal));
   }
   if (s.text !== undefined) towards.push(await src.embedder.embedText(s.text, signal));
-  for (const id of [...seed, ...positives]) if (docs.has(id)) towards.push(docs.get(id)!.imageVector);
-  const away = negatives.flatMap((id) => (docs.has(id) ? [docs.get(id)!.imageVector] : []));
+  for (const id of [...seed, ...positives]) if (docs.has(id)) towards.push(primaryVector(docs.get(id)!));
+  const away = negatives.flatMap((id) => (docs.has(id) ? [primaryVector(docs.get(id)!)] : []));
 
   const unknownIds = [...positives, ...negatives].filter((id) => !docs.has(id));
   const hasSignals = s.image !== undefined || s.text !== undefined || seed.length + positives.length > 0;

@@ -1,4 +1,4 @@
-import type { Product } from '../../catalog/product';
+import type { MatchedImage, Product } from '../../catalog/product';
 
 /** The candidate record each stage of the pipeline passes on, and the stages' common output. */
 
@@ -6,8 +6,8 @@ export interface Candidate {
   product: Product;
   /** Ranking score so far (the engine's score, then the fused score, then adjusted by later stages). */
   score: number;
-  /** The vector side: 1-based rank and the cosine similarity to the query. */
-  vector?: { rank: number; similarity: number };
+  /** The vector side: 1-based rank, the cosine similarity to the query, and the image that matched. */
+  vector?: { rank: number; similarity: number; matchedImage?: MatchedImage };
   /** The keyword side: 1-based rank and the BM25 score. */
   keyword?: { rank: number; score: number };
   /** Reciprocal-rank contributions of each side, in hybrid queries. */

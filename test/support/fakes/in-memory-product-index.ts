@@ -125,10 +125,22 @@ export class InMemoryProductIndex implements ProductIndex {
     return [...this.docs.values()].filter((d) => !excluded.has(d.id) && clauses.every((c) => matches(d, c)));
   }
 
+  /** A product scores as its best image (nested kNN), and says which image that was. */
   private nearest(vector: ArrayLike<number>, r: Restriction): Hit[] {
     return this.candidates(r)
-      .map((d) => ({ product: pickProduct(d), score: (1 + dot(vector, d.imageVector)) / 2 }))
+      .map((d) => {
+        const scores = d.images.map((img) => (1 + dot(vector, img.vector)) / 2);
+        const best = scores.indexOf(Math.max(...scores));
+        return { product: pickProduct(d), score: scores[best]!, matchedImage: { index: best, url: d.images[best]!.url } };
+      })
       .sort((a, b) => b.score - a.score);
+  }
+
+  async groupSizes(groupIds: readonly string[], restriction: Restriction): Promise<Map<string, number>> {
+    this.calls.push({ method: 'groupSizes', args: [groupIds, restriction] });
+    const sizes = new Map<string, number>();
+    for (const d of this.candidates(restriction)) if (groupIds.includes(d.groupId)) sizes.set(d.groupId, (sizes.get(d.groupId) ?? 0) + 1);
+    return sizes;
   }
 
   /** Term overlap weighted like KEYWORD_FIELDS; enough to rank, not BM25. */

@@ -12,17 +12,20 @@ export function unit(dims: number, cos: number, j = 1): number[] {
   return v;
 }
 
-/** A stored product document with hand-placed vector; bookkeeping defaults that no ingest would produce. */
-export function storedDoc(id: string, imageVector: number[], extra: Partial<ProductDocument> = {}): ProductDocument {
+/**
+ * A stored product document with a hand-placed vector (its one image; pass `images` in `extra` for several), and
+ * bookkeeping defaults that no ingest would produce.
+ */
+export function storedDoc(id: string, vector: number[], extra: Partial<ProductDocument> = {}): ProductDocument {
   return {
     id,
+    groupId: id,
     title: `Product ${id}`,
     inStock: true,
     tags: [],
     attributes: {},
     updatedAt: '2025-01-01T00:00:00.000Z',
-    imageVector,
-    imageSha256: `sha-${id}`,
+    images: [{ vector, sha256: `sha-${id}` }],
     contentHash: `hash-${id}`,
     modelId: 'fake-model@00000000',
     ...extra,

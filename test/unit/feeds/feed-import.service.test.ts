@@ -59,7 +59,8 @@ describe('FeedImportService', () => {
     );
     // Nothing half-written: only the two good rows exist, the first "a" won, the relative link was resolved.
     expect([...index.docs.keys()].sort()).toEqual(['a', 'b']);
-    expect(index.docs.get('a')).toMatchObject({ title: 'Mug A', category: 'mug', imageEtag: '"a"', attributes: { link: 'https://shop.example/p/a' } });
+    expect(index.docs.get('a')).toMatchObject({ title: 'Mug A', category: 'mug', attributes: { link: 'https://shop.example/p/a' } });
+    expect(index.docs.get('a')!.images[0]!.etag).toBe('"a"');
   });
 
   it('re-runs an unchanged feed with conditional fetches only: all UNCHANGED, nothing embedded or written', async () => {
@@ -149,7 +150,9 @@ describe('recordToInput', () => {
       attributes: {},
       imageUrl: 'https://x/1.jpg',
       version: undefined,
+      groupId: undefined,
       image: expect.objectContaining({ url: 'https://x/1.jpg' }),
+      images: null,
     });
   });
 });
