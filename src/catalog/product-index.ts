@@ -43,7 +43,14 @@ export interface RetrievalQuery {
    * kNN over the image vectors: hits `from` to `from + size` of the `numCandidates` nearest products. A fixed
    * `numCandidates` makes a smaller window's hits a prefix of a larger one's.
    */
-  vector?: { vector: ArrayLike<number>; from: number; size: number; numCandidates: number };
+  vector?: {
+    vector: ArrayLike<number>;
+    from: number;
+    size: number;
+    numCandidates: number;
+    /** Products of these groups are left out of the kNN (collapsing pages the kNN by groups). */
+    excludeGroups?: readonly string[];
+  };
   /** BM25 over the text fields: matches `from` to `from + size`. */
   keyword?: { q: string; from: number; size: number };
   /**

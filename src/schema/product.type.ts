@@ -108,12 +108,21 @@ export class ProductHits {
   @Field(() => PageInfo) pageInfo!: PageInfo;
   @Field(() => [Facet], { description: SEARCH_FACETS_DOC }) facets!: Facet[];
 
+  @Field(() => Boolean, {
+    description:
+      'True when this page is as full as the catalog allows: it holds `first` distinct products (or groups, with ' +
+      'collapse) whenever that many match after filters, exclusions and collapsing, and fewer only when no more ' +
+      'match. False when retrieval stopped at its bound first (1,000 candidates per round, 4 rounds of groups when ' +
+      'collapsing), so the page may be short.',
+  })
+  exhaustive!: boolean;
+
   static from(r: SearchResult): ProductHits {
     return Object.assign(new ProductHits(), ProductHits.fields(r));
   }
 
   protected static fields(r: SearchResult): ProductHits {
-    return { hits: r.hits.map(ProductHit.from), pageInfo: PageInfo.from(r.pageInfo), facets: r.facets.map(Facet.from) };
+    return { hits: r.hits.map(ProductHit.from), pageInfo: PageInfo.from(r.pageInfo), facets: r.facets.map(Facet.from), exhaustive: r.exhaustive };
   }
 }
 

@@ -227,8 +227,9 @@ describe('search features end to end', () => {
 
     it('collapses big groups to one product each, the best, with its group size', async () => {
       const seed = catalog[STYLES[0]!]!.record.id;
-      const res = await server.gql(`query($id: ID!) { similarProducts(id: $id, first: 6, collapse: true) { ... on ProductHits { hits { groupSize product { id groupId } } } } }`, { id: seed });
+      const res = await server.gql(`query($id: ID!) { similarProducts(id: $id, first: 6, collapse: true) { ... on ProductHits { exhaustive hits { groupSize product { id groupId } } } } }`, { id: seed });
       const hits = res.body.data!.similarProducts.hits;
+      expect(res.body.data!.similarProducts.exhaustive).toBe(true);
       const groups = hits.map((h: any) => h.product.groupId);
       expect(hits).toHaveLength(6);
       expect(new Set(groups).size).toBe(6);
@@ -238,6 +239,25 @@ describe('search features end to end', () => {
       // Without collapsing, the first page is mostly that one style.
       const plain = await server.gql(`query($id: ID!) { similarProducts(id: $id, first: 6) { ... on ProductHits { hits { product { groupId } } } } }`, { id: seed });
       expect(new Set(plain.body.data!.similarProducts.hits.map((h: any) => h.product.groupId)).size).toBeLessThan(4);
+    });
+  });
+
+  describe('exactly N', () => {
+    it('fills the page after filters that only the farthest products pass, and says it is exhaustive', async () => {
+      // The products farthest from the seed, by the model's own ranking: a naive top-k-then-filter would find none.
+      const seed = catalog[3]!.record.id;
+      const all = await server.gql(`query($id: ID!) { similarProducts(id: $id, first: 100) { ... on ProductHits { hits { product { id } } } } }`, { id: seed });
+      const far = all.body.data!.similarProducts.hits.slice(-12).map((h: any) => h.product.id);
+      const res = await server.gql(
+        `query($id: ID!, $f: ProductFilterInput) { similarProducts(id: $id, first: 8, filters: $f) { ... on ProductHits { exhaustive hits { product { id } } pageInfo { hasNextPage } } } }`,
+        { id: seed, f: { groupIds: far.map((id: string) => ALL.find((p) => p.id === id)!.groupId) } },
+      );
+      const r = res.body.data!.similarProducts;
+      expect(r.hits).toHaveLength(8);
+      expect(r.exhaustive).toBe(true);
+      expect(r.pageInfo.hasNextPage).toBe(true);
+      const wanted = new Set(far.map((id: string) => ALL.find((p) => p.id === id)!.groupId));
+      for (const h of r.hits) expect(wanted.has(ALL.find((p) => p.id === h.product.id)!.groupId)).toBe(true);
     });
   });
 

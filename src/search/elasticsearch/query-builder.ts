@@ -58,13 +58,21 @@ export function restrictionQuery(r: Restriction = {}): EsClause {
  * whenever that many documents match. `num_candidates` is the caller's and stays fixed while `k` grows, so the
  * nearest `k` are always a prefix of the nearest `k'` > `k`.
  */
-export function knnClause(vector: ArrayLike<number>, k: number, numCandidates: number, restriction: Restriction): EsClause {
+export function knnClause(
+  vector: ArrayLike<number>,
+  k: number,
+  numCandidates: number,
+  restriction: Restriction,
+  excludeGroups: readonly string[] = [],
+): EsClause {
+  const filter = restrictionQuery(restriction) as { bool: Record<string, unknown[]> };
+  if (excludeGroups.length > 0) filter.bool.must_not = [...(filter.bool.must_not ?? []), { terms: { groupId: [...excludeGroups] } }];
   return {
     field: VECTOR_FIELD,
     query_vector: Array.from(vector),
     k,
     num_candidates: Math.max(k, numCandidates),
-    filter: restrictionQuery(restriction),
+    filter,
     // The vectors are nested (one per image): a product scores as its best image, and this says which one it was.
     inner_hits: { size: 1, _source: false, fields: [] },
   };

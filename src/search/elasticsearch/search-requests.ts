@@ -29,8 +29,8 @@ export function retrievalSearches(q: RetrievalQuery): PlannedSearch[] {
   const ride = at >= 0 ? others.splice(at, 1)[0] : undefined;
   const base = { _source: NO_VECTORS, track_total_hits: false };
   if (q.vector) {
-    const { vector, from, size, numCandidates } = q.vector;
-    const knn = knnClause(vector, ride ? numCandidates : from + size, numCandidates, q.restriction);
+    const { vector, from, size, numCandidates, excludeGroups } = q.vector;
+    const knn = knnClause(vector, ride ? numCandidates : from + size, numCandidates, q.restriction, excludeGroups);
     out.push({ side: 'vector', facets: ride, body: { ...base, knn, from, size, ...(ride ? { aggs: facetAggs(ride.facets) } : {}) } });
   }
   if (q.keyword) {

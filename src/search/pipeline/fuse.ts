@@ -25,6 +25,17 @@ export function rankSide(side: Side): RankedSide {
   return { hits, settled, exhausted: false };
 }
 
+/**
+ * The vector side over its rounds (collapsing pages the kNN by groups): each round in score-then-id order, one after
+ * the other. Every round but the last is complete.
+ */
+export function rankRounds(rounds: readonly Side[], complete: boolean): RankedSide {
+  const ranked = rounds.map(rankSide);
+  const last = ranked[ranked.length - 1]!;
+  const before = ranked.slice(0, -1).reduce((n, r) => n + r.hits.length, 0);
+  return { hits: ranked.flatMap((r) => r.hits), settled: complete ? before + last.hits.length : before + last.settled, exhausted: complete };
+}
+
 /** A vector-only list: the engine's score, with the cosine similarity it stands for. */
 export function vectorOnly(side: RankedSide): Ranked {
   const items = side.hits.map((h, i): Candidate => ({

@@ -5,13 +5,13 @@ import type { SearchResult } from '../../catalog/search-result';
 import { CursorProblem, InvalidCursorError, PageDepthExceededError } from '../../common/errors';
 import { decodeCursor, encodeCursor, fingerprint, type SearchCursor } from './cursor';
 import { orderFacets, planFacets, type FacetRanges } from './facets';
-import { fuseTiers, keywordOnly, rankSide, vectorOnly } from './fuse';
+import { fuseTiers, keywordOnly, rankRounds, rankSide, vectorOnly } from './fuse';
 import { collapseGroups } from './collapse';
 import { cutPage, itemsNeeded } from './page';
 import { buildQueryVector, type QueryVector, type VectorSources } from './query-vector';
 import type { Candidate, Ranked } from './ranked';
 import { Candidates } from './retrieval';
-import { initialWindow, MAX_DEPTH, RRF_WINDOW } from './windows';
+import { initialWindow, MAX_DEPTH, MAX_RETRIEVAL_TRIPS, RRF_WINDOW } from './windows';
 
 /**
  * The one search path: build the query vector → retrieve candidates (kNN with the filters inside, plus BM25 when
@@ -31,9 +31,6 @@ export interface SearchOptions {
   /** Bucket bounds of range facets (PRICE_RANGE). */
   facetRanges: FacetRanges;
 }
-
-/** Round trips one request may spend on growing its windows. */
-const MAX_RETRIEVAL_ROUNDS = 6;
 
 export async function runSearch(deps: PipelineDeps, req: SearchRequest, signal?: AbortSignal): Promise<SearchResult> {
   const cursor = req.after != null ? decodeCursor(req.after, 'search') : undefined;
@@ -60,13 +57,14 @@ export async function runSearch(deps: PipelineDeps, req: SearchRequest, signal?:
     vector: query.vector,
     keywords,
     facets: planFacets(req.facets, restriction, deps.options.facetRanges),
+    collapse: req.collapse,
   });
   const needed = itemsNeeded(offset, req.first);
-  const hybrid = candidates.vector !== undefined && candidates.keyword !== undefined;
+  const hybrid = candidates.rounds !== undefined && candidates.keyword !== undefined;
   await candidates.fill(hybrid ? Math.max(initialWindow(needed), RRF_WINDOW) : initialWindow(needed));
   const stages = (c: Candidates) => (req.collapse ? collapseGroups(rank(c)) : rank(c));
   let ranked = stages(candidates);
-  while (ranked.settled < needed && !ranked.complete && candidates.rounds < MAX_RETRIEVAL_ROUNDS) {
+  while (ranked.settled < needed && !ranked.complete && candidates.canGrow && candidates.trips < MAX_RETRIEVAL_TRIPS) {
     await candidates.grow();
     ranked = stages(candidates);
   }
@@ -92,8 +90,10 @@ export async function runSearch(deps: PipelineDeps, req: SearchRequest, signal?:
 }
 
 function rank(c: Candidates): Ranked {
-  if (c.vector && c.keyword) return fuseTiers(rankSide(c.vector), rankSide(c.keyword), RRF_WINDOW);
-  return c.vector ? vectorOnly(rankSide(c.vector)) : keywordOnly(rankSide(c.keyword!));
+  const vector = c.rounds && rankRounds(c.rounds, c.vectorComplete);
+  const keyword = c.keyword && rankSide({ ...c.keyword, exhausted: c.keywordComplete });
+  if (vector && keyword) return fuseTiers(vector, keyword, RRF_WINDOW);
+  return vector ? vectorOnly(vector) : keywordOnly(keyword!);
 }
 
 /** What decides the ranked list: every part of the request except the page (first, after). */

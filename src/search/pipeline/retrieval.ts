@@ -1,17 +1,27 @@
 import type { FacetQuery, Hit, ProductIndex, Restriction } from '../../catalog/product-index';
 import type { FacetResult } from '../../catalog/search-result';
-import { KEYWORD_CANDIDATES, NUM_CANDIDATES, WINDOW_GROWTH } from './windows';
+import { KEYWORD_CANDIDATES, MAX_GROUP_ROUNDS, NUM_CANDIDATES, WINDOW_GROWTH } from './windows';
 
 /**
  * The candidates of one query, fetched in growing windows. Each side keeps what it has and only asks for more (one
  * round trip per growth, both sides together), so escalating to fill a page costs the new hits only.
+ *
+ * With collapsing, the vector side pages the kNN by groups: once the 1,000 nearest products are fetched and still
+ * hold too few groups (a few styles with hundreds of variants), the next round is the 1,000 nearest products of the
+ * groups not seen yet, and so on for up to MAX_GROUP_ROUNDS rounds. Each round depends only on the rounds before it,
+ * so every page of a query sees the same rounds.
  */
 
 export interface Side {
   /** Hits in the engine's order; stages sort them by score, then id. */
   hits: Hit[];
-  /** Nothing more will come: the side returned less than asked, or reached its candidate set. */
+  /** Nothing more will come under this restriction: the engine returned less than asked. */
   exhausted: boolean;
+}
+
+interface VectorRound extends Side {
+  /** The groups earlier rounds have seen, which this round excludes. */
+  excludeGroups: string[];
 }
 
 export interface CandidatePlan {
@@ -20,57 +30,100 @@ export interface CandidatePlan {
   keywords?: string;
   /** Counted once, with the first window. */
   facets?: FacetQuery[];
+  /** Page the kNN by groups when one round of candidates is used up. */
+  collapse?: boolean;
 }
 
 export class Candidates {
-  readonly vector?: Side;
+  readonly rounds?: VectorRound[];
   readonly keyword?: Side;
   generation?: string;
   facets?: FacetResult[];
-  /** How many round trips retrieval took (escalations + 1). */
-  rounds = 0;
+  /** How many round trips retrieval took. */
+  trips = 0;
   private window = 0;
 
   constructor(
     private readonly index: Pick<ProductIndex, 'retrieve'>,
     private readonly plan: CandidatePlan,
   ) {
-    if (plan.vector) this.vector = { hits: [], exhausted: false };
+    if (plan.vector) this.rounds = [{ hits: [], exhausted: false, excludeGroups: [] }];
     if (plan.keywords !== undefined) this.keyword = { hits: [], exhausted: false };
+  }
+
+  /** The vector side has everything there is: its last round ran dry, or its candidate set is used up. */
+  get vectorComplete(): boolean {
+    const last = this.lastRound();
+    return !last || last.exhausted || (full(last) && !this.plan.collapse);
+  }
+
+  get keywordComplete(): boolean {
+    return !this.keyword || this.keyword.exhausted || this.keyword.hits.length >= KEYWORD_CANDIDATES;
   }
 
   /** True when neither side can give more. */
   get complete(): boolean {
-    return (!this.vector || this.vector.exhausted) && (!this.keyword || this.keyword.exhausted);
+    return this.vectorComplete && this.keywordComplete;
   }
 
-  /** Fetches until each side holds `window` hits or is exhausted. */
+  /** True while growing could still bring something (it stops at the bound on group rounds). */
+  get canGrow(): boolean {
+    const last = this.lastRound();
+    const vectorCan = !this.vectorComplete && !(full(last!) && this.rounds!.length >= MAX_GROUP_ROUNDS);
+    return vectorCan || !this.keywordComplete;
+  }
+
+  /** Fetches until each side holds `window` hits (per round) or is complete. */
   async fill(window: number): Promise<void> {
     this.window = Math.max(this.window, window);
-    const v = this.vector && !this.vector.exhausted ? Math.min(this.window, NUM_CANDIDATES) - this.vector.hits.length : 0;
-    const k = this.keyword && !this.keyword.exhausted ? Math.min(this.window, KEYWORD_CANDIDATES) - this.keyword.hits.length : 0;
+    let last = this.lastRound();
+    if (last && full(last) && !this.vectorComplete && this.rounds!.length < MAX_GROUP_ROUNDS) {
+      const seen = new Set(this.rounds!.flatMap((r) => [...r.excludeGroups, ...r.hits.map((h) => h.product.groupId)]));
+      last = { hits: [], exhausted: false, excludeGroups: [...seen].sort() };
+      this.rounds!.push(last);
+    }
+    const v = last && !last.exhausted ? Math.min(this.window, NUM_CANDIDATES) - last.hits.length : 0;
+    const k = this.keyword && !this.keywordComplete ? Math.min(this.window, KEYWORD_CANDIDATES) - this.keyword.hits.length : 0;
     if (v <= 0 && k <= 0) return;
-    const facets = this.rounds === 0 && this.plan.facets?.length ? this.plan.facets : undefined;
+    const facets = this.trips === 0 && this.plan.facets?.length ? this.plan.facets : undefined;
+    const restriction = this.plan.restriction;
     const res = await this.index.retrieve({
-      restriction: this.plan.restriction,
-      vector: v > 0 ? { vector: this.plan.vector!, from: this.vector!.hits.length, size: v, numCandidates: NUM_CANDIDATES } : undefined,
+      restriction,
+      vector:
+        v > 0
+          ? {
+              vector: this.plan.vector!,
+              from: last!.hits.length,
+              size: v,
+              numCandidates: NUM_CANDIDATES,
+              ...(last!.excludeGroups.length > 0 ? { excludeGroups: last!.excludeGroups } : {}),
+            }
+          : undefined,
       keyword: k > 0 ? { q: this.plan.keywords!, from: this.keyword!.hits.length, size: k } : undefined,
       facets,
     });
-    this.rounds++;
+    this.trips++;
     this.generation ??= res.generation;
     if (facets) this.facets = res.facets ?? [];
-    if (v > 0) append(this.vector!, res.vector ?? [], v, NUM_CANDIDATES);
-    if (k > 0) append(this.keyword!, res.keyword ?? [], k, KEYWORD_CANDIDATES);
+    if (v > 0) append(last!, res.vector ?? [], v);
+    if (k > 0) append(this.keyword!, res.keyword ?? [], k);
   }
 
   /** The next window when a page is not filled yet. */
   grow(): Promise<void> {
     return this.fill(this.window * WINDOW_GROWTH);
   }
+
+  private lastRound(): VectorRound | undefined {
+    return this.rounds?.[this.rounds.length - 1];
+  }
 }
 
-function append(side: Side, hits: Hit[], asked: number, cap: number): void {
+function full(r: VectorRound): boolean {
+  return r.hits.length >= NUM_CANDIDATES;
+}
+
+function append(side: Side, hits: Hit[], asked: number): void {
   side.hits.push(...hits);
-  if (hits.length < asked || side.hits.length >= cap) side.exhausted = true;
+  if (hits.length < asked) side.exhausted = true;
 }

@@ -28,3 +28,13 @@ export function initialWindow(needed: number): number {
 
 /** How windows grow when a page is not filled yet (filters, exclusions, collapsing): ×4 up to the candidate set. */
 export const WINDOW_GROWTH = 4;
+
+/**
+ * Collapsing pages the kNN by groups at most this many times (4 × 1,000 candidates). Each round starts after the
+ * groups seen so far, so only groups of hundreds of matching products each need more than one or two rounds. Past
+ * the bound, a page may come back short, with `exhaustive: false`.
+ */
+export const MAX_GROUP_ROUNDS = 4;
+
+/** Round trips one request may spend on growing its windows and paging groups. */
+export const MAX_RETRIEVAL_TRIPS = 10;

@@ -59,8 +59,9 @@ export class InMemoryProductIndex implements ProductIndex {
     this.calls.push({ method: 'retrieve', args: [q] });
     const out: Retrieval = {};
     if (q.vector) {
-      const { vector, from, size, numCandidates } = q.vector;
-      out.vector = this.nearest(vector, q.restriction).slice(0, numCandidates).slice(from, from + size);
+      const { vector, from, size, numCandidates, excludeGroups = [] } = q.vector;
+      const nearest = this.nearest(vector, q.restriction).filter((h) => !excludeGroups.includes(h.product.groupId));
+      out.vector = nearest.slice(0, numCandidates).slice(from, from + size);
     }
     if (q.keyword) out.keyword = this.bm25ish(q.keyword.q, q.restriction).slice(q.keyword.from, q.keyword.from + q.keyword.size);
     if ((out.vector?.length ?? 0) + (out.keyword?.length ?? 0) > 0) out.generation = this.generation;
