@@ -23,6 +23,7 @@ import { createLoaders, type RequestContext } from './resolvers/context';
 import { buildAppSchema } from './resolvers';
 import { CatalogMapService } from './explore/catalog-map.service';
 import { ElasticsearchProductIndex } from './search/elasticsearch/elasticsearch.adapter';
+import { MerchandisingService } from './search/merchandising.service';
 import { SearchService } from './search/search.service';
 import { ApiKeyVerifier } from './server/auth';
 import { identifyClient } from './server/client-identity';
@@ -57,6 +58,7 @@ export interface Services {
   models: CompareModelsService;
   /** `index` with its writes mirrored into a shadow index while one is being built (reindex/dual-write-index.ts). */
   writes: ProductIndex;
+  merchandising: MerchandisingService;
   close(): Promise<void>;
 }
 
@@ -90,6 +92,7 @@ export async function createServices(config: AppConfig, preloaded?: EmbeddingSer
   const shadows = new ElasticsearchShadowStore(index, index.transport());
   // While `npm run reindex -- --shadow` builds the next model's index, every write also goes there.
   const writes = withDualWrites(index, new WriteTargets(shadows), embedder.modelId);
+  const merchandising = new MerchandisingService(index.ruleStore(), { cacheTtlMs: config.search.rulesCacheTtlMs });
   return {
     index,
     writes,
@@ -99,8 +102,9 @@ export async function createServices(config: AppConfig, preloaded?: EmbeddingSer
     tagger,
     qa: new CatalogQaService(index.tagStore(), tagger),
     models: new CompareModelsService(index, shadows),
-    search: new SearchService(index, embedder, images, { facetRanges: { price: config.search.facetPriceRanges } }),
+    search: new SearchService(index, embedder, images, { facetRanges: { price: config.search.facetPriceRanges } }, merchandising),
     ingest: new IngestService(writes, embedder, images, config.catalog, duplicates, tagger),
+    merchandising,
     async close() {
       await Promise.allSettled([index.close(), embedder.close(), fetcher.close()]);
     },

@@ -50,6 +50,8 @@ export interface RetrievalQuery {
     numCandidates: number;
     /** Products of these groups are left out of the kNN (collapsing pages the kNN by groups). */
     excludeGroups?: readonly string[];
+    /** Only products with an image at least this similar (cosine) to the query. */
+    minSimilarity?: number;
   };
   /** BM25 over the text fields: matches `from` to `from + size`. */
   keyword?: { q: string; from: number; size: number };
@@ -58,6 +60,10 @@ export interface RetrievalQuery {
    * under its own restriction; in the same round trip as the sides.
    */
   facets?: readonly FacetQuery[];
+  /** These products, if they pass the restriction, scored against the query vector when there is one (pins). */
+  pinned?: readonly string[];
+  /** Hits carry their image vectors (diversity needs them). */
+  withVectors?: boolean;
 }
 
 /** Facets counted under one restriction (the request's, minus the filters of the facets counted here). */
@@ -85,6 +91,8 @@ export interface Retrieval {
   generation?: string;
   /** One per facet definition asked for, in any order. */
   facets?: FacetResult[];
+  /** The pinned products that pass the restriction. */
+  pinned?: Hit[];
 }
 
 export interface BrowseQuery {
@@ -115,6 +123,8 @@ export interface Hit {
   product: Product;
   /** The product's image nearest to the query vector (kNN hits). */
   matchedImage?: MatchedImage;
+  /** Its images' vectors, when asked for. */
+  vectors?: number[][];
   /**
    * The store's ranking score, highest first. For kNN hits it is Elasticsearch's dot_product score over unit vectors,
    * (1 + cosine) / 2, in [0, 1].

@@ -1,4 +1,5 @@
 import type { ImageRef } from '../sources/image-source';
+import type { RuleSet } from './merchandising';
 import type { ProductFilter } from './product';
 import type { FieldName } from './product-fields';
 
@@ -32,6 +33,16 @@ export interface SearchRequest extends QuerySignals {
   excludeIds?: readonly string[];
   /** One product per group (groupId): the best of each, with the group's size. */
   collapse?: boolean;
+  /** 0-1: how much to trade relevance for variety among the best results (maximal marginal relevance). */
+  diversity?: number;
+  /** Cosine floor: vector matches less similar than this are left out. */
+  minSimilarity?: number;
+  /** Cut the list before its `autocut`-th jump in relevance (as Weaviate's autocut). */
+  autocut?: number;
+  /** The request's own merchandising rules. */
+  rules?: RuleSet;
+  /** Apply the stored rules whose context matches (default true). */
+  useStoredRules?: boolean;
   /** Page size. */
   first: number;
   /** The `endCursor` of the previous page. */

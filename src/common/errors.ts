@@ -50,6 +50,8 @@ export const EXPECTED_ERROR_CODES = [
   'INDEXING_FAILED',
   'INVALID_CURSOR',
   'PAGE_DEPTH_EXCEEDED',
+  'CONTRADICTORY_RULES',
+  'RULE_NOT_FOUND',
 ] as const;
 export type ExpectedErrorCode = (typeof EXPECTED_ERROR_CODES)[number];
 
@@ -173,5 +175,44 @@ export class PageDepthExceededError extends ExpectedError {
         'narrow the query with filters instead of paging further',
     );
     this.name = 'PageDepthExceededError';
+  }
+}
+
+export enum RuleConflictKind {
+  /** One product both pinned and hidden. */
+  PINNED_AND_HIDDEN = 'PINNED_AND_HIDDEN',
+  /** Two products pinned to the same position. */
+  POSITION_TAKEN = 'POSITION_TAKEN',
+  /** One product pinned to two positions. */
+  PINNED_TWICE = 'PINNED_TWICE',
+}
+
+/** One contradiction inside a set of merchandising rules. */
+export interface RuleConflict {
+  kind: RuleConflictKind;
+  productId?: string;
+  position?: number;
+}
+
+/** Rules that contradict themselves (a product pinned and hidden, two pins on one position, …): refused, not guessed. */
+export class ContradictoryRulesError extends ExpectedError {
+  readonly code = 'CONTRADICTORY_RULES';
+  constructor(readonly conflicts: readonly RuleConflict[]) {
+    super(`The rules contradict themselves: ${conflicts.map(describeConflict).join('; ')}`);
+    this.name = 'ContradictoryRulesError';
+  }
+}
+
+function describeConflict(c: RuleConflict): string {
+  if (c.kind === RuleConflictKind.PINNED_AND_HIDDEN) return `"${c.productId}" is both pinned and hidden`;
+  if (c.kind === RuleConflictKind.POSITION_TAKEN) return `position ${c.position} has more than one pin`;
+  return `"${c.productId}" is pinned to more than one position`;
+}
+
+export class RuleNotFoundError extends ExpectedError {
+  readonly code = 'RULE_NOT_FOUND';
+  constructor(readonly ruleId: string) {
+    super(`No merchandising rule with id "${ruleId}"`);
+    this.name = 'RuleNotFoundError';
   }
 }

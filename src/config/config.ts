@@ -145,6 +145,12 @@ const EnvSchema = z.object({
   /** Images per product (ingest's `images`); each is embedded and searched. At most the GraphQL input's cap, 32. */
   PRODUCT_MAX_IMAGES: int(1, 32).default(8),
 
+  /**
+   * How long each server caches the stored merchandising rules. A rule saved through one server applies there at
+   * once and on the others within this time; 0 reads the rules index on every search.
+   */
+  RULES_CACHE_TTL_MS: int(0, 3_600_000).default(5000),
+
   /** Bounds of the PRICE_RANGE facet's buckets: `10,25` counts under 10, 10 to 25, and 25 or more. */
   FACET_PRICE_RANGES: csv
     .transform((xs) => xs.map(Number))
@@ -224,7 +230,7 @@ export interface AppConfig {
   map: { umapMaxProducts: number; maxPoints: number };
   /** `labelsFile` undefined: tagging off. `required`: the file was named explicitly, so a missing file fails boot. */
   tagging: { labelsFile?: string; required: boolean; retagOnBoot: boolean };
-  search: { facetPriceRanges: number[] };
+    search: { facetPriceRanges: number[]; rulesCacheTtlMs: number };
   catalog: { maxImages: number };
 }
 
@@ -381,7 +387,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       required: e.LABELS_FILE !== undefined && e.LABELS_FILE !== 'none',
       retagOnBoot: e.RETAG_ON_BOOT,
     },
-    search: { facetPriceRanges: e.FACET_PRICE_RANGES },
+    search: { facetPriceRanges: e.FACET_PRICE_RANGES, rulesCacheTtlMs: e.RULES_CACHE_TTL_MS },
     catalog: { maxImages: e.PRODUCT_MAX_IMAGES },
   };
 }

@@ -14,11 +14,19 @@ export const CONTINUATION_COST = 20;
 
 /** Each facet field may be one more kNN over the candidate set (its own filter removed) with an aggregation. */
 export const FACET_COST = 10;
+/** Diversity reads the image vectors of the best 50 results and compares them pairwise. */
+export const DIVERSITY_COST = 10;
+/** Boosts re-rank the best 100 candidates; pins are one more kNN; autocut needs the best 50. */
+export const RULES_COST = 10;
+export const AUTOCUT_COST = 5;
 
 interface CostArgs {
   first?: number;
   after?: string | null;
   facets?: readonly unknown[] | null;
+  diversity?: number | null;
+  autocut?: number | null;
+  rules?: { boosts?: readonly unknown[] | null; pins?: readonly unknown[] | null } | null;
 }
 
 /** Out-of-range page sizes are priced at the cap so argument validation, not the cost limit, names the problem. */
@@ -28,4 +36,7 @@ export const pageCost =
     base +
     (args.after ? CONTINUATION_COST : 0) +
     FACET_COST * Math.min(args.facets?.length ?? 0, MAX_FACETS) +
+    (args.diversity ? DIVERSITY_COST : 0) +
+    (args.rules?.boosts?.length || args.rules?.pins?.length ? RULES_COST : 0) +
+    (args.autocut ? AUTOCUT_COST : 0) +
     Math.min(args.first ?? 10, MAX_PAGE_SIZE) * childComplexity;

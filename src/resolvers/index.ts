@@ -5,6 +5,7 @@ import type { DuplicatesService } from '../duplicates/duplicates.service';
 import type { CatalogMapService } from '../explore/catalog-map.service';
 import type { IngestService } from '../ingest/ingest.service';
 import { WRITE } from '../schema/roles';
+import type { MerchandisingService } from '../search/merchandising.service';
 import type { SearchService } from '../search/search.service';
 import type { CatalogQaService } from '../tagging/catalog-qa.service';
 import { CatalogMapResolver } from './catalog-map.resolver';
@@ -14,6 +15,7 @@ import type { CompareModelsService } from '../reindex/compare-models.service';
 import { ModelUpgradeResolver } from './model-upgrade.resolver';
 import type { RequestContext } from './context';
 import { IngestResolver } from './ingest.resolver';
+import { MerchandisingResolver } from './merchandising.resolver';
 import { ProductResolver } from './product.resolver';
 import { SearchResolver } from './search.resolver';
 import { synchronousTypeResolution } from './sync-type-resolution';
@@ -30,6 +32,7 @@ export const RESOLVERS = [
   DuplicatesResolver,
   CatalogQaResolver,
   ModelUpgradeResolver,
+  MerchandisingResolver,
 ] as const;
 
 /** What the resolvers need from the service layer. */
@@ -40,6 +43,7 @@ export interface ResolverServices {
   duplicates: DuplicatesService;
   qa: CatalogQaService;
   models: CompareModelsService;
+  merchandising: MerchandisingService;
 }
 
 type ResolverClass = (typeof RESOLVERS)[number];
@@ -54,6 +58,7 @@ export function createResolvers(services: ResolverServices): Map<ResolverClass, 
     [DuplicatesResolver, new DuplicatesResolver(services.duplicates)],
     [CatalogQaResolver, new CatalogQaResolver(services.qa)],
     [ModelUpgradeResolver, new ModelUpgradeResolver(services.models)],
+    [MerchandisingResolver, new MerchandisingResolver(services.merchandising)],
   ]);
 }
 

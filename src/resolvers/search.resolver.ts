@@ -2,6 +2,7 @@ import { Args, Ctx, Query, Resolver } from 'type-graphql';
 import type { Page, SearchService } from '../search/search.service';
 import { RecommendationsArgs, SearchByImageArgs, SearchByTextArgs, SimilarProductsArgs, type SearchPageArgs } from '../schema/args';
 import { SearchMode } from '../schema/enums';
+import { toRuleSet } from '../schema/merchandising.type';
 import { FACET_FIELD_NAMES } from '../schema/product-fields.graphql';
 import { ProductHits, RecommendationsType } from '../schema/product.type';
 import { SearchByImageResult, SimilarProductsResult } from '../schema/results.union';
@@ -78,5 +79,10 @@ export function toPage(a: SearchPageArgs): Page {
     filter: a.filters ?? undefined,
     facets: a.facets?.map((f) => FACET_FIELD_NAMES[f]!),
     collapse: a.collapse,
+    diversity: a.diversity ?? undefined,
+    minSimilarity: a.minSimilarity ?? undefined,
+    autocut: a.autocut ?? undefined,
+    rules: toRuleSet(a.rules),
+    useStoredRules: a.useStoredRules,
   };
 }

@@ -1,9 +1,10 @@
-import { ArrayMaxSize, ArrayMinSize, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
-import { ArgsType, Field, ID, Int } from 'type-graphql';
+import { ArrayMaxSize, ArrayMinSize, IsOptional, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArgsType, Field, Float, ID, Int } from 'type-graphql';
 import { MAX_CURSOR_LENGTH } from '../catalog/search-request';
 import { MAX_ID_LENGTH } from '../catalog/product-fields';
 import { SearchMode } from './enums';
 import { ImageInput, ProductFilterInput, ProductInputType } from './inputs';
+import { MerchandisingRuleInput, MerchandisingRulesInput } from './merchandising.type';
 import { FacetField, ProductSort } from './product-fields.graphql';
 
 /** Every operation's arguments, with their bounds, so every entry point gets the same limits. */
@@ -59,6 +60,50 @@ export class SearchPageArgs extends PageArgs {
       'whenever that many groups match.',
   })
   collapse: boolean = false;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      '0 to 1: trade relevance for variety among the best 50 results (maximal marginal relevance over their image ' +
+      'vectors), so a strip is not eight copies of one product. 0 (or absent) ranks by relevance alone.',
+  })
+  @IsOptional()
+  @Min(0)
+  @Max(1)
+  diversity?: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Hard floor on cosine similarity (-1 to 1): vector matches below it are left out (keyword matches are kept).',
+  })
+  @IsOptional()
+  @Min(-1)
+  @Max(1)
+  minSimilarity?: number;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Cut the list before its N-th jump in relevance (1 to 10), as Weaviate does: over the best 50 results, the ' +
+      'score curve is compared with the straight line from the first to the last, and each local peak of the ' +
+      'difference is a jump. No jump, no cut; pins are never cut.',
+  })
+  @IsOptional()
+  @Min(1)
+  @Max(10)
+  autocut?: number;
+
+  @Field(() => MerchandisingRulesInput, {
+    nullable: true,
+    description:
+      "This request's own boosts, pins and hides. They come before stored rules where the two contradict; a hidden " +
+      'product is never shown, even where a rule pins it.',
+  })
+  @ValidateNested()
+  rules?: MerchandisingRulesInput;
+
+  @Field(() => Boolean, { defaultValue: true, description: 'Apply the stored rules whose context matches this request.' })
+  useStoredRules: boolean = true;
 }
 
 @ArgsType()
@@ -133,4 +178,14 @@ export class DeleteProductArgs {
       'up to about 1 s). product(id) sees the deletion at once either way.',
   })
   refresh: boolean = false;
+}
+
+@ArgsType()
+export class SaveMerchandisingRuleArgs {
+  @Field(() => MerchandisingRuleInput) @ValidateNested() input!: MerchandisingRuleInput;
+}
+
+@ArgsType()
+export class DeleteMerchandisingRuleArgs {
+  @Field(() => ID) @MaxLength(MAX_ID_LENGTH) id!: string;
 }

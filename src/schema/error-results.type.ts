@@ -1,5 +1,6 @@
 import { Field, Float, ID, Int, InterfaceType, ObjectType, registerEnumType } from 'type-graphql';
 import {
+  ContradictoryRulesError,
   CursorProblem,
   EXPECTED_ERROR_CODES,
   ExpectedError,
@@ -10,6 +11,8 @@ import {
   InvalidInputError,
   PageDepthExceededError,
   ProductNotFoundError,
+  RuleConflictKind,
+  RuleNotFoundError,
   StaleVersionError,
   type ExpectedErrorCode,
   type ImageErrorCode,
@@ -106,6 +109,37 @@ export class PageDepthExceeded extends ErrorResult {
   @Field(() => Int) requestedDepth!: number;
 }
 
+registerEnumType(RuleConflictKind, {
+  name: 'RuleConflictKind',
+  valuesConfig: {
+    PINNED_AND_HIDDEN: { description: 'One product is both pinned and hidden.' },
+    POSITION_TAKEN: { description: 'Two products are pinned to the same position.' },
+    PINNED_TWICE: { description: 'One product is pinned to two positions.' },
+  },
+});
+
+@ObjectType({ description: 'One contradiction inside a set of rules.' })
+export class RuleConflictType {
+  @Field(() => RuleConflictKind) kind!: RuleConflictKind;
+  @Field(() => ID, { nullable: true }) productId?: string;
+  @Field(() => Int, { nullable: true }) position?: number;
+}
+
+@ObjectType({
+  implements: ErrorResult,
+  description:
+    "The rules contradict themselves; nothing was saved or searched. (Between a request's rules and stored rules, " +
+    'contradictions are not errors: they are resolved by precedence.)',
+})
+export class ContradictoryRules extends ErrorResult {
+  @Field(() => [RuleConflictType]) conflicts!: RuleConflictType[];
+}
+
+@ObjectType({ implements: ErrorResult })
+export class RuleNotFound extends ErrorResult {
+  @Field(() => ID) ruleId!: string;
+}
+
 type ErrorClass<E extends ExpectedError> = abstract new (...args: never[]) => E;
 type ResultClass<R extends ErrorResult> = new () => R;
 
@@ -145,6 +179,14 @@ export const ERROR_RESULTS: readonly ErrorRow[] = [
     result: () => PageDepthExceeded,
     fields: (e) => ({ maxDepth: e.maxDepth, requestedDepth: e.requestedDepth }),
   }),
+  row({
+    error: ContradictoryRulesError,
+    result: () => ContradictoryRules,
+    fields: (e) => ({
+      conflicts: e.conflicts.map((c) => Object.assign(new RuleConflictType(), { kind: c.kind, productId: c.productId ?? null, position: c.position ?? null })),
+    }),
+  }),
+  row({ error: RuleNotFoundError, result: () => RuleNotFound, fields: (e) => ({ ruleId: e.ruleId }) }),
 ];
 
 /** The typed result for an expected failure, or undefined when no row knows the error. */

@@ -1,5 +1,6 @@
 import { createUnionType, Field, ObjectType } from 'type-graphql';
 import {
+  ContradictoryRules,
   ImageFetchFailed,
   ImageTooLarge,
   ImageUndecodable,
@@ -9,8 +10,10 @@ import {
   InvalidInput,
   PageDepthExceeded,
   ProductNotFound,
+  RuleNotFound,
   StaleVersion,
 } from './error-results.type';
+import { MerchandisingRule } from './merchandising.type';
 import { DeleteSuccess, IngestSuccess, IngestSummary, ProductHits, ProductList } from './product.type';
 
 /** Members are class instances, so resolution is by constructor, never by sniffing fields. */
@@ -19,18 +22,30 @@ function byConstructor(value: object) {
 }
 
 const IMAGE_ERRORS = [ImageTooLarge, ImageUndecodable, ImageUrlForbidden, ImageFetchFailed, InvalidInput] as const;
-/** What paging through any list can run into. */
-const PAGE_ERRORS = [InvalidCursor, PageDepthExceeded] as const;
+/** What paging through any ranked list, or its rules, can run into. */
+const LIST_ERRORS = [InvalidCursor, PageDepthExceeded, ContradictoryRules] as const;
 
 export const SimilarProductsResult = createUnionType({
   name: 'SimilarProductsResult',
-  types: () => [ProductHits, ProductNotFound, ...PAGE_ERRORS] as const,
+  types: () => [ProductHits, ProductNotFound, InvalidInput, ...LIST_ERRORS] as const,
   resolveType: byConstructor,
 });
 
 export const SearchByImageResult = createUnionType({
   name: 'SearchByImageResult',
-  types: () => [ProductHits, ...IMAGE_ERRORS, ...PAGE_ERRORS] as const,
+  types: () => [ProductHits, ...IMAGE_ERRORS, ...LIST_ERRORS] as const,
+  resolveType: byConstructor,
+});
+
+export const SaveMerchandisingRuleResult = createUnionType({
+  name: 'SaveMerchandisingRuleResult',
+  types: () => [MerchandisingRule, ContradictoryRules, InvalidInput] as const,
+  resolveType: byConstructor,
+});
+
+export const DeleteMerchandisingRuleResult = createUnionType({
+  name: 'DeleteMerchandisingRuleResult',
+  types: () => [DeleteSuccess, RuleNotFound] as const,
   resolveType: byConstructor,
 });
 

@@ -1,7 +1,7 @@
-import { SearchMode, type ProductFilter } from '../catalog/product';
-import type { FieldName } from '../catalog/product-fields';
+import { SearchMode } from '../catalog/product';
+import type { StoredRule } from '../catalog/merchandising';
 import type { ProductIndex } from '../catalog/product-index';
-import type { SearchRequest } from '../catalog/search-request';
+import type { QuerySignals, SearchRequest } from '../catalog/search-request';
 import type { BrowseResult, SearchResult } from '../catalog/search-result';
 import type { Embedder } from '../embedding/embedder';
 import type { ImageRef, ImageSource } from '../sources/image-source';
@@ -11,14 +11,8 @@ import { runSearch, type SearchOptions } from './pipeline/pipeline';
 export type { BrowseRequest } from './browse';
 export type { SearchOptions } from './pipeline/pipeline';
 
-/** The controls every list operation shares. */
-export interface Page {
-  first: number;
-  after?: string;
-  filter?: ProductFilter;
-  facets?: readonly FieldName[];
-  collapse?: boolean;
-}
+/** The controls every list operation shares: everything a SearchRequest has besides what the query starts from. */
+export type Page = Omit<SearchRequest, keyof QuerySignals | 'keywords'>;
 
 /**
  * Search operations. `discover` runs any SearchRequest through the one pipeline (search/pipeline); the other
@@ -30,11 +24,12 @@ export class SearchService {
     private readonly embedder: Embedder,
     private readonly images: ImageSource,
     private readonly options: SearchOptions = { facetRanges: {} },
+    private readonly rules?: { all(): Promise<readonly StoredRule[]> },
   ) {}
 
   /** Any combination of signals and controls. `signal` cancels the image fetch and the embeddings. */
   discover(req: SearchRequest, signal?: AbortSignal): Promise<SearchResult> {
-    return runSearch({ index: this.index, embedder: this.embedder, images: this.images, options: this.options }, req, signal);
+    return runSearch({ index: this.index, embedder: this.embedder, images: this.images, options: this.options, rules: this.rules }, req, signal);
   }
 
   /** "More like this": neighbours of the product's stored vector, never the product itself. */
@@ -67,5 +62,5 @@ export class SearchService {
 }
 
 function fromPage(page: Page): SearchRequest {
-  return { first: page.first, after: page.after, filter: page.filter, facets: page.facets, collapse: page.collapse };
+  return { ...page };
 }

@@ -1,4 +1,5 @@
 import { encodeCursor } from '../../src/search/pipeline/cursor';
+import { autocutCount } from '../../src/search/pipeline/cuts';
 import { generateCatalog, type ProductRecord } from '../../tools/synth/catalog';
 import { renderVariants } from '../../tools/synth/render';
 import { syntheticCatalog, toInput, type FixtureProduct } from '../support/catalog';
@@ -102,7 +103,7 @@ describe('search features end to end', () => {
       expect(other.body.data!.similarProducts).toMatchObject({ __typename: 'InvalidCursor', errorCode: 'INVALID_CURSOR', problem: 'OTHER_QUERY' });
       const edited = await server.gql(PAGE, { id: 'p-000005', first: 2, after: cursor.replace(/.$/, (c: string) => (c === '0' ? '1' : '0')) });
       expect(edited.body.data!.similarProducts).toMatchObject({ __typename: 'InvalidCursor', problem: 'MALFORMED' });
-      const deep = encodeCursor({ kind: 'search', query: 'any', generation: 'any', offset: 990, anchor: 'x' });
+      const deep = encodeCursor({ kind: 'search', query: 'any', generation: 'any', offset: 990, anchor: 'x', at: 0 });
       const tooDeep = await server.gql(PAGE, { id: 'p-000005', first: 20, after: deep });
       expect(tooDeep.body.data!.similarProducts).toEqual({ __typename: 'PageDepthExceeded', errorCode: 'PAGE_DEPTH_EXCEEDED', maxDepth: 1000, requestedDepth: 1010 });
     });
@@ -258,6 +259,94 @@ describe('search features end to end', () => {
       expect(r.pageInfo.hasNextPage).toBe(true);
       const wanted = new Set(far.map((id: string) => ALL.find((p) => p.id === id)!.groupId));
       for (const h of r.hits) expect(wanted.has(ALL.find((p) => p.id === h.product.id)!.groupId)).toBe(true);
+    });
+  });
+
+  describe('ranking controls', () => {
+    const SIMILAR = `query($id: ID!, $first: Int!, $d: Float, $min: Float, $cut: Int, $rules: MerchandisingRulesInput, $stored: Boolean, $f: ProductFilterInput, $collapse: Boolean) {
+      similarProducts(id: $id, first: $first, diversity: $d, minSimilarity: $min, autocut: $cut, rules: $rules, useStoredRules: $stored, filters: $f, collapse: $collapse) {
+        __typename
+        ... on ProductHits { exhaustive hits { score similarity product { id brand groupId inStock } } pageInfo { hasNextPage } }
+        ... on ContradictoryRules { errorCode message conflicts { kind productId position } }
+      }
+    }`;
+    const run = async (v: Record<string, unknown>) => (await server.gql(SIMILAR, { first: 8, ...v })).body.data!.similarProducts;
+
+    it('autocut cuts where the documented algorithm cuts the real score curve: after the twins and the next-nearest', async () => {
+      const r = await run({ id: 'p-000005', first: 20, cut: 1 });
+      const uncut = await run({ id: 'p-000005', first: 50 });
+      const keep = autocutCount(uncut.hits.map((h: any) => h.score), 1);
+      // Seven twins at 0.999, then 0.86, 0.75, 0.75, …: the curve falls fastest right after the eighth.
+      expect(keep).toBe(8);
+      expect(r.hits.map((h: any) => h.product.id)).toEqual(uncut.hits.slice(0, keep).map((h: any) => h.product.id));
+      expect(r.hits.slice(0, 7).map((h: any) => h.product.id).sort()).toEqual([...TWINS].sort());
+      expect(r.pageInfo.hasNextPage).toBe(false);
+    });
+
+    it('minSimilarity is a hard floor: every hit is at least that similar, and the page says it is complete', async () => {
+      const r = await run({ id: catalog[9]!.record.id, first: 50, min: 0.8 });
+      expect(r.hits.length).toBeGreaterThan(0);
+      expect(r.hits.every((h: any) => h.similarity >= 0.8 - 1e-6)).toBe(true);
+      const all = await run({ id: catalog[9]!.record.id, first: 100 });
+      expect(r.hits.length).toBe(all.hits.filter((h: any) => h.similarity >= 0.8 - 1e-6).length);
+      expect([r.exhaustive, r.pageInfo.hasNextPage]).toEqual([true, false]);
+    });
+
+    it('diversity spreads a strip over more styles than relevance alone', async () => {
+      const seed = catalog[STYLES[1]!]!.record.id;
+      const styles = (r: any) => new Set(r.hits.map((h: any) => h.product.groupId)).size;
+      const plain = await run({ id: seed, first: 6 });
+      const diverse = await run({ id: seed, first: 6, d: 0.7 });
+      expect(styles(diverse)).toBeGreaterThan(styles(plain));
+      expect(diverse.hits[0].product.id).toBe(plain.hits[0].product.id);
+    });
+
+    it('boosts and buries by brand and stock; a pin that is also hidden is refused as a contradiction', async () => {
+      const seed = catalog[12]!.record.id;
+      const brand = catalog[13]!.record.brand;
+      const boosted = await run({ id: seed, rules: { boosts: [{ filters: { brands: [brand] }, weight: 1 }, { filters: { inStock: false }, weight: -1 }] } });
+      const ofBrand = ALL.filter((p) => p.brand === brand && p.inStock && p.id !== seed).length;
+      expect(boosted.hits.slice(0, Math.min(8, ofBrand)).every((h: any) => h.product.brand === brand && h.product.inStock)).toBe(true);
+      const bad = await run({ id: seed, rules: { pins: [{ id: 'p-000001', position: 1 }], hides: ['p-000001'] } });
+      expect(bad).toMatchObject({ __typename: 'ContradictoryRules', errorCode: 'CONTRADICTORY_RULES', conflicts: [{ kind: 'PINNED_AND_HIDDEN', productId: 'p-000001', position: null }] });
+      const text = await server.gql(`{ searchByText(q: "mug", rules: { pins: [{ id: "a", position: 1 }, { id: "b", position: 1 }] }) { hits { score } } }`);
+      expect(text.body.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', errorCode: 'CONTRADICTORY_RULES' });
+    });
+
+    it('stored rules: saved with a key, applied by category, resolved against the request (a hidden product is never pinned)', async () => {
+      const seed = catalog[14]!.record;
+      const SAVE = `mutation($r: MerchandisingRuleInput!) { saveMerchandisingRule(input: $r) {
+        __typename ... on MerchandisingRule { id priority context { categories } pins { id position } hides }
+        ... on ContradictoryRules { conflicts { kind position } } } }`;
+      const plain = await run({ id: seed.id, f: { inStock: true } });
+      const [first, second] = plain.hits.map((h: any) => h.product.id);
+      const far = plain.hits[7].product.id;
+      const rule = { id: 'mugs-1', priority: 5, context: { categories: [seed.category] }, pins: [{ id: far, position: 1 }], hides: [first] };
+      expect((await server.gql(SAVE, { r: rule }, { key: null })).body.errors![0]!.extensions!.code).toBe('UNAUTHORIZED');
+      const saved = await server.gql(SAVE, { r: rule });
+      expect(saved.body.data!.saveMerchandisingRule).toMatchObject({ __typename: 'MerchandisingRule', id: 'mugs-1', pins: [{ id: far, position: 1 }], hides: [first] });
+      const listed = await server.gql(`{ merchandisingRules { id enabled context { categories queries } updatedAt } }`);
+      expect(listed.body.data!.merchandisingRules).toEqual([{ id: 'mugs-1', enabled: true, context: { categories: [seed.category], queries: [] }, updatedAt: expect.any(String) }]);
+      const contradictory = await server.gql(SAVE, { r: { ...rule, id: 'bad', pins: [{ id: 'x', position: 2 }, { id: 'y', position: 2 }] } });
+      expect(contradictory.body.data!.saveMerchandisingRule).toEqual({ __typename: 'ContradictoryRules', conflicts: [{ kind: 'POSITION_TAKEN', position: 2 }] });
+
+      const organic = (await run({ id: seed.id, f: { inStock: true }, first: 12 })).hits.map((h: any) => h.product.id);
+      const ruled = (await run({ id: seed.id, f: { inStock: true } })).hits.map((h: any) => h.product.id);
+      expect(ruled).toEqual([far, ...organic.filter((id: string) => id !== first && id !== far)].slice(0, 8));
+      // The request pins the hidden product to 2 (the stored hide wins: dropped) and another to 3; the stored pin
+      // keeps position 1. The page stays full.
+      const collide = (await run({ id: seed.id, f: { inStock: true }, rules: { pins: [{ id: first, position: 2 }, { id: second, position: 3 }] } })).hits.map(
+        (h: any) => h.product.id,
+      );
+      const rest = organic.filter((id: string) => ![first, second, far].includes(id));
+      expect(collide).toEqual([far, rest[0], second, ...rest.slice(1, 6)]);
+      // Another category's request is untouched, and so is one that opts out.
+      expect((await run({ id: seed.id, f: { inStock: true }, stored: false })).hits.map((h: any) => h.product.id)).toEqual(plain.hits.map((h: any) => h.product.id));
+
+      const DELETE = `mutation { deleteMerchandisingRule(id: "mugs-1") { __typename ... on RuleNotFound { ruleId } } }`;
+      expect((await server.gql(DELETE)).body.data!.deleteMerchandisingRule).toEqual({ __typename: 'DeleteSuccess' });
+      expect((await server.gql(DELETE)).body.data!.deleteMerchandisingRule).toEqual({ __typename: 'RuleNotFound', ruleId: 'mugs-1' });
+      expect((await run({ id: seed.id, f: { inStock: true } })).hits.map((h: any) => h.product.id)).toEqual(plain.hits.map((h: any) => h.product.id));
     });
   });
 

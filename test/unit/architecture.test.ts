@@ -55,6 +55,7 @@ const ALLOWED: Record<string, string[]> = {
     'catalog',
     'schema',
     'search:search.service.ts',
+    'search:merchandising.service.ts',
     'ingest:ingest.service.ts',
     'explore:catalog-map.service.ts',
     'duplicates:duplicates.service.ts',

@@ -193,7 +193,7 @@ function flatten(errors: ValidationErrorLike[], prefix: string[] = []): [string,
 }
 
 beforeAll(async () => {
-  schema = await buildAppSchema({ services: { search, ingest, maps, duplicates, qa, models } });
+  schema = await buildAppSchema({ services: { search, ingest, maps, duplicates, qa, models, merchandising: {} as never } });
   const storage = typeGraphqlMetadata();
   const opsByArgsClass = new Map<Function, string[]>();
   for (const p of storage.params) {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import {
   AppError,
+  ContradictoryRulesError,
   CursorProblem,
   EXPECTED_ERROR_CODES,
   ImageInputError,
@@ -9,11 +10,14 @@ import {
   InvalidInputError,
   PageDepthExceededError,
   ProductNotFoundError,
+  RuleConflictKind,
+  RuleNotFoundError,
   StaleVersionError,
   type ExpectedError,
 } from '../../src/common/errors';
 import { orErrorResult, toErrorResult } from '../../src/resolvers/error-mapping';
 import {
+  ContradictoryRules,
   ImageFetchFailed,
   ImageTooLarge,
   ImageUndecodable,
@@ -23,6 +27,7 @@ import {
   InvalidInput,
   PageDepthExceeded,
   ProductNotFound,
+  RuleNotFound,
   StaleVersion,
 } from '../../src/schema/error-results.type';
 
@@ -38,6 +43,12 @@ const CASES: [ExpectedError, new () => object, Record<string, unknown>][] = [
   [new IndexingFailedError('p3', 'mapper_parsing_exception', 'DOCUMENT_REJECTED'), IndexingFailed, { productId: 'p3', reason: 'DOCUMENT_REJECTED' }],
   [new InvalidCursorError(CursorProblem.STALE_INDEX), InvalidCursor, { problem: 'STALE_INDEX' }],
   [new PageDepthExceededError(1000, 1010), PageDepthExceeded, { maxDepth: 1000, requestedDepth: 1010 }],
+  [
+    new ContradictoryRulesError([{ kind: RuleConflictKind.POSITION_TAKEN, position: 2 }]),
+    ContradictoryRules,
+    { conflicts: [{ kind: 'POSITION_TAKEN', productId: null, position: 2 }] },
+  ],
+  [new RuleNotFoundError('r1'), RuleNotFound, { ruleId: 'r1' }],
 ];
 
 describe('error mapping', () => {

@@ -13,7 +13,7 @@ const ids = (r: { items?: { product: { id: string } }[]; hits?: { product: { id:
   (r.items ?? r.hits)!.map((h) => h.product.id);
 
 describe('cursors', () => {
-  const cursor = { kind: 'search' as const, query: 'q1', generation: 'g1', offset: 10, anchor: 'p-9' };
+  const cursor = { kind: 'search' as const, query: 'q1', generation: 'g1', offset: 10, anchor: 'p-9', at: 1_700_000_000_000 };
 
   it('round-trip, and are opaque base64url with a checksum', () => {
     const token = encodeCursor(cursor);

@@ -21,9 +21,9 @@ import {
   IMAGES_FIELD,
   indexMappings,
   indexSettings,
-  MAPPING_VERSION,
   mappingVersionOf,
   type IndexShape,
+  servingRefusal,
   versionedIndexName,
   type IndexIdentity,
 } from './index-mapping';
@@ -32,6 +32,7 @@ import { parseFacetAggs } from './facet-aggs';
 import { itemFailureReason, translateError } from './failures';
 import { InFlightLimit } from './in-flight';
 import { groupSizesQuery } from './query-builder';
+import { ElasticsearchRuleStore } from './rule-store';
 import { browseSearches, retrievalSearches, type PlannedSearch } from './search-requests';
 import { NO_VECTORS, toDocument, toHits, toProduct, toSource, type Source } from './source';
 
@@ -98,27 +99,8 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
     const current = await this.describeAlias();
     const target = versionedIndexName(this.alias, identity);
     if (current) {
-      const found = current.identity;
-      if (!found || found.dims !== identity.dims || found.modelId !== identity.modelId) {
-        throw new AppError(
-          'INDEX_DIMENSION_MISMATCH',
-          `Index "${current.index}" behind alias "${this.alias}" holds ${found ? `${found.dims}-d vectors of model "${found.modelId}"` : 'no vectors this server recognises'}, ` +
-            `but the configured model "${identity.modelId}" produces ${identity.dims}-d vectors. ` +
-            `Either point MODEL_DIR back at the model that built the index, or move to this model: ` +
-            `run \`npm run reindex\` (builds "${target}" from every product's imageUrl, then swaps the alias), ` +
-            `or set ES_INDEX_ALIAS to a new alias and ingest the catalog again.`,
-        );
-      }
-      if (current.mappingVersion !== MAPPING_VERSION) {
-        // The mapping is strict: writing fields an older mapping lacks would fail item by item.
-        throw new AppError(
-          'INDEX_MAPPING_OUTDATED',
-          `Index "${current.index}" behind alias "${this.alias}" has mapping version ${current.mappingVersion ?? '(none)'}; ` +
-            `this server writes mapping version ${MAPPING_VERSION}. Run \`npm run reindex\`: it copies every product, ` +
-            `vectors included, into "${target}" beside it (nothing is embedded again) and swaps the alias; the old index ` +
-            `is kept for rollback.`,
-        );
-      }
+      const refusal = servingRefusal(this.alias, current.index, current.identity, current.mappingVersion, identity);
+      if (refusal) throw refusal;
       await this.applyReplicas(current.index);
       return { index: current.index, created: false };
     }
@@ -229,6 +211,7 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
         out[p.side] = toHits(r.hits.hits);
         out.generation ??= r.hits.hits[0]?._index;
       }
+      if (p.side === 'pinned') out.pinned = toHits(r.hits.hits);
       if (p.facets) (out.facets ??= []).push(...parseFacetAggs(p.facets.facets, r.aggregations));
     }
     return out;
@@ -241,6 +224,30 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
       const buckets = (res.aggregations as { groups: { buckets: { key: string; doc_count: number }[] } }).groups.buckets;
       return new Map(buckets.map((b) => [b.key, b.doc_count]));
     });
+  }
+
+  /** The stored merchandising rules of this alias, in `<alias>--rules`, over this connection. */
+  ruleStore(): ElasticsearchRuleStore {
+    const c = this.client;
+    return new ElasticsearchRuleStore(
+      {
+        indexExists: (index) => this.call(() => c.indices.exists({ index })),
+        createIndex: (index, body) => this.call(async () => void (await c.indices.create({ index, ...body } as never))),
+        search: (index, body) => this.call(async () => (await c.search({ index, ...body } as never)).hits.hits),
+        put: (index, id, doc) => this.call(async () => void (await c.index({ index, id, document: doc, refresh: 'wait_for' }))),
+        remove: (index, id) =>
+          this.call(async () => {
+            try {
+              await c.delete({ index, id, refresh: 'wait_for' });
+              return true;
+            } catch (e) {
+              if (e instanceof errors.ResponseError && e.statusCode === 404) return false;
+              throw e;
+            }
+          }),
+      },
+      `${this.alias}--rules`,
+    );
   }
 
   /** A page of the catalog in a sort order, with the exact total and its facet counts, in one msearch. */

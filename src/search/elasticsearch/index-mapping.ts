@@ -8,6 +8,7 @@
  */
 
 import { FIELD_NAMES, PRODUCT_FIELDS, type ProductFields } from '../../catalog/product-fields';
+import { AppError } from '../../common/errors';
 import { DEFAULT_VECTOR_INDEX_TYPE, type VectorIndexType } from '../../common/vectors';
 
 /**
@@ -131,4 +132,38 @@ export function identityFromMapping(mapping: { _meta?: Record<string, unknown>; 
   const modelId = mapping._meta?.model_id;
   if (typeof dims !== 'number' || typeof modelId !== 'string') return undefined;
   return { modelId, dims };
+}
+
+/**
+ * Why a server with this model must not serve the index behind the alias, or undefined when it may: vectors of
+ * another model or dimension, or an older mapping version (the mapping is strict: writes of fields an older mapping
+ * lacks would fail item by item). The message says how to fix it.
+ */
+export function servingRefusal(
+  alias: string,
+  index: string,
+  found: IndexIdentity | undefined,
+  mappingVersion: number | undefined,
+  wanted: IndexIdentity,
+): AppError | undefined {
+  const target = versionedIndexName(alias, wanted);
+  if (!found || found.dims !== wanted.dims || found.modelId !== wanted.modelId) {
+    return new AppError(
+      'INDEX_DIMENSION_MISMATCH',
+      `Index "${index}" behind alias "${alias}" holds ${found ? `${found.dims}-d vectors of model "${found.modelId}"` : 'no vectors this server recognises'}, ` +
+        `but the configured model "${wanted.modelId}" produces ${wanted.dims}-d vectors. ` +
+        `Either point MODEL_DIR back at the model that built the index, or move to this model: ` +
+        `run \`npm run reindex\` (builds "${target}" from every product's image URLs, then swaps the alias), ` +
+        `or set ES_INDEX_ALIAS to a new alias and ingest the catalog again.`,
+    );
+  }
+  if (mappingVersion !== MAPPING_VERSION) {
+    return new AppError(
+      'INDEX_MAPPING_OUTDATED',
+      `Index "${index}" behind alias "${alias}" has mapping version ${mappingVersion ?? '(none)'}; this server writes ` +
+        `mapping version ${MAPPING_VERSION}. Run \`npm run reindex\`: it copies every product, vectors included, into ` +
+        `"${target}" beside it (nothing is embedded again) and swaps the alias; the old index is kept for rollback.`,
+    );
+  }
+  return undefined;
 }

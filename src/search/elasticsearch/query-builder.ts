@@ -63,16 +63,19 @@ export function knnClause(
   k: number,
   numCandidates: number,
   restriction: Restriction,
-  excludeGroups: readonly string[] = [],
+  o: { excludeGroups?: readonly string[]; minSimilarity?: number; onlyIds?: readonly string[] } = {},
 ): EsClause {
   const filter = restrictionQuery(restriction) as { bool: Record<string, unknown[]> };
-  if (excludeGroups.length > 0) filter.bool.must_not = [...(filter.bool.must_not ?? []), { terms: { groupId: [...excludeGroups] } }];
+  if (o.excludeGroups?.length) filter.bool.must_not = [...(filter.bool.must_not ?? []), { terms: { groupId: [...o.excludeGroups] } }];
+  if (o.onlyIds) filter.bool.filter = [...(filter.bool.filter ?? []), { ids: { values: [...o.onlyIds] } }];
   return {
     field: VECTOR_FIELD,
     query_vector: Array.from(vector),
     k,
     num_candidates: Math.max(k, numCandidates),
     filter,
+    // For dot_product over unit vectors, Elasticsearch's `similarity` is the cosine itself.
+    ...(o.minSimilarity !== undefined ? { similarity: o.minSimilarity } : {}),
     // The vectors are nested (one per image): a product scores as its best image, and this says which one it was.
     inner_hits: { size: 1, _source: false, fields: [] },
   };

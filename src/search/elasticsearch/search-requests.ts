@@ -10,7 +10,7 @@ import { browseSort, knnClause, keywordQuery, restrictionQuery, type EsClause } 
 
 export interface PlannedSearch {
   /** The side whose hits this request returns, if any. */
-  side?: 'vector' | 'keyword' | 'browse';
+  side?: 'vector' | 'keyword' | 'browse' | 'pinned';
   /** The facets this request counts, if any. */
   facets?: FacetQuery;
   body: EsClause;
@@ -27,10 +27,10 @@ export function retrievalSearches(q: RetrievalQuery): PlannedSearch[] {
   const single = (q.vector === undefined) !== (q.keyword === undefined);
   const at = single ? others.findIndex((f) => sameRestriction(f.restriction, q.restriction)) : -1;
   const ride = at >= 0 ? others.splice(at, 1)[0] : undefined;
-  const base = { _source: NO_VECTORS, track_total_hits: false };
+  const base = { _source: q.withVectors ? { exclude_vectors: false } : NO_VECTORS, track_total_hits: false };
   if (q.vector) {
-    const { vector, from, size, numCandidates, excludeGroups } = q.vector;
-    const knn = knnClause(vector, ride ? numCandidates : from + size, numCandidates, q.restriction, excludeGroups);
+    const { vector, from, size, numCandidates, excludeGroups, minSimilarity } = q.vector;
+    const knn = knnClause(vector, ride ? numCandidates : from + size, numCandidates, q.restriction, { excludeGroups, minSimilarity });
     out.push({ side: 'vector', facets: ride, body: { ...base, knn, from, size, ...(ride ? { aggs: facetAggs(ride.facets) } : {}) } });
   }
   if (q.keyword) {
@@ -40,9 +40,17 @@ export function retrievalSearches(q: RetrievalQuery): PlannedSearch[] {
   }
   for (const f of others) {
     const body: EsClause = { size: 0, track_total_hits: false, aggs: facetAggs(f.facets) };
-    if (q.vector) body.knn = knnClause(q.vector.vector, q.vector.numCandidates, q.vector.numCandidates, f.restriction);
+    const minSimilarity = q.vector?.minSimilarity;
+    if (q.vector) body.knn = knnClause(q.vector.vector, q.vector.numCandidates, q.vector.numCandidates, f.restriction, { minSimilarity });
     if (q.keyword) body.query = keywordQuery(q.keyword.q, f.restriction);
     out.push({ facets: f, body });
+  }
+  if (q.pinned?.length) {
+    const n = q.pinned.length;
+    const body: EsClause = q.vector
+      ? { ...base, size: n, knn: knnClause(q.vector.vector, n, n, q.restriction, { onlyIds: q.pinned }) }
+      : { ...base, size: n, query: { bool: { ...(restrictionQuery(q.restriction).bool as object), must: [{ ids: { values: [...q.pinned] } }] } } };
+    out.push({ side: 'pinned', body });
   }
   return out;
 }

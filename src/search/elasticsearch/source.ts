@@ -63,6 +63,8 @@ export function toHits(hits: EsHit[]): Hit[] {
     .filter((h) => h._source)
     .map((h) => {
       const hit: Hit = { product: toProduct(h._source!), score: h._score ?? 0 };
+      const images = h._source![IMAGES_FIELD];
+      if (images?.length && images.every((i) => i.vector)) hit.vectors = images.map((i) => i.vector!);
       const offset = h.inner_hits?.[IMAGES_FIELD]?.hits.hits[0]?._nested?.offset;
       if (offset !== undefined) hit.matchedImage = { index: offset, url: h._source![IMAGES_FIELD]?.[offset]?.url };
       return hit;

@@ -20,6 +20,8 @@ export interface SearchCursor {
   offset: number;
   /** The last product served, to continue right after it when a write shifted the list. */
   anchor: string;
+  /** When the first page was ranked (ms): recency boosts of later pages are computed at the same moment. */
+  at: number;
 }
 
 export interface BrowseCursor {
@@ -53,7 +55,9 @@ export function decodeCursor<K extends Cursor['kind']>(token: string, kind: K): 
     throw malformed();
   }
   if (c.v !== VERSION || c.kind !== kind || typeof c.query !== 'string' || typeof c.generation !== 'string') throw malformed();
-  if (kind === 'search' && !(Number.isSafeInteger(c.offset) && (c.offset as number) > 0 && typeof c.anchor === 'string')) throw malformed();
+  if (kind === 'search' && !(Number.isSafeInteger(c.offset) && (c.offset as number) > 0 && typeof c.anchor === 'string' && Number.isSafeInteger(c.at))) {
+    throw malformed();
+  }
   if (kind === 'browse' && !Array.isArray(c.after)) throw malformed();
   const { v: _v, ...cursor } = c;
   return cursor as unknown as Extract<Cursor, { kind: K }>;

@@ -42,12 +42,15 @@ export function vectorOnly(side: RankedSide): Ranked {
     product: h.product,
     score: h.score,
     vector: vectorSide(h, i),
+    ...(h.vectors ? { vectors: h.vectors } : {}),
   }));
   return { items, settled: side.settled, complete: side.exhausted };
 }
 
 export function keywordOnly(side: RankedSide): Ranked {
-  const items = side.hits.map((h, i): Candidate => ({ product: h.product, score: h.score, keyword: { rank: i + 1, score: h.score } }));
+  const items = side.hits.map(
+    (h, i): Candidate => ({ product: h.product, score: h.score, keyword: { rank: i + 1, score: h.score }, ...(h.vectors ? { vectors: h.vectors } : {}) }),
+  );
   return { items, settled: side.settled, complete: side.exhausted };
 }
 
@@ -69,7 +72,7 @@ export function fuseTiers(vector: RankedSide, keyword: RankedSide, window: numbe
       for (let i = start; i < Math.min(end, hits.length); i++) {
         const h = hits[i]!;
         if (placed.has(h.product.id)) continue;
-        const c = tier.get(h.product.id) ?? { product: h.product, score: 0, rrf: {} };
+        const c = tier.get(h.product.id) ?? { product: h.product, score: 0, rrf: {}, ...(h.vectors ? { vectors: h.vectors } : {}) };
         const contribution = 1 / (k + i + 1);
         c.score += contribution;
         c.rrf![side] = contribution;

@@ -1,21 +1,25 @@
+import type { StoredRule } from '../../catalog/merchandising';
 import type { ScoredProduct } from '../../catalog/product';
 import type { ProductIndex } from '../../catalog/product-index';
 import type { SearchRequest } from '../../catalog/search-request';
 import type { SearchResult } from '../../catalog/search-result';
 import { CursorProblem, InvalidCursorError, PageDepthExceededError } from '../../common/errors';
+import { checkRuleSet } from '../rules/check';
+import { normaliseQuery, resolveRules, type ResolvedRules } from '../rules/resolve';
 import { decodeCursor, encodeCursor, fingerprint, type SearchCursor } from './cursor';
 import { orderFacets, planFacets, type FacetRanges } from './facets';
-import { fuseTiers, keywordOnly, rankRounds, rankSide, vectorOnly } from './fuse';
-import { collapseGroups } from './collapse';
 import { cutPage, itemsNeeded } from './page';
 import { buildQueryVector, type QueryVector, type VectorSources } from './query-vector';
-import type { Candidate, Ranked } from './ranked';
+import type { Candidate } from './ranked';
 import { Candidates } from './retrieval';
+import { rankCandidates, windowNeeded, type RankingPlan } from './stages';
 import { initialWindow, MAX_DEPTH, MAX_RETRIEVAL_TRIPS, RRF_WINDOW } from './windows';
 
 /**
- * The one search path: build the query vector → retrieve candidates (kNN with the filters inside, plus BM25 when
- * there are keywords) in growing windows → fuse → page. Every query operation is a SearchRequest run through here.
+ * The one search path: build the query vector → retrieve candidates (kNN with the filters, exclusions and hidden
+ * products inside, plus BM25 when there are keywords) in growing windows → the ranking stages (stages.ts: fuse,
+ * boosts, collapse, autocut, diversity, pins) → page → facets. Every query operation is a SearchRequest run through
+ * here.
  *
  * Every stage reports how much of its output is settled (cannot change however far retrieval goes); retrieval grows
  * until the page (plus one, to know whether a next page exists) is settled or the candidates run out. Pages of one
@@ -25,6 +29,8 @@ import { initialWindow, MAX_DEPTH, MAX_RETRIEVAL_TRIPS, RRF_WINDOW } from './win
 export interface PipelineDeps extends VectorSources {
   index: Pick<ProductIndex, 'getDocuments' | 'retrieve' | 'groupSizes'>;
   options: SearchOptions;
+  /** The stored merchandising rules (cached by their service). */
+  rules?: { all(): Promise<readonly StoredRule[]> };
 }
 
 export interface SearchOptions {
@@ -36,10 +42,19 @@ export async function runSearch(deps: PipelineDeps, req: SearchRequest, signal?:
   const cursor = req.after != null ? decodeCursor(req.after, 'search') : undefined;
   const offset = cursor?.offset ?? 0;
   if (offset + req.first > MAX_DEPTH) throw new PageDepthExceededError(MAX_DEPTH, offset + req.first);
+  if (req.rules) checkRuleSet(req.rules);
 
   const query = await buildQueryVector(deps, req, signal);
   const queryPrint = fingerprint(rankingKey(req, query));
   if (cursor && cursor.query !== queryPrint) throw new InvalidCursorError(CursorProblem.OTHER_QUERY);
+  const rules = await applicableRules(deps, req, query);
+  const plan: RankingPlan = {
+    rules,
+    now: cursor?.at ?? Date.now(),
+    collapse: req.collapse ?? false,
+    autocut: req.autocut,
+    diversity: req.diversity ?? 0,
+  };
   const empty = (): SearchResult => ({
     hits: [],
     pageInfo: { hasNextPage: false },
@@ -51,22 +66,24 @@ export async function runSearch(deps: PipelineDeps, req: SearchRequest, signal?:
   let candidates: Candidates | undefined;
   if (keywords === undefined && !query.vector) return empty();
 
-  const restriction = { filter: req.filter, excludeIds: unique([...query.excludeIds, ...(req.excludeIds ?? [])]) };
+  const restriction = { filter: req.filter, excludeIds: unique([...query.excludeIds, ...(req.excludeIds ?? []), ...rules.hides.keys()]) };
   candidates = new Candidates(deps.index, {
     restriction,
     vector: query.vector,
     keywords,
     facets: planFacets(req.facets, restriction, deps.options.facetRanges),
     collapse: req.collapse,
+    minSimilarity: req.minSimilarity,
+    withVectors: plan.diversity > 0,
+    pinned: rules.pins.map((p) => p.id),
   });
   const needed = itemsNeeded(offset, req.first);
   const hybrid = candidates.rounds !== undefined && candidates.keyword !== undefined;
-  await candidates.fill(hybrid ? Math.max(initialWindow(needed), RRF_WINDOW) : initialWindow(needed));
-  const stages = (c: Candidates) => (req.collapse ? collapseGroups(rank(c)) : rank(c));
-  let ranked = stages(candidates);
+  await candidates.fill(initialWindow(Math.max(needed, windowNeeded(plan), hybrid ? RRF_WINDOW : 0)));
+  let ranked = rankCandidates(candidates, plan);
   while (ranked.settled < needed && !ranked.complete && candidates.canGrow && candidates.trips < MAX_RETRIEVAL_TRIPS) {
     await candidates.grow();
-    ranked = stages(candidates);
+    ranked = rankCandidates(candidates, plan);
   }
   if (!candidates.generation) return empty();
   const generation = fingerprint(candidates.generation);
@@ -79,7 +96,14 @@ export async function runSearch(deps: PipelineDeps, req: SearchRequest, signal?:
     for (const h of hits) h.groupSize = sizes.get(h.product.groupId) ?? 1;
   }
   const last = page.items[page.items.length - 1];
-  const next: SearchCursor | undefined = last && { kind: 'search', query: queryPrint, generation, offset: page.end, anchor: last.product.id };
+  const next: SearchCursor | undefined = last && {
+    kind: 'search',
+    query: queryPrint,
+    generation,
+    offset: page.end,
+    anchor: last.product.id,
+    at: plan.now,
+  };
   return {
     hits,
     pageInfo: { hasNextPage: page.hasNextPage && page.end < MAX_DEPTH, endCursor: next && encodeCursor(next) },
@@ -89,11 +113,12 @@ export async function runSearch(deps: PipelineDeps, req: SearchRequest, signal?:
   };
 }
 
-function rank(c: Candidates): Ranked {
-  const vector = c.rounds && rankRounds(c.rounds, c.vectorComplete);
-  const keyword = c.keyword && rankSide({ ...c.keyword, exhausted: c.keywordComplete });
-  if (vector && keyword) return fuseTiers(vector, keyword, RRF_WINDOW);
-  return vector ? vectorOnly(vector) : keywordOnly(keyword!);
+/** The request's own rules and the stored rules whose context matches it, resolved into one decision. */
+async function applicableRules(deps: PipelineDeps, req: SearchRequest, q: QueryVector): Promise<ResolvedRules> {
+  const stored = req.useStoredRules === false || !deps.rules ? [] : await deps.rules.all();
+  const text = req.text ?? req.keywords;
+  const categories = unique([...(req.filter?.categories ?? []), ...q.categories]);
+  return resolveRules(req.rules, stored, { categories, query: text !== undefined ? normaliseQuery(text) : undefined });
 }
 
 /** What decides the ranked list: every part of the request except the page (first, after). */
@@ -108,6 +133,11 @@ function rankingKey(req: SearchRequest, q: QueryVector): unknown {
     filter: req.filter,
     excludeIds: req.excludeIds,
     collapse: req.collapse || undefined,
+    diversity: req.diversity || undefined,
+    minSimilarity: req.minSimilarity,
+    autocut: req.autocut || undefined,
+    rules: req.rules,
+    useStoredRules: req.useStoredRules === false ? false : undefined,
   };
 }
 

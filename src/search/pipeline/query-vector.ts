@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { primaryVector } from '../../catalog/product';
+import { primaryVector, type ProductDocument } from '../../catalog/product';
 import type { ProductIndex } from '../../catalog/product-index';
 import type { QuerySignals } from '../../catalog/search-request';
 import { ProductNotFoundError } from '../../common/errors';
@@ -20,6 +20,8 @@ export interface QueryVector {
   unknownIds: string[];
   /** SHA-256 of the photo's bytes, so a cursor knows the photo without keeping it. */
   imageSha256?: string;
+  /** Categories of the products the query starts from (seed and positives): context for stored rules. */
+  categories: string[];
 }
 
 export interface VectorSources {
@@ -38,7 +40,7 @@ export async function buildQueryVector(src: VectorSources, s: QuerySignals, sign
   const negatives = unique(s.negativeIds ?? []).filter((id) => !positives.includes(id));
   const seed = s.seedId !== undefined ? [s.seedId] : [];
   const ids = [...seed, ...positives, ...negatives];
-  const docs = ids.length > 0 ? await src.index.getDocuments(ids) : new Map();
+  const docs = ids.length > 0 ? await src.index.getDocuments(ids) : new Map<string, ProductDocument>();
   if (s.seedId !== undefined && !docs.has(s.seedId)) throw new ProductNotFoundError(s.seedId);
 
   const towards: ArrayLike<number>[] = [];
@@ -55,7 +57,8 @@ export async function buildQueryVector(src: VectorSources, s: QuerySignals, sign
   const unknownIds = [...positives, ...negatives].filter((id) => !docs.has(id));
   const hasSignals = s.image !== undefined || s.text !== undefined || seed.length + positives.length > 0;
   const vector = towards.length > 0 ? preferenceVector(towards, away) : undefined;
-  return { vector, cancelled: hasSignals && !vector, excludeIds: ids, unknownIds, imageSha256 };
+  const categories = [...seed, ...positives].flatMap((id) => docs.get(id)?.category ?? []);
+  return { vector, cancelled: hasSignals && !vector, excludeIds: ids, unknownIds, imageSha256, categories };
 }
 
 function unique(ids: readonly string[]): string[] {

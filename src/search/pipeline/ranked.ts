@@ -1,3 +1,4 @@
+import type { RuleRef } from '../../catalog/merchandising';
 import type { MatchedImage, Product } from '../../catalog/product';
 
 /** The candidate record each stage of the pipeline passes on, and the stages' common output. */
@@ -12,6 +13,25 @@ export interface Candidate {
   keyword?: { rank: number; score: number };
   /** Reciprocal-rank contributions of each side, in hybrid queries. */
   rrf?: { vector?: number; keyword?: number };
+  /** The product's image vectors, fetched only when diversity needs them. */
+  vectors?: number[][];
+  /** The score on the relevance scale boosts add to (1 = a perfect match), when boosts applied. */
+  relevance?: number;
+  /** Boosts and buries that changed the score. */
+  boosts?: AppliedBoost[];
+  /** What diversity took off this product's relevance when it was chosen (0 for the first). */
+  mmrPenalty?: number;
+  /** The pin that placed this product. */
+  pin?: { rule: RuleRef; position: number };
+}
+
+export interface AppliedBoost {
+  rule: RuleRef;
+  /** The boost's weight, and what it added to the score (weight × how much the product matched). */
+  weight: number;
+  contribution: number;
+  /** Which boost of its rule (0-based), so an explanation can point at it. */
+  index: number;
 }
 
 /**

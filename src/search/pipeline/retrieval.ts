@@ -32,6 +32,12 @@ export interface CandidatePlan {
   facets?: FacetQuery[];
   /** Page the kNN by groups when one round of candidates is used up. */
   collapse?: boolean;
+  /** The vector side only keeps products at least this similar. */
+  minSimilarity?: number;
+  /** Hits carry their image vectors (for diversity). */
+  withVectors?: boolean;
+  /** Fetched once, with the first window, under the same restriction (pins). */
+  pinned?: string[];
 }
 
 export class Candidates {
@@ -39,6 +45,7 @@ export class Candidates {
   readonly keyword?: Side;
   generation?: string;
   facets?: FacetResult[];
+  pinned?: Hit[];
   /** How many round trips retrieval took. */
   trips = 0;
   private window = 0;
@@ -85,7 +92,9 @@ export class Candidates {
     const v = last && !last.exhausted ? Math.min(this.window, NUM_CANDIDATES) - last.hits.length : 0;
     const k = this.keyword && !this.keywordComplete ? Math.min(this.window, KEYWORD_CANDIDATES) - this.keyword.hits.length : 0;
     if (v <= 0 && k <= 0) return;
-    const facets = this.trips === 0 && this.plan.facets?.length ? this.plan.facets : undefined;
+    const first = this.trips === 0;
+    const facets = first && this.plan.facets?.length ? this.plan.facets : undefined;
+    const pinned = first && this.plan.pinned?.length ? this.plan.pinned : undefined;
     const restriction = this.plan.restriction;
     const res = await this.index.retrieve({
       restriction,
@@ -97,14 +106,18 @@ export class Candidates {
               size: v,
               numCandidates: NUM_CANDIDATES,
               ...(last!.excludeGroups.length > 0 ? { excludeGroups: last!.excludeGroups } : {}),
+              ...(this.plan.minSimilarity !== undefined ? { minSimilarity: this.plan.minSimilarity } : {}),
             }
           : undefined,
       keyword: k > 0 ? { q: this.plan.keywords!, from: this.keyword!.hits.length, size: k } : undefined,
       facets,
+      pinned,
+      withVectors: this.plan.withVectors,
     });
     this.trips++;
     this.generation ??= res.generation;
     if (facets) this.facets = res.facets ?? [];
+    if (pinned) this.pinned = res.pinned ?? [];
     if (v > 0) append(last!, res.vector ?? [], v);
     if (k > 0) append(this.keyword!, res.keyword ?? [], k);
   }

@@ -59,16 +59,27 @@ export class InMemoryProductIndex implements ProductIndex {
     this.calls.push({ method: 'retrieve', args: [q] });
     const out: Retrieval = {};
     if (q.vector) {
-      const { vector, from, size, numCandidates, excludeGroups = [] } = q.vector;
-      const nearest = this.nearest(vector, q.restriction).filter((h) => !excludeGroups.includes(h.product.groupId));
-      out.vector = nearest.slice(0, numCandidates).slice(from, from + size);
+      const { vector, from, size, numCandidates, excludeGroups = [], minSimilarity } = q.vector;
+      const nearest = this.nearest(vector, q.restriction, minSimilarity).filter((h) => !excludeGroups.includes(h.product.groupId));
+      out.vector = nearest.slice(0, numCandidates).slice(from, from + size).map((h) => this.withVectors(h, q.withVectors));
     }
-    if (q.keyword) out.keyword = this.bm25ish(q.keyword.q, q.restriction).slice(q.keyword.from, q.keyword.from + q.keyword.size);
+    if (q.keyword) {
+      out.keyword = this.bm25ish(q.keyword.q, q.restriction)
+        .slice(q.keyword.from, q.keyword.from + q.keyword.size)
+        .map((h) => this.withVectors(h, q.withVectors));
+    }
+    if (q.pinned?.length) {
+      const wanted = new Set(q.pinned);
+      const allowed = (h: Hit) => wanted.has(h.product.id);
+      out.pinned = q.vector
+        ? this.nearest(q.vector.vector, q.restriction).filter(allowed)
+        : this.candidates(q.restriction).map((d) => ({ product: pickProduct(d), score: 0 })).filter(allowed);
+    }
     if ((out.vector?.length ?? 0) + (out.keyword?.length ?? 0) > 0) out.generation = this.generation;
     if (q.facets) {
       out.facets = q.facets.flatMap((f) => {
         const ids = new Set<string>();
-        if (q.vector) for (const h of this.nearest(q.vector.vector, f.restriction).slice(0, q.vector.numCandidates)) ids.add(h.product.id);
+        if (q.vector) for (const h of this.nearest(q.vector.vector, f.restriction, q.vector.minSimilarity).slice(0, q.vector.numCandidates)) ids.add(h.product.id);
         if (q.keyword) for (const h of this.bm25ish(q.keyword.q, f.restriction)) ids.add(h.product.id);
         return countFacets(f, [...ids].map((id) => this.docs.get(id)!));
       });
@@ -126,15 +137,20 @@ export class InMemoryProductIndex implements ProductIndex {
     return [...this.docs.values()].filter((d) => !excluded.has(d.id) && clauses.every((c) => matches(d, c)));
   }
 
-  /** A product scores as its best image (nested kNN), and says which image that was. */
-  private nearest(vector: ArrayLike<number>, r: Restriction): Hit[] {
+  /** A product scores as its best image (nested kNN), and says which image that was; `minSimilarity` is a cosine. */
+  private nearest(vector: ArrayLike<number>, r: Restriction, minSimilarity?: number): Hit[] {
     return this.candidates(r)
       .map((d) => {
         const scores = d.images.map((img) => (1 + dot(vector, img.vector)) / 2);
         const best = scores.indexOf(Math.max(...scores));
         return { product: pickProduct(d), score: scores[best]!, matchedImage: { index: best, url: d.images[best]!.url } };
       })
+      .filter((h) => minSimilarity === undefined || 2 * h.score - 1 >= minSimilarity - 1e-12)
       .sort((a, b) => b.score - a.score);
+  }
+
+  private withVectors(h: Hit, wanted: boolean | undefined): Hit {
+    return wanted ? { ...h, vectors: this.docs.get(h.product.id)!.images.map((i) => i.vector) } : h;
   }
 
   async groupSizes(groupIds: readonly string[], restriction: Restriction): Promise<Map<string, number>> {

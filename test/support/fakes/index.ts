@@ -3,6 +3,7 @@ import type { ProductDocument } from '../../../src/catalog/product';
 export { FakeEmbedder } from './fake-embedder';
 export { FakeImageSource, inlineImage } from './fake-image-source';
 export { InMemoryProductIndex } from './in-memory-product-index';
+export { InMemoryRuleStore } from './in-memory-rule-store';
 
 /** A unit vector in `dims` dimensions: `cos` towards axis 0, the rest towards axis `j`. */
 export function unit(dims: number, cos: number, j = 1): number[] {

@@ -1,0 +1,52 @@
+import { byScoreThenId, type Candidate, type Ranked } from './ranked';
+
+/**
+ * Diversity by maximal marginal relevance over the best DIVERSITY_POOL results: pick, one at a time, the result
+ * with the highest (1 − d) · relevance − d · (its highest cosine to a result already picked), with d = diversity
+ * and relevance the score rescaled to 0-1 over the pool. So a "similar" strip is not eight copies of one mug in
+ * different sizes. Results past the pool keep their order.
+ */
+
+export const DIVERSITY_POOL = 50;
+
+export function diversify(r: Ranked, diversity: number, pool = DIVERSITY_POOL): Ranked {
+  if (diversity <= 0) return r;
+  if (r.settled < Math.min(pool, r.items.length) && !r.complete) return { ...r, settled: 0 };
+  const candidates = r.items.slice(0, pool);
+  const scores = candidates.map((c) => c.score);
+  const [lo, hi] = [Math.min(...scores), Math.max(...scores)];
+  const rel = (c: Candidate) => (hi > lo ? (c.score - lo) / (hi - lo) : 1);
+  const vectors = new Map(candidates.map((c) => [c.product.id, vectorOf(c)]));
+  const chosen: Candidate[] = [];
+  const remaining = [...candidates];
+  while (remaining.length > 0) {
+    let best = -1;
+    let bestValue = -Infinity;
+    let bestPenalty = 0;
+    remaining.forEach((c, i) => {
+      const sim = chosen.length === 0 ? 0 : Math.max(...chosen.map((s) => cosine(vectors.get(c.product.id), vectors.get(s.product.id))));
+      const penalty = diversity * sim;
+      const value = (1 - diversity) * rel(c) - penalty;
+      if (value > bestValue || (value === bestValue && byScoreThenId(c, remaining[best]!) < 0)) {
+        best = i;
+        bestValue = value;
+        bestPenalty = penalty;
+      }
+    });
+    const [pick] = remaining.splice(best, 1);
+    chosen.push({ ...pick!, mmrPenalty: Math.round(bestPenalty * 1e6) / 1e6 });
+  }
+  return { items: [...chosen, ...r.items.slice(pool)], settled: r.settled, complete: r.complete };
+}
+
+/** The vector of the image that matched the query, else the product's own (first) image. */
+function vectorOf(c: Candidate): number[] | undefined {
+  return c.vectors?.[c.vector?.matchedImage?.index ?? 0] ?? c.vectors?.[0];
+}
+
+function cosine(a: number[] | undefined, b: number[] | undefined): number {
+  if (!a || !b) return 0;
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
