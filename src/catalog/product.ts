@@ -1,4 +1,5 @@
 import type { ImageRef } from '../sources/image-source';
+import type { HitExplanation } from './search-result';
 import {
   FIELD_NAMES,
   PRODUCT_FIELDS,
@@ -122,6 +123,8 @@ export interface ScoredProduct {
   matchedImage?: MatchedImage;
   /** With collapsing: how many products of this hit's group pass the filters. */
   groupSize?: number;
+  /** With `explain`: the score, stage by stage. */
+  explain?: HitExplanation;
 }
 
 export interface MatchedImage {

@@ -43,6 +43,8 @@ export interface SearchRequest extends QuerySignals {
   rules?: RuleSet;
   /** Apply the stored rules whose context matches (default true). */
   useStoredRules?: boolean;
+  /** Explain every hit's score and what the rules did (never changes the ranking). */
+  explain?: boolean;
   /** Page size. */
   first: number;
   /** The `endCursor` of the previous page. */

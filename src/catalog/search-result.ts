@@ -1,3 +1,4 @@
+import type { RuleRef } from './merchandising';
 import type { Product, ScoredProduct } from './product';
 import type { FieldName } from './product-fields';
 
@@ -21,6 +22,33 @@ export interface SearchResult {
   unknownIds: string[];
   /** One per requested facet field, in the order asked. */
   facets: FacetResult[];
+  /** With `explain`: what the rules did to the whole list. */
+  explanation?: SearchExplanation;
+}
+
+/** Why a hit is where it is, stage by stage (with `explain`). */
+export interface HitExplanation {
+  /** The vector side: cosine similarity, 1-based rank, and its reciprocal-rank contribution in hybrid search. */
+  vector?: { similarity: number; rank?: number; rrf?: number };
+  /** The keyword side: BM25 score, 1-based rank, and its reciprocal-rank contribution in hybrid search. */
+  keyword?: { score: number; rank: number; rrf?: number };
+  /** The score on the relevance scale (1 = perfect match) that boosts were added to, when boosts applied. */
+  relevance?: number;
+  boosts: { rule: RuleRef; boostIndex: number; weight: number; contribution: number }[];
+  /** The pin that put the hit here. */
+  pin?: { rule: RuleRef; position: number };
+  /** What diversity took off the hit's relevance when it was picked. */
+  mmrPenalty?: number;
+  finalScore: number;
+}
+
+export interface SearchExplanation {
+  /** Every rule that applied, in precedence order (the request's own first). */
+  rulesApplied: RuleRef[];
+  /** Products hidden by a rule (whether or not they would have matched), with the first rule that hid each. */
+  hidden: { productId: string; rule: RuleRef }[];
+  /** Pins that did not apply, and why. */
+  droppedPins: { productId: string; position: number; rule: RuleRef; reason: 'HIDDEN' | 'PRODUCT_ALREADY_PINNED' | 'POSITION_TAKEN' }[];
 }
 
 /** How many products have each value of a field (or fall in each range). */

@@ -84,5 +84,6 @@ export function toPage(a: SearchPageArgs): Page {
     autocut: a.autocut ?? undefined,
     rules: toRuleSet(a.rules),
     useStoredRules: a.useStoredRules,
+    explain: a.explain,
   };
 }

@@ -104,6 +104,12 @@ export class SearchPageArgs extends PageArgs {
 
   @Field(() => Boolean, { defaultValue: true, description: 'Apply the stored rules whose context matches this request.' })
   useStoredRules: boolean = true;
+
+  @Field(() => Boolean, {
+    defaultValue: false,
+    description: "Fill each hit's `explain` and the list's `explanation`. Never changes the ranking (or the cursors).",
+  })
+  explain: boolean = false;
 }
 
 @ArgsType()

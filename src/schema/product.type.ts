@@ -3,6 +3,7 @@ import type { Product, ScoredProduct } from '../catalog/product';
 import type { Relation, RelatedProduct } from '../catalog/relation';
 import type { BrowseResult, FacetResult, PageInfo as PageInfoShape, SearchResult } from '../catalog/search-result';
 import { IngestStatus, RelationEnum } from './enums';
+import { HitExplanation, SearchExplanation } from './explain.type';
 import { defineOutputFields, FacetField, facetFieldOf, toOutputValues, type ProductOutputShape } from './product-fields.graphql';
 
 export { Attribute } from './product-fields.graphql';
@@ -46,6 +47,9 @@ export class ProductHit {
   })
   groupSize?: number;
 
+  @Field(() => HitExplanation, { nullable: true, description: 'With `explain: true`: the score, stage by stage.' })
+  explain?: HitExplanation;
+
   static from(h: ScoredProduct): ProductHit {
     return Object.assign(new ProductHit(), {
       product: ProductType.from(h.product),
@@ -53,6 +57,7 @@ export class ProductHit {
       similarity: h.similarity,
       matchedImage: h.matchedImage && Object.assign(new MatchedImage(), { index: h.matchedImage.index, url: h.matchedImage.url ?? null }),
       groupSize: h.groupSize,
+      explain: h.explain ? HitExplanation.from(h.explain) : null,
     });
   }
 }
@@ -117,12 +122,21 @@ export class ProductHits {
   })
   exhaustive!: boolean;
 
+  @Field(() => SearchExplanation, { nullable: true, description: 'With `explain: true`: what the rules did to the whole list.' })
+  explanation?: SearchExplanation;
+
   static from(r: SearchResult): ProductHits {
     return Object.assign(new ProductHits(), ProductHits.fields(r));
   }
 
   protected static fields(r: SearchResult): ProductHits {
-    return { hits: r.hits.map(ProductHit.from), pageInfo: PageInfo.from(r.pageInfo), facets: r.facets.map(Facet.from), exhaustive: r.exhaustive };
+    return {
+      hits: r.hits.map(ProductHit.from),
+      pageInfo: PageInfo.from(r.pageInfo),
+      facets: r.facets.map(Facet.from),
+      exhaustive: r.exhaustive,
+      explanation: r.explanation ? SearchExplanation.from(r.explanation) : undefined,
+    };
   }
 }
 

@@ -350,6 +350,49 @@ describe('search features end to end', () => {
     });
   });
 
+  describe('explain', () => {
+    const EXPLAIN = `explain { vectorSimilarity vectorRank vectorRrfContribution keywordScore keywordRank keywordRrfContribution relevance
+      boosts { rule { source ruleId } boostIndex weight contribution } pinnedBy { rule { source } position } mmrPenalty finalScore }`;
+
+    it('breaks every hybrid hit down into its two sides, whose contributions add up to the score', async () => {
+      const res = await server.gql(`{ searchByText(q: "striped mug", first: 10, explain: true) { hits { score similarity ${EXPLAIN} } } }`);
+      const hits = res.body.data!.searchByText.hits;
+      expect(hits).toHaveLength(10);
+      for (const h of hits) {
+        const e = h.explain;
+        expect(e.finalScore).toBe(h.score);
+        expect((e.vectorRrfContribution ?? 0) + (e.keywordRrfContribution ?? 0)).toBeCloseTo(h.score, 12);
+        if (e.vectorRank !== null) expect(e.vectorRrfContribution).toBeCloseTo(1 / (60 + e.vectorRank), 12);
+        if (e.keywordRank !== null) expect(e.keywordRrfContribution).toBeCloseTo(1 / (60 + e.keywordRank), 12);
+        expect(e.vectorSimilarity).toBe(h.similarity);
+      }
+      expect(hits.some((h: any) => h.explain.vectorRank !== null && h.explain.keywordRank !== null)).toBe(true);
+    });
+
+    it('names the rule behind each boost and pin, and says which pins were dropped and what was hidden', async () => {
+      const seed = catalog[16]!.record.id;
+      const plain = (await server.gql(`query($id: ID!) { similarProducts(id: $id, first: 3) { ... on ProductHits { hits { product { id } } } } }`, { id: seed })).body
+        .data!.similarProducts.hits.map((h: any) => h.product.id);
+      const brand = catalog[17]!.record.brand;
+      const pin = ['p-000002', 'p-000003'].find((id) => id !== plain[0] && id !== seed)!;
+      const res = await server.gql(
+        `query($id: ID!, $rules: MerchandisingRulesInput) { similarProducts(id: $id, first: 4, explain: true, diversity: 0.3, rules: $rules) {
+          ... on ProductHits { hits { score product { id brand } ${EXPLAIN} }
+            explanation { rulesApplied { source ruleId } hidden { productId rule { source } } droppedPins { productId position reason } } } } }`,
+        { id: seed, rules: { boosts: [{ filters: { brands: [brand] }, weight: 0.2 }], pins: [{ id: pin, position: 2 }], hides: [plain[0]] } },
+      );
+      const r = res.body.data!.similarProducts;
+      expect(r.hits[1]).toMatchObject({ product: { id: pin }, explain: { pinnedBy: { rule: { source: 'QUERY' }, position: 2 } } });
+      for (const h of r.hits.filter((x: any) => x.product.brand === brand && !x.explain.pinnedBy)) {
+        expect(h.explain.boosts).toEqual([{ rule: { source: 'QUERY', ruleId: null }, boostIndex: 0, weight: 0.2, contribution: 0.2 }]);
+        expect(h.explain.finalScore).toBeCloseTo(h.explain.relevance + 0.2, 9);
+      }
+      expect(r.hits[0].explain.mmrPenalty).toBe(0);
+      expect(r.hits.map((h: any) => h.product.id)).not.toContain(plain[0]);
+      expect(r.explanation).toEqual({ rulesApplied: [{ source: 'QUERY', ruleId: null }], hidden: [{ productId: plain[0], rule: { source: 'QUERY' } }], droppedPins: [] });
+    });
+  });
+
   describe('browseProducts', () => {
     const BROWSE = `query($after: String, $sort: ProductSort!, $f: ProductFilterInput) {
       browseProducts(first: 25, after: $after, sort: $sort, filters: $f) {

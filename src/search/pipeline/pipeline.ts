@@ -12,6 +12,7 @@ import { cutPage, itemsNeeded } from './page';
 import { buildQueryVector, type QueryVector, type VectorSources } from './query-vector';
 import type { Candidate } from './ranked';
 import { Candidates } from './retrieval';
+import { explainHit, explainRules } from './explain';
 import { rankCandidates, windowNeeded, type RankingPlan } from './stages';
 import { initialWindow, MAX_DEPTH, MAX_RETRIEVAL_TRIPS, RRF_WINDOW } from './windows';
 
@@ -90,7 +91,7 @@ export async function runSearch(deps: PipelineDeps, req: SearchRequest, signal?:
   if (cursor && cursor.generation !== generation) throw new InvalidCursorError(CursorProblem.STALE_INDEX);
 
   const page = cutPage(ranked, offset, Math.min(req.first, MAX_DEPTH - offset), cursor?.anchor);
-  const hits = page.items.map(toScoredProduct);
+  const hits = page.items.map((c) => toScoredProduct(c, req.explain ?? false));
   if (req.collapse) {
     const sizes = await deps.index.groupSizes(unique(hits.map((h) => h.product.groupId)), restriction);
     for (const h of hits) h.groupSize = sizes.get(h.product.groupId) ?? 1;
@@ -110,6 +111,7 @@ export async function runSearch(deps: PipelineDeps, req: SearchRequest, signal?:
     exhaustive: ranked.settled >= needed || ranked.complete,
     unknownIds: query.unknownIds,
     facets: orderFacets(req.facets, candidates.facets),
+    ...(req.explain ? { explanation: explainRules(rules) } : {}),
   };
 }
 
@@ -141,9 +143,10 @@ function rankingKey(req: SearchRequest, q: QueryVector): unknown {
   };
 }
 
-function toScoredProduct(c: Candidate): ScoredProduct {
+function toScoredProduct(c: Candidate, explain: boolean): ScoredProduct {
   const hit: ScoredProduct = { product: c.product, score: c.score, similarity: c.vector?.similarity };
   if (c.vector?.matchedImage) hit.matchedImage = c.vector.matchedImage;
+  if (explain) hit.explain = explainHit(c);
   return hit;
 }
 
