@@ -102,7 +102,7 @@ export async function createServices(config: AppConfig, preloaded?: EmbeddingSer
     tagger,
     qa: new CatalogQaService(index.tagStore(), tagger),
     models: new CompareModelsService(index, shadows),
-    search: new SearchService(index, embedder, images, { facetRanges: { price: config.search.facetPriceRanges } }, merchandising),
+    search: new SearchService(index, embedder, images, { facetRanges: { price: config.search.facetPriceRanges }, modifierWeight: config.search.modifierWeight }, merchandising),
     ingest: new IngestService(writes, embedder, images, config.catalog, duplicates, tagger),
     merchandising,
     async close() {

@@ -23,6 +23,13 @@ export interface QuerySignals {
   positiveIds?: readonly string[];
   /** Products to steer away from (and never return); unknown ids are reported, not raised. */
   negativeIds?: readonly string[];
+  /**
+   * A text that modifies what the other signals describe ("red", "but in red", "without stripes"): its text vector
+   * is added to (or, after "without"/"no", subtracted from) their unit direction. Needs another signal to modify.
+   */
+  modifier?: string;
+  /** How far the modifier pulls (0-4); the server's SEARCH_MODIFIER_WEIGHT when absent. */
+  modifierWeight?: number;
 }
 
 export interface SearchRequest extends QuerySignals {

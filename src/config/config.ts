@@ -151,6 +151,12 @@ const EnvSchema = z.object({
    */
   RULES_CACHE_TTL_MS: int(0, 3_600_000).default(5000),
 
+  /**
+   * How far a discover `modifier` ("red", "without stripes") pulls the query: the weight of its unit text vector
+   * against the unit direction of the image/text/products it modifies (README, "Discover").
+   */
+  SEARCH_MODIFIER_WEIGHT: z.coerce.number().min(0).max(4).default(1.5),
+
   /** Bounds of the PRICE_RANGE facet's buckets: `10,25` counts under 10, 10 to 25, and 25 or more. */
   FACET_PRICE_RANGES: csv
     .transform((xs) => xs.map(Number))
@@ -230,7 +236,7 @@ export interface AppConfig {
   map: { umapMaxProducts: number; maxPoints: number };
   /** `labelsFile` undefined: tagging off. `required`: the file was named explicitly, so a missing file fails boot. */
   tagging: { labelsFile?: string; required: boolean; retagOnBoot: boolean };
-    search: { facetPriceRanges: number[]; rulesCacheTtlMs: number };
+  search: { facetPriceRanges: number[]; rulesCacheTtlMs: number; modifierWeight: number };
   catalog: { maxImages: number };
 }
 
@@ -387,7 +393,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       required: e.LABELS_FILE !== undefined && e.LABELS_FILE !== 'none',
       retagOnBoot: e.RETAG_ON_BOOT,
     },
-    search: { facetPriceRanges: e.FACET_PRICE_RANGES, rulesCacheTtlMs: e.RULES_CACHE_TTL_MS },
+    search: { facetPriceRanges: e.FACET_PRICE_RANGES, rulesCacheTtlMs: e.RULES_CACHE_TTL_MS, modifierWeight: e.SEARCH_MODIFIER_WEIGHT },
     catalog: { maxImages: e.PRODUCT_MAX_IMAGES },
   };
 }

@@ -40,3 +40,13 @@ export const pageCost =
     (args.rules?.boosts?.length || args.rules?.pins?.length ? RULES_COST : 0) +
     (args.autocut ? AUTOCUT_COST : 0) +
     Math.min(args.first ?? 10, MAX_PAGE_SIZE) * childComplexity;
+
+/** discover pays for the embeddings its input asks for: the photo, the text and the modifier. */
+export const discoverCost = (o: {
+  args: CostArgs & { input?: { image?: unknown; text?: string | null; modifier?: string | null } };
+  childComplexity: number;
+}) => {
+  const i = o.args.input ?? {};
+  const embeds = (i.image ? IMAGE_EMBED_COST : 0) + (i.text ? TEXT_EMBED_COST : 0) + (i.modifier ? TEXT_EMBED_COST : 0);
+  return pageCost(Math.max(1, embeds))(o);
+};

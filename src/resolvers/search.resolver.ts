@@ -1,13 +1,13 @@
 import { Args, Ctx, Query, Resolver } from 'type-graphql';
 import type { Page, SearchService } from '../search/search.service';
-import { RecommendationsArgs, SearchByImageArgs, SearchByTextArgs, SimilarProductsArgs, type SearchPageArgs } from '../schema/args';
+import { DiscoverArgs, RecommendationsArgs, SearchByImageArgs, SearchByTextArgs, SimilarProductsArgs, type SearchPageArgs } from '../schema/args';
 import { SearchMode } from '../schema/enums';
 import { toRuleSet } from '../schema/merchandising.type';
 import { FACET_FIELD_NAMES } from '../schema/product-fields.graphql';
-import { ProductHits, RecommendationsType } from '../schema/product.type';
-import { SearchByImageResult, SimilarProductsResult } from '../schema/results.union';
+import { DiscoverHits, ProductHits, RecommendationsType } from '../schema/product.type';
+import { DiscoverResult, SearchByImageResult, SimilarProductsResult } from '../schema/results.union';
 import type { RequestContext } from './context';
-import { IMAGE_EMBED_COST, pageCost, TEXT_EMBED_COST } from './cost';
+import { discoverCost, IMAGE_EMBED_COST, pageCost, TEXT_EMBED_COST } from './cost';
 import { orBadUserInput, orErrorResult } from './error-mapping';
 
 @Resolver()
@@ -68,6 +68,36 @@ export class SearchResolver {
     return orBadUserInput(async () =>
       RecommendationsType.from(await this.search.recommendations(productIds, negativeIds ?? [], toPage(page), signal)),
     );
+  }
+
+  @Query(() => DiscoverResult, {
+    description:
+      'The one composable query: any combination of a photo, a text, a text modifier, keywords, products to steer ' +
+      'towards and away from, with every filter and ranking control of the other lists. similarProducts, ' +
+      'searchByText, searchByImage and recommendations are shorthands for it.',
+    complexity: discoverCost,
+  })
+  async discover(
+    @Args(() => DiscoverArgs) { input, ...page }: DiscoverArgs,
+    @Ctx() { signal }: RequestContext,
+  ): Promise<typeof DiscoverResult> {
+    return orErrorResult(async () =>
+      DiscoverHits.from(
+        await this.search.discover(
+          {
+            ...toPage(page),
+            image: input.image ?? undefined,
+            text: input.text ?? undefined,
+            keywords: input.keywords ?? undefined,
+            modifier: input.modifier ?? undefined,
+            modifierWeight: input.modifierWeight ?? undefined,
+            positiveIds: input.positiveIds ?? undefined,
+            negativeIds: input.negativeIds ?? undefined,
+          },
+          signal,
+        ),
+      ),
+    ) as Promise<typeof DiscoverResult>;
   }
 }
 

@@ -3,7 +3,7 @@ import { ArgsType, Field, Float, ID, Int } from 'type-graphql';
 import { MAX_CURSOR_LENGTH } from '../catalog/search-request';
 import { MAX_ID_LENGTH } from '../catalog/product-fields';
 import { SearchMode } from './enums';
-import { ImageInput, ProductFilterInput, ProductInputType } from './inputs';
+import { DiscoverInput, ImageInput, ProductFilterInput, ProductInputType } from './inputs';
 import { MerchandisingRuleInput, MerchandisingRulesInput } from './merchandising.type';
 import { FacetField, ProductSort } from './product-fields.graphql';
 
@@ -145,6 +145,11 @@ export class RecommendationsArgs extends SearchPageArgs {
   @ArrayMaxSize(50)
   @MaxLength(MAX_ID_LENGTH, { each: true })
   negativeIds?: string[];
+}
+
+@ArgsType()
+export class DiscoverArgs extends SearchPageArgs {
+  @Field(() => DiscoverInput) @ValidateNested() input!: DiscoverInput;
 }
 
 const WRITE_REFRESH =

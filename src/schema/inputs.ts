@@ -1,7 +1,7 @@
-import { ArrayMaxSize, ArrayMinSize, MaxLength, ValidateNested } from 'class-validator';
-import { Field, InputType } from 'type-graphql';
+import { ArrayMaxSize, ArrayMinSize, IsOptional, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { Field, Float, ID, InputType } from 'type-graphql';
 import type { ProductFilter, ProductInput } from '../catalog/product';
-import { MAX_IMAGES_PER_PRODUCT } from '../catalog/product-fields';
+import { MAX_ID_LENGTH, MAX_IMAGES_PER_PRODUCT } from '../catalog/product-fields';
 import type { ImageRef } from '../sources/image-source';
 import { MAX_BASE64_LENGTH, MAX_URL_LENGTH } from '../sources/limits';
 import {
@@ -57,4 +57,65 @@ defineInputFields(ProductInputType);
 /** The domain ProductInput the ingest service takes (it checks that exactly one of image and images was given). */
 export function toProductInput(i: ProductInputType): ProductInput {
   return { ...fromInputValues(i), image: i.image ?? null, images: i.images ?? null };
+}
+
+@InputType({
+  description:
+    'What a discover query starts from: any combination of a photo, a text, a text modifier, products to steer ' +
+    'towards and products to steer away from. Every vector signal counts once towards one query direction; give at ' +
+    'least one of image, text, keywords and positiveIds.',
+})
+export class DiscoverInput {
+  @Field(() => ImageInput, { nullable: true, description: 'A photo to find products like (embedded by the image tower).' })
+  @ValidateNested()
+  image?: ImageInput;
+
+  @Field(() => String, { nullable: true, description: 'A description to find products like (embedded by the text tower).' })
+  @IsOptional()
+  @MinLength(1)
+  @MaxLength(512)
+  text?: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'BM25 keywords on title and description; with a vector signal too, both sides are fused by reciprocal rank.',
+  })
+  @IsOptional()
+  @MinLength(1)
+  @MaxLength(512)
+  keywords?: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Changes what the image, text or products describe: "red" or "but in red" moves the query towards red, ' +
+      '"without stripes" (also "no …", "not …") away from stripes. SigLIP vector arithmetic: the unit query ' +
+      'direction plus modifierWeight times the modifier\'s unit text vector. Needs image, text or positiveIds.',
+  })
+  @IsOptional()
+  @MinLength(1)
+  @MaxLength(200)
+  modifier?: string;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: "How far the modifier pulls, 0 to 4 (0 ignores it); the server's SEARCH_MODIFIER_WEIGHT when absent.",
+  })
+  @IsOptional()
+  @Min(0)
+  @Max(4)
+  modifierWeight?: number;
+
+  @Field(() => [ID], { nullable: true, description: 'Products to steer towards (0-50); never returned themselves.' })
+  @IsOptional()
+  @ArrayMaxSize(50)
+  @MaxLength(MAX_ID_LENGTH, { each: true })
+  positiveIds?: string[];
+
+  @Field(() => [ID], { nullable: true, description: 'Products to steer away from (0-50); never returned themselves.' })
+  @IsOptional()
+  @ArrayMaxSize(50)
+  @MaxLength(MAX_ID_LENGTH, { each: true })
+  negativeIds?: string[];
 }

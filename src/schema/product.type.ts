@@ -140,6 +140,17 @@ export class ProductHits {
   }
 }
 
+/** A discover page: like recommendations, it reports the positive and negative ids the catalog does not know. */
+@ObjectType('DiscoverHits', { description: 'One page of a discover query.' })
+export class DiscoverHits extends ProductHits {
+  @Field(() => [ID], { description: 'positiveIds and negativeIds that are not in the catalog. They are ignored, not an error.' })
+  unknownIds!: string[];
+
+  static override from(r: SearchResult): DiscoverHits {
+    return Object.assign(new DiscoverHits(), ProductHits.fields(r), { unknownIds: r.unknownIds });
+  }
+}
+
 /** The GraphQL form of a recommendations result: a page of hits plus the ids the catalog does not know. */
 @ObjectType('Recommendations')
 export class RecommendationsType extends ProductHits {

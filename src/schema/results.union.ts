@@ -14,7 +14,7 @@ import {
   StaleVersion,
 } from './error-results.type';
 import { MerchandisingRule } from './merchandising.type';
-import { DeleteSuccess, IngestSuccess, IngestSummary, ProductHits, ProductList } from './product.type';
+import { DeleteSuccess, DiscoverHits, IngestSuccess, IngestSummary, ProductHits, ProductList } from './product.type';
 
 /** Members are class instances, so resolution is by constructor, never by sniffing fields. */
 function byConstructor(value: object) {
@@ -34,6 +34,12 @@ export const SimilarProductsResult = createUnionType({
 export const SearchByImageResult = createUnionType({
   name: 'SearchByImageResult',
   types: () => [ProductHits, ...IMAGE_ERRORS, ...LIST_ERRORS] as const,
+  resolveType: byConstructor,
+});
+
+export const DiscoverResult = createUnionType({
+  name: 'DiscoverResult',
+  types: () => [DiscoverHits, ...IMAGE_ERRORS, ...LIST_ERRORS] as const,
   resolveType: byConstructor,
 });
 

@@ -3,6 +3,7 @@ import type { StoredRule } from '../catalog/merchandising';
 import type { ProductIndex } from '../catalog/product-index';
 import type { QuerySignals, SearchRequest } from '../catalog/search-request';
 import type { BrowseResult, SearchResult } from '../catalog/search-result';
+import { InvalidInputError } from '../common/errors';
 import type { Embedder } from '../embedding/embedder';
 import type { ImageRef, ImageSource } from '../sources/image-source';
 import { browseCatalog, type BrowseRequest } from './browse';
@@ -28,7 +29,12 @@ export class SearchService {
   ) {}
 
   /** Any combination of signals and controls. `signal` cancels the image fetch and the embeddings. */
-  discover(req: SearchRequest, signal?: AbortSignal): Promise<SearchResult> {
+  async discover(req: SearchRequest, signal?: AbortSignal): Promise<SearchResult> {
+    // A modifier alone is let through: the pipeline says what it lacks.
+    const starts = [req.image, req.text, req.keywords, req.modifier, req.seedId, ...(req.positiveIds ?? [])];
+    if (starts.every((s) => s === undefined)) {
+      throw new InvalidInputError('Give at least one of image, text, keywords and positiveIds to search from', 'input');
+    }
     return runSearch({ index: this.index, embedder: this.embedder, images: this.images, options: this.options, rules: this.rules }, req, signal);
   }
 

@@ -1,6 +1,6 @@
 /**
  * `npm run eval [-- --n 600 --seed 9999 --crops --patterns]`: prints the model's retrieval quality through the real
- * pipeline. Needs Elasticsearch (npm run es:start) and uses MODEL_DIR like the server. `--json FILE` also writes the
+ * pipeline. `npm run eval -- --modifiers [--n 700 --queries 100]` instead measures discover's text modifier. Needs Elasticsearch (npm run es:start) and uses MODEL_DIR like the server. `--json FILE` also writes the
  * report as JSON.
  */
 import 'reflect-metadata';
@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { loadConfig } from '../../src/config/config';
 import { setLogLevel } from '../../src/common/logger';
 import { CROP_KINDS } from './hard-queries';
+import { evaluateModifiers, MODIFIER_WEIGHTS } from './modifier-eval';
 import { evaluateRetrieval, HELD_OUT_SEED } from './retrieval-eval';
 
 function arg(name: string, fallback: number): number {
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
   const n = arg('n', 600);
   const seed = arg('seed', HELD_OUT_SEED);
   const config = loadConfig({ ...process.env, ES_INDEX_ALIAS: `eval-${process.pid}` });
+  if (flag('modifiers')) return modifiers(config, seed);
   const r = await evaluateRetrieval(config, { seed, n, crops: flag('crops'), patterns: flag('patterns') });
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const lines = [
@@ -36,6 +38,22 @@ async function main(): Promise<void> {
   }
   const s = r.seconds;
   lines.push(`time             ingest ${s.ingest.toFixed(1)}s, text ${s.text.toFixed(1)}s, image ${s.image.toFixed(1)}s${s.crops ? `, copies ${s.crops.toFixed(1)}s` : ''}`, '');
+  process.stdout.write(lines.join('\n'));
+  const json = process.argv.indexOf('--json');
+  if (json >= 0) writeFileSync(process.argv[json + 1], JSON.stringify({ model: config.model.dir, ...r }, null, 1) + '\n');
+}
+
+async function modifiers(config: ReturnType<typeof loadConfig>, seed: number): Promise<void> {
+  const queries = arg('queries', 100);
+  const r = await evaluateModifiers(config, { seed, n: arg('n', 600 + queries), queries, weights: MODIFIER_WEIGHTS });
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const lines = [
+    `model            ${config.model.dir}`,
+    `held-out seed    ${r.seed} (${r.indexed} products indexed, ${r.queries} held-out pictures as queries)`,
+    'picture + "<another colour>": target colour ranks above the picture\'s own colour (same category)',
+    ...r.byWeight.map((w) => `  weight ${w.weight.toFixed(2)}     ${pct(w.targetAboveOriginal)}   (top hit in the target colour: ${pct(w.top1Target)})`),
+    '',
+  ];
   process.stdout.write(lines.join('\n'));
   const json = process.argv.indexOf('--json');
   if (json >= 0) writeFileSync(process.argv[json + 1], JSON.stringify({ model: config.model.dir, ...r }, null, 1) + '\n');

@@ -37,6 +37,8 @@ export interface PipelineDeps extends VectorSources {
 export interface SearchOptions {
   /** Bucket bounds of range facets (PRICE_RANGE). */
   facetRanges: FacetRanges;
+  /** A text modifier's weight when the request gives none (SEARCH_MODIFIER_WEIGHT). */
+  modifierWeight?: number;
 }
 
 export async function runSearch(deps: PipelineDeps, req: SearchRequest, signal?: AbortSignal): Promise<SearchResult> {
@@ -45,6 +47,7 @@ export async function runSearch(deps: PipelineDeps, req: SearchRequest, signal?:
   if (offset + req.first > MAX_DEPTH) throw new PageDepthExceededError(MAX_DEPTH, offset + req.first);
   if (req.rules) checkRuleSet(req.rules);
 
+  req = { ...req, modifierWeight: req.modifierWeight ?? deps.options.modifierWeight };
   const query = await buildQueryVector(deps, req, signal);
   const queryPrint = fingerprint(rankingKey(req, query));
   if (cursor && cursor.query !== queryPrint) throw new InvalidCursorError(CursorProblem.OTHER_QUERY);
@@ -131,6 +134,8 @@ function rankingKey(req: SearchRequest, q: QueryVector): unknown {
     seedId: req.seedId,
     positiveIds: req.positiveIds,
     negativeIds: req.negativeIds,
+    modifier: req.modifier,
+    modifierWeight: req.modifier !== undefined ? req.modifierWeight : undefined,
     keywords: req.keywords,
     filter: req.filter,
     excludeIds: req.excludeIds,
