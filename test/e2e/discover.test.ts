@@ -1,10 +1,11 @@
+import { decodeCursor, encodeCursor } from '../../src/search/pipeline/cursor';
 import { COLOR_NAMES } from '../../tools/synth/catalog';
 import { syntheticCatalog, toInput, type FixtureProduct } from '../support/catalog';
 import { startTestServer, type TestServer } from '../support/server';
 
 /**
  * discover end to end (real HTTP, the project's SigLIP, a real Elasticsearch): a held-out product's picture plus a
- * colour modifier, and products to steer towards and away from.
+ * colour modifier, and every bad input a list can get, each answered with a typed, explained error (never a 500).
  */
 const SEED = 8181;
 const N = 80;
@@ -65,5 +66,68 @@ describe('discover end to end', () => {
     expect(r.unknownIds).toEqual(['ghost']);
     expect(r.hits.map((h: any) => h.product.id)).not.toContain(a!.record.id);
     expect(r.hits.map((h: any) => h.product.id)).not.toContain(b!.record.id);
+  });
+
+  describe('bad input', () => {
+    it('a discover with nothing to search from, or a modifier with nothing to modify, is InvalidInput naming the field', async () => {
+      expect(await run({ input: {} })).toEqual({
+        __typename: 'InvalidInput',
+        errorCode: 'INVALID_INPUT',
+        field: 'input',
+        message: 'Give at least one of image, text, keywords and positiveIds to search from',
+      });
+      expect(await run({ input: { modifier: 'red', keywords: 'mug' } })).toMatchObject({ __typename: 'InvalidInput', field: 'modifier' });
+    });
+
+    it('N over the cap and a modifier weight out of range are BAD_USER_INPUT naming the argument and its bound', async () => {
+      const res = await server.gql(DISCOVER, { input: { text: 'mug' }, first: 101 });
+      expect(res.status).toBe(200);
+      expect(res.body.errors![0]!.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        validationErrors: [{ property: 'first', constraints: { max: 'first must not be greater than 100' } }],
+      });
+      const weight = await server.gql(DISCOVER, { input: { text: 'mug', modifier: 'red', modifierWeight: 9 } });
+      expect(JSON.stringify(weight.body.errors![0]!.extensions)).toContain('modifierWeight must not be greater than 4');
+    });
+
+    it('an unknown facet field is refused before any work, naming the enum', async () => {
+      const res = await server.gql(DISCOVER, { input: { text: 'mug' }, facets: ['MATERIAL'] });
+      expect(res.status).toBe(400);
+      expect(res.body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+      expect(res.body.errors![0]!.message).toMatch(/MATERIAL.*FacetField/);
+    });
+
+    it('a cursor of another query, or of another index generation, is InvalidCursor saying which; too deep is PageDepthExceeded', async () => {
+      const page = await run({ input: { text: 'red mug' }, first: 3 });
+      const after = page.pageInfo.endCursor;
+      expect(await run({ input: { text: 'red mug', modifier: 'striped' }, first: 3, after })).toMatchObject({ __typename: 'InvalidCursor', problem: 'OTHER_QUERY' });
+      // The same query's cursor as a rebuilt index (npm run reindex) would leave it: same query, another generation.
+      const stale = encodeCursor({ ...decodeCursor(after, 'search'), generation: 'an-index-since-replaced' });
+      expect(await run({ input: { text: 'red mug' }, first: 3, after: stale })).toMatchObject({
+        __typename: 'InvalidCursor',
+        errorCode: 'INVALID_CURSOR',
+        problem: 'STALE_INDEX',
+      });
+      expect((await run({ input: { text: 'red mug' }, first: 3, after })).__typename).toBe('DiscoverHits');
+      const deep = encodeCursor({ ...decodeCursor(after, 'search'), offset: 995 });
+      expect(await run({ input: { text: 'red mug' }, first: 10, after: deep })).toEqual({
+        __typename: 'PageDepthExceeded',
+        errorCode: 'PAGE_DEPTH_EXCEEDED',
+        maxDepth: 1000,
+        requestedDepth: 1005,
+      });
+    });
+
+    it('contradictory rules are ContradictoryRules listing every conflict', async () => {
+      const id = indexed[3]!.record.id;
+      const r = await run({ input: { text: 'mug' }, rules: { pins: [{ id, position: 1 }, { id: indexed[4]!.record.id, position: 1 }], hides: [id] } });
+      expect(r).toMatchObject({ __typename: 'ContradictoryRules', errorCode: 'CONTRADICTORY_RULES' });
+      expect(r.conflicts).toEqual(
+        expect.arrayContaining([
+          { kind: 'PINNED_AND_HIDDEN', productId: id, position: null },
+          { kind: 'POSITION_TAKEN', productId: null, position: 1 },
+        ]),
+      );
+    });
   });
 });
