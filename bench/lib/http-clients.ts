@@ -113,6 +113,14 @@ export const SIMILAR_QUERY = `query Similar($id: ID!, $first: Int!, $filters: Pr
   }
 }`;
 
+/** The same widget with the merchandising controls on: facets, one product per style, and a varied strip. */
+export const SIMILAR_FEATURES_QUERY = `query SimilarFeatures($id: ID!, $first: Int!, $filters: ProductFilterInput) {
+  similarProducts(id: $id, first: $first, filters: $filters, facets: [CATEGORY, BRAND, COLOR, PRICE_RANGE], collapse: true, diversity: 0.5) {
+    __typename
+    ... on ProductHits { hits { similarity groupSize product { id title price currency imageUrl } } facets { field values { value count } } }
+  }
+}`;
+
 export class GraphQLClient {
   private readonly pool: Pool;
   private readonly path: string;
@@ -138,8 +146,9 @@ export class GraphQLClient {
     return body.data as T;
   }
 
-  async similar(q: SimilarQuery): Promise<string[]> {
-    const data = await this.query<{ similarProducts: { __typename: string; hits?: { product: { id: string } }[] } }>(SIMILAR_QUERY, {
+  /** similarProducts as a storefront widget asks for it; with `features`, with facets, collapse and diversity too. */
+  async similar(q: SimilarQuery, features = false): Promise<string[]> {
+    const data = await this.query<{ similarProducts: { __typename: string; hits?: { product: { id: string } }[] } }>(features ? SIMILAR_FEATURES_QUERY : SIMILAR_QUERY, {
       id: q.id,
       first: q.first,
       filters: q.filter ?? null,

@@ -7,7 +7,8 @@ import { docId, docMeta, type SeedSet } from './synthetic-catalog';
  * similarProducts through the GraphQL server over HTTP versus the same two Elasticsearch requests sent directly.
  * Latency: one client, each query sent to both sides back to back, the order flipping every query, so background
  * load (the machine is shared) lands on both sides alike. Throughput: 8 closed-loop clients per side for a fixed
- * time, the side that goes first alternating per round.
+ * time, the side that goes first alternating per round. The features rows pair, the same way, similarProducts with
+ * facets + collapse + diversity against plain similarProducts, both through GraphQL (issue 8's ≤ 1.5× goal).
  */
 
 export interface QueryBenchOptions {
@@ -34,6 +35,7 @@ function queries(o: QueryBenchOptions, n: number, salt: number, filtered: boolea
   });
 }
 
+/** Each query on both sides back to back, the order flipping every query; `mismatches` counts differing id lists. */
 async function pairedLatencies(gql: Side, raw: Side, qs: SimilarQuery[]): Promise<{ gql: number[]; raw: number[]; mismatches: number }> {
   const out = { gql: [] as number[], raw: [] as number[], mismatches: 0 };
   for (let i = 0; i < qs.length; i++) {
@@ -68,6 +70,7 @@ async function throughput(side: Side, qs: SimilarQuery[], clients: number, secon
 
 export async function queryRows(o: QueryBenchOptions): Promise<Row[]> {
   const gql: Side = (q) => o.gql.similar(q);
+  const features: Side = (q) => o.gql.similar(q, true);
   const raw: Side = (q) => o.raw.similar(q);
   const scale = `${Math.round(o.docs / 1000)}k docs`;
   const latency = (filtered: boolean, p: number): Row => ({
@@ -84,6 +87,9 @@ export async function queryRows(o: QueryBenchOptions): Promise<Row[]> {
     p99: latency(false, 99),
     fp50: latency(true, 50),
     fp99: latency(true, 99),
+    // Both sides through GraphQL: what facets + collapse + diversity add on top of a plain similarProducts.
+    feat50: featureRow(50, scale),
+    feat99: featureRow(99, scale),
     qps: {
       measure: `similarProducts throughput, 8 clients, GraphQL ÷ raw ES, ${scale}`,
       unit: 'q/s',
@@ -97,6 +103,7 @@ export async function queryRows(o: QueryBenchOptions): Promise<Row[]> {
 
   o.log('query warm-up');
   await pairedLatencies(gql, raw, queries(o, 200, 999, false));
+  await pairedLatencies(features, gql, queries(o, 100, 997, false));
   await pairedLatencies(gql, raw, queries(o, 100, 998, true));
   let mismatches = 0;
   for (let r = 0; r < o.rounds; r++) {
@@ -114,6 +121,16 @@ export async function queryRows(o: QueryBenchOptions): Promise<Row[]> {
           `raw p50 ${percentile(res.raw, 50).toFixed(2)} / p99 ${percentile(res.raw, 99).toFixed(2)} ms (load ${load1().toFixed(2)})`,
       );
     }
+    const feat = await pairedLatencies(features, gql, queries(o, o.queries, 200 + r, false));
+    for (const [row, p] of [[rows.feat50, 50], [rows.feat99, 99]] as const) {
+      row.ours.push(percentile(feat.gql, p));
+      row.reference.push(percentile(feat.raw, p));
+      row.load.push(load1());
+    }
+    o.log(
+      `round ${r + 1} features  : facets+collapse+diversity p50 ${percentile(feat.gql, 50).toFixed(2)} / p99 ${percentile(feat.gql, 99).toFixed(2)} ms, ` +
+        `plain p50 ${percentile(feat.raw, 50).toFixed(2)} / p99 ${percentile(feat.raw, 99).toFixed(2)} ms (load ${load1().toFixed(2)})`,
+    );
     const qs = queries(o, 5000, 100 + r, false);
     const sides: [Side, number[]][] = [[gql, rows.qps.ours], [raw, rows.qps.reference]];
     if (r % 2 === 1) sides.reverse();
@@ -125,5 +142,17 @@ export async function queryRows(o: QueryBenchOptions): Promise<Row[]> {
     // HNSW is deterministic for equal requests; a difference means the two sides did not do the same work.
     for (const row of [rows.p50, rows.fp50]) row.note = `${mismatches} result lists differed`;
   }
-  return [rows.p50, rows.p99, rows.fp50, rows.fp99, rows.qps];
+  return [rows.p50, rows.p99, rows.fp50, rows.fp99, rows.feat50, rows.feat99, rows.qps];
+}
+
+function featureRow(p: number, scale: string): Row {
+  return {
+    measure: `similarProducts p${p} with facets (4 fields) + collapse + diversity 0.5 ÷ plain, both GraphQL, ${scale}`,
+    unit: 'ms',
+    ours: [],
+    reference: [],
+    referenceName: 'plain',
+    goal: '≤ 1.50×',
+    load: [],
+  };
 }

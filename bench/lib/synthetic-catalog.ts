@@ -4,6 +4,7 @@ import type { EmbeddingService } from '../../src/embedding/embedding.service';
 import { mulberry32 } from '../../src/common/random';
 import type { ProductRecord } from '../../tools/synth/catalog';
 import { syntheticCatalog } from '../../test/support/catalog';
+import { mapPool } from '../../tools/synth/render';
 
 /**
  * Documents for the query benchmark at any scale, with vectors derived from real ones.
@@ -19,12 +20,14 @@ import { syntheticCatalog } from '../../test/support/catalog';
  *    category have a median cosine of 0.74.
  * 3. Its catalog fields are the base product's (category, colour, brand, tags, attributes, description), with the
  *    title numbered, the price scaled by U(0.8, 1.25) and inStock true with probability 0.85.
+ * 4. Its groupId is its base seed and i mod GROUPS_PER_SEED: styles of about docs / (seeds · 48) near-variants of one
+ *    real product (about 7 at 100k docs and 300 seeds), so collapsing has real groups to fold.
  *
  * The vectors are not embeddings of any image: they only give Elasticsearch realistic geometry to index and search.
  */
 
 export const SEED_CATALOG = 4242;
-export const GENERATOR = 'bv1'; // part of every id: a change to the recipe above must change it
+export const GENERATOR = 'bv2'; // part of every id: a change to the recipe above must change it
 
 export interface SeedSet {
   records: ProductRecord[];
@@ -36,15 +39,15 @@ export interface SeedSet {
 
 export async function embedSeeds(embedder: EmbeddingService, count: number): Promise<SeedSet> {
   const catalog = await syntheticCatalog(SEED_CATALOG, count);
-  // In slices: the decode admission queue refuses more than IMAGE_QUEUE_MAX waiting images (OVERLOADED).
-  const vectors: Float32Array[] = [];
-  for (let i = 0; i < catalog.length; i += 32) {
-    vectors.push(...(await Promise.all(catalog.slice(i, i + 32).map((p) => embedder.embedImage(p.jpeg)))));
-  }
+  // A bounded pool: the decode admission gate sheds anything past its queue (IMAGE_QUEUE_MAX) as OVERLOADED.
+  const vectors = await mapPool(catalog, 16, (p) => embedder.embedImage(p.jpeg));
   const byCategory = new Map<string, number[]>();
   catalog.forEach((p, i) => byCategory.set(p.record.category, [...(byCategory.get(p.record.category) ?? []), i]));
   return { records: catalog.map((p) => p.record), vectors, byCategory, dims: embedder.dims, modelId: embedder.modelId };
 }
+
+/** Groups per base seed (step 4 above). */
+export const GROUPS_PER_SEED = 48;
 
 export const docId = (i: number): string => `${GENERATOR}-${String(i).padStart(7, '0')}`;
 
@@ -104,7 +107,7 @@ export function syntheticDoc(seeds: SeedSet, i: number): ProductDocument {
     inStock: docRng(i + 0x9e3779b9)() < 0.85,
     tags: rec.tags,
     attributes: rec.attributes,
-    groupId: id,
+    groupId: `${GENERATOR}-g${base}-${i % GROUPS_PER_SEED}`,
     imageUrl: `https://cdn.example.com/bench/${id}.jpg`,
     updatedAt: '2026-01-01T00:00:00.000Z',
     // Bookkeeping fields only (ingest's idempotence); no vector is derived from them.

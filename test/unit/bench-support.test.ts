@@ -40,7 +40,8 @@ describe('bench synthetic documents', () => {
     const a = syntheticDoc(seeds, 12345);
     syntheticDoc(seeds, 7);
     expect(syntheticDoc(seeds, 12345)).toEqual(a);
-    expect(a.id).toBe('bv1-0012345');
+    expect(a.id).toBe('bv2-0012345');
+    expect(a.groupId).toBe(`bv2-g${docMeta(seeds, 12345).base}-${12345 % 48}`);
   });
 
   it('gives unit vectors near the base product whose fields it copies', () => {
