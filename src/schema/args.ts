@@ -38,7 +38,10 @@ export class PageArgs {
   @MaxLength(MAX_CURSOR_LENGTH)
   after?: string;
 
-  @Field(() => ProductFilterInput, { nullable: true })
+  @Field(() => ProductFilterInput, {
+    nullable: true,
+    description: 'Only products that pass every filter; vector search applies them inside the kNN, so pages stay full.',
+  })
   @ValidateNested()
   filters?: ProductFilterInput;
 
@@ -114,23 +117,24 @@ export class SearchPageArgs extends PageArgs {
 
 @ArgsType()
 export class BrowseProductsArgs extends PageArgs {
-  @Field(() => ProductSort, { defaultValue: 'ID_ASC' }) sort: ProductSort = 'ID_ASC';
+  @Field(() => ProductSort, { defaultValue: 'ID_ASC', description: 'The order to list the catalog in.' }) sort: ProductSort = 'ID_ASC';
 }
 
 @ArgsType()
 export class SimilarProductsArgs extends SearchPageArgs {
-  @Field(() => ID) @MinLength(1) @MaxLength(MAX_ID_LENGTH) id!: string;
+  @Field(() => ID, { description: 'The product to find others like (never returned itself).' }) @MinLength(1) @MaxLength(MAX_ID_LENGTH) id!: string;
 }
 
 @ArgsType()
 export class SearchByTextArgs extends SearchPageArgs {
-  @Field(() => String) @MinLength(1) @MaxLength(512) q!: string;
-  @Field(() => SearchMode, { defaultValue: SearchMode.HYBRID }) mode: SearchMode = SearchMode.HYBRID;
+  @Field(() => String, { description: 'What the shopper typed (1-512 characters).' }) @MinLength(1) @MaxLength(512) q!: string;
+  @Field(() => SearchMode, { defaultValue: SearchMode.HYBRID, description: 'Vector, keyword, or both fused (the default).' })
+  mode: SearchMode = SearchMode.HYBRID;
 }
 
 @ArgsType()
 export class SearchByImageArgs extends SearchPageArgs {
-  @Field(() => ImageInput) @ValidateNested() image!: ImageInput;
+  @Field(() => ImageInput, { description: 'The photo to find products like.' }) @ValidateNested() image!: ImageInput;
 }
 
 @ArgsType()
@@ -149,7 +153,9 @@ export class RecommendationsArgs extends SearchPageArgs {
 
 @ArgsType()
 export class DiscoverArgs extends SearchPageArgs {
-  @Field(() => DiscoverInput) @ValidateNested() input!: DiscoverInput;
+  @Field(() => DiscoverInput, { description: 'What to search from; the other arguments are the controls every list takes.' })
+  @ValidateNested()
+  input!: DiscoverInput;
 }
 
 const WRITE_REFRESH =

@@ -35,14 +35,14 @@ export class BoostInput {
 
 @InputType({ description: 'Show a product at a position of the list, if it passes the filters.' })
 export class PinInput {
-  @Field(() => ID) @MaxLength(MAX_ID_LENGTH) id!: string;
+  @Field(() => ID, { description: 'The product to pin.' }) @MaxLength(MAX_ID_LENGTH) id!: string;
   @Field(() => Int, { description: `1-based, at most ${MAX_PIN_POSITION}.` }) @Min(1) @Max(MAX_PIN_POSITION) position!: number;
 }
 
 @InputType({ description: 'Boosts, pins and hides. A product both pinned and hidden, or two pins on one position, is refused.' })
 export class MerchandisingRulesInput {
-  @Field(() => [BoostInput], { nullable: true }) @ArrayMaxSize(MAX_RULE_ITEMS.boosts) @ValidateNested({ each: true }) boosts?: BoostInput[];
-  @Field(() => [PinInput], { nullable: true }) @ArrayMaxSize(MAX_RULE_ITEMS.pins) @ValidateNested({ each: true }) pins?: PinInput[];
+  @Field(() => [BoostInput], { nullable: true, description: `Boosts and buries (up to ${MAX_RULE_ITEMS.boosts}); their weights add up.` }) @ArrayMaxSize(MAX_RULE_ITEMS.boosts) @ValidateNested({ each: true }) boosts?: BoostInput[];
+  @Field(() => [PinInput], { nullable: true, description: `Products at fixed positions (up to ${MAX_RULE_ITEMS.pins}).` }) @ArrayMaxSize(MAX_RULE_ITEMS.pins) @ValidateNested({ each: true }) pins?: PinInput[];
 
   @Field(() => [ID], { nullable: true, description: 'Products never to show (they also leave facet counts).' })
   @ArrayMaxSize(MAX_RULE_ITEMS.hides)
@@ -65,16 +65,16 @@ export class RuleContextInput {
 
 @InputType({ description: 'A stored merchandising rule; saving an existing id replaces it.' })
 export class MerchandisingRuleInput extends MerchandisingRulesInput {
-  @Field(() => ID) @MaxLength(MAX_ID_LENGTH) id!: string;
-  @Field(() => String, { nullable: true }) @MaxLength(1000) description?: string;
+  @Field(() => ID, { description: 'Your key for the rule; saving the same id again replaces it.' }) @MaxLength(MAX_ID_LENGTH) id!: string;
+  @Field(() => String, { nullable: true, description: 'What the rule is for, for the people who maintain it.' }) @MaxLength(1000) description?: string;
 
   @Field(() => Int, { defaultValue: 0, description: 'Higher wins where rules contradict each other; ties go to the lower id.' })
   @Min(-1000)
   @Max(1000)
   priority: number = 0;
 
-  @Field(() => Boolean, { defaultValue: true }) enabled: boolean = true;
-  @Field(() => RuleContextInput, { nullable: true }) @ValidateNested() context?: RuleContextInput;
+  @Field(() => Boolean, { defaultValue: true, description: 'A disabled rule is kept but never applied.' }) enabled: boolean = true;
+  @Field(() => RuleContextInput, { nullable: true, description: 'Where the rule applies; everywhere when absent.' }) @ValidateNested() context?: RuleContextInput;
 }
 
 /** The filter of a stored boost, as it reads back: the same fields as ProductFilterInput. */

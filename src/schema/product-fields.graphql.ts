@@ -138,17 +138,20 @@ export function defineFilterFields(target: Target): void {
     const scalar = KINDS[spec.kind].input;
     if ('anyOf' in filter) {
       const item = KINDS[spec.kind].list ? scalar : () => [scalar()];
+      const matches = KINDS[spec.kind].list ? `has any of these ${name}` : `${name} is any of these`;
       apply(target, filter.anyOf, [
-        Field(item as never, { nullable: true }),
+        Field(item as never, { nullable: true, description: `Products whose ${matches} (up to ${LIST_FILTER_BOUNDS.maxItems}).` }),
         ArrayMaxSize(LIST_FILTER_BOUNDS.maxItems),
         MaxLength(LIST_FILTER_BOUNDS.maxLength, { each: true }),
       ]);
     } else if ('range' in filter) {
       // A range bound is a value of the field, so it keeps the field's lower bound (a negative price is no price).
       const min = spec.input && spec.input.min !== undefined ? [Min(spec.input.min)] : [];
-      for (const arg of filter.range) apply(target, arg, [Field(scalar as never, { nullable: true }), ...min]);
+      const [lo, hi] = filter.range;
+      apply(target, lo, [Field(scalar as never, { nullable: true, description: `Products whose ${name} is at least this.` }), ...min]);
+      apply(target, hi, [Field(scalar as never, { nullable: true, description: `Products whose ${name} is at most this.` }), ...min]);
     } else {
-      apply(target, filter.is, [Field(scalar as never, { nullable: true })]);
+      apply(target, filter.is, [Field(scalar as never, { nullable: true, description: `Products whose ${name} is this.` })]);
     }
   }
 }
@@ -199,6 +202,9 @@ export type ProductSort = string;
 registerEnumType(ProductSort, {
   name: 'ProductSort',
   description: 'Browse order. Products without the field come last; ties are ordered by id.',
+  valuesConfig: Object.fromEntries(
+    Object.entries(PRODUCT_SORTS).map(([k, o]) => [k, { description: `By ${o.field}, ${o.descending ? 'highest' : 'lowest'} first.` }]),
+  ),
 });
 
 /** Every facet the table declares: terms facets by field name (`BRAND`), range facets as `<FIELD>_RANGE`. */

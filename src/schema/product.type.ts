@@ -25,9 +25,9 @@ export class MatchedImage {
   @Field(() => String, { nullable: true, description: 'Its URL, when it was ingested by URL.' }) url?: string;
 }
 
-@ObjectType()
+@ObjectType({ description: 'One product of a ranked list, with why it is there.' })
 export class ProductHit {
-  @Field(() => ProductType) product!: ProductType;
+  @Field(() => ProductType, { description: 'The product found.' }) product!: ProductType;
 
   @Field(() => Float, { description: 'Ranking score; fused reciprocal-rank score in hybrid search.' })
   score!: number;
@@ -64,7 +64,7 @@ export class ProductHit {
 
 @ObjectType({ description: 'Where a page ends, and how to get the next one.' })
 export class PageInfo {
-  @Field(() => Boolean) hasNextPage!: boolean;
+  @Field(() => Boolean, { description: 'True when another page follows: pass endCursor as `after` to get it.' }) hasNextPage!: boolean;
 
   @Field(() => String, {
     nullable: true,
@@ -90,8 +90,8 @@ export class FacetValue {
 
 @ObjectType({ description: 'The counts of one facet field: the 20 most frequent values, or every range bucket.' })
 export class Facet {
-  @Field(() => FacetField) field!: FacetField;
-  @Field(() => [FacetValue]) values!: FacetValue[];
+  @Field(() => FacetField, { description: 'The field counted.' }) field!: FacetField;
+  @Field(() => [FacetValue], { description: 'Its values with their counts, most frequent first (ranges in bucket order).' }) values!: FacetValue[];
 
   static from(f: FacetResult): Facet {
     return Object.assign(new Facet(), {
@@ -109,8 +109,9 @@ const SEARCH_FACETS_DOC =
 
 @ObjectType({ description: 'One page of a ranked result list.' })
 export class ProductHits {
-  @Field(() => [ProductHit]) hits!: ProductHit[];
-  @Field(() => PageInfo) pageInfo!: PageInfo;
+  @Field(() => [ProductHit], { description: 'Best first; at most `first`, fewer only when no more match (see exhaustive).' })
+  hits!: ProductHit[];
+  @Field(() => PageInfo, { description: 'Whether another page follows, and the cursor to it.' }) pageInfo!: PageInfo;
   @Field(() => [Facet], { description: SEARCH_FACETS_DOC }) facets!: Facet[];
 
   @Field(() => Boolean, {
@@ -164,8 +165,8 @@ export class RecommendationsType extends ProductHits {
 
 @ObjectType({ description: 'One page of the catalog in a browse order.' })
 export class ProductList {
-  @Field(() => [ProductType]) products!: ProductType[];
-  @Field(() => PageInfo) pageInfo!: PageInfo;
+  @Field(() => [ProductType], { description: 'This page of the catalog, in `sort` order.' }) products!: ProductType[];
+  @Field(() => PageInfo, { description: 'Whether another page follows, and the cursor to it (no depth limit).' }) pageInfo!: PageInfo;
   @Field(() => Int, { description: 'Every product that passes the filters, on every page.' }) totalCount!: number;
 
   @Field(() => [Facet], {
