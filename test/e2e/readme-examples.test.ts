@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { parse, type OperationDefinitionNode } from 'graphql';
 import { loadCatalog, QUICK_START, syntheticCatalog, type FixtureProduct } from '../support/catalog';
 import { startTestServer, TEST_API_KEY, type TestServer } from '../support/server';
+import { SEARCH_EXPECTATIONS } from './readme-search-examples';
 
 /**
  * The README's examples, run as a new user runs them: against the quick-start catalog, over HTTP. Each example's
@@ -138,6 +139,7 @@ const EXPECTATIONS: Record<string, (c: Ctx) => Promise<void>> = {
     expect((await c.run()).deleteProduct).toEqual({ __typename: 'DeleteSuccess', id: 'sku-123' });
     expect((await c.run()).deleteProduct).toEqual({ __typename: 'ProductNotFound', message: 'No product with id "sku-123"' });
   },
+  ...SEARCH_EXPECTATIONS,
 };
 
 describe('README examples on the quick-start catalog', () => {
