@@ -1,6 +1,7 @@
 import { mulberry32 } from '../../src/common/random';
 import type { VectorIndexType } from '../../src/common/vectors';
-import { VECTOR_FIELD } from '../../src/search/elasticsearch/index-mapping';
+import { primaryVector } from '../../src/catalog/product';
+import { IMAGES_FIELD, VECTOR_FIELD } from '../../src/search/elasticsearch/index-mapping';
 import { GraphQLClient, type RawEs, type SimilarQuery } from './http-clients';
 import { loadBenchIndex } from './load-index';
 import { startServerProcess } from './server-process';
@@ -62,7 +63,8 @@ function buildCorpus(seeds: SeedSet, docs: number): Corpus {
   const catIndex = new Map(categories.map((c, i) => [c, i]));
   for (let i = 0; i < docs; i++) {
     const d = syntheticDoc(seeds, i);
-    vectors.set(d.imageVector, i * dims);
+    // One vector per synthetic product: its only image's.
+    vectors.set(primaryVector(d), i * dims);
     category[i] = catIndex.get(d.category!)!;
     inStock[i] = d.inStock ? 1 : 0;
   }
@@ -137,8 +139,8 @@ function steadyIngest(o: ScaleOptions, alias: string): { stop: () => Promise<{ d
       const started = performance.now();
       const lines: string[] = [];
       for (let n = 0; n < perTick; n++) {
-        const { imageVector, ...rest } = syntheticDoc(o.seeds, Math.floor(rng() * o.docs));
-        lines.push(JSON.stringify({ index: { _index: alias, _id: rest.id } }), JSON.stringify({ ...rest, [VECTOR_FIELD]: imageVector }));
+        const { images, ...rest } = syntheticDoc(o.seeds, Math.floor(rng() * o.docs));
+        lines.push(JSON.stringify({ index: { _index: alias, _id: rest.id } }), JSON.stringify({ ...rest, [IMAGES_FIELD]: images }));
       }
       const res = await o.raw.bulk(`${lines.join('\n')}\n`);
       if (res.errors) throw new Error('scale ingest: bulk reported errors');

@@ -252,9 +252,10 @@ export const PRODUCT_FIELDS = {
   },
   predictedTags: {
     kind: 'keywords',
-    description: 'predictedAttributes as `name:value` keywords (e.g. `color:red`), for filters.',
+    description: 'predictedAttributes as `name:value` keywords (e.g. `color:red`), for filters and facets.',
     input: false,
     filter: { anyOf: 'predictedTags' },
+    facet: 'terms',
     es: { type: 'keyword' },
   },
   updatedAt: {

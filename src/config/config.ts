@@ -141,22 +141,18 @@ const EnvSchema = z.object({
   RETAG_ON_BOOT: bool.default(true),
   /** The catalog map sends at most this many points (a uniform sample beyond that). */
   MAP_MAX_POINTS: int(100, 200_000).default(20_000),
-
   /** Images per product (ingest's `images`); each is embedded and searched. At most the GraphQL input's cap, 32. */
   PRODUCT_MAX_IMAGES: int(1, 32).default(8),
-
   /**
    * How long each server caches the stored merchandising rules. A rule saved through one server applies there at
    * once and on the others within this time; 0 reads the rules index on every search.
    */
   RULES_CACHE_TTL_MS: int(0, 3_600_000).default(5000),
-
   /**
    * How far a discover `modifier` ("red", "without stripes") pulls the query: the weight of its unit text vector
    * against the unit direction of the image/text/products it modifies (README, "Discover").
    */
   SEARCH_MODIFIER_WEIGHT: z.coerce.number().min(0).max(4).default(1.5),
-
   /** Bounds of the PRICE_RANGE facet's buckets: `10,25` counts under 10, 10 to 25, and 25 or more. */
   FACET_PRICE_RANGES: csv
     .transform((xs) => xs.map(Number))
@@ -384,12 +380,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     map: { umapMaxProducts: e.MAP_UMAP_MAX_PRODUCTS, maxPoints: e.MAP_MAX_POINTS },
     tagging: {
-      labelsFile:
-        e.LABELS_FILE === 'none'
-          ? undefined
-          : e.LABELS_FILE
-            ? path.resolve(cwd, e.LABELS_FILE)
-            : path.join(path.resolve(cwd, e.MODEL_DIR), 'labels.json'),
+      labelsFile: e.LABELS_FILE === 'none' ? undefined : path.resolve(cwd, e.LABELS_FILE ?? path.join(e.MODEL_DIR, 'labels.json')),
       required: e.LABELS_FILE !== undefined && e.LABELS_FILE !== 'none',
       retagOnBoot: e.RETAG_ON_BOOT,
     },

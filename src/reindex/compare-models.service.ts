@@ -1,4 +1,5 @@
-import type { ProductIndex } from '../catalog/product-index';
+import { primaryVector } from '../catalog/product';
+import type { Hit, ProductIndex } from '../catalog/product-index';
 import type { ShadowStore } from '../catalog/shadow-store';
 
 export interface ModelComparison {
@@ -23,6 +24,14 @@ export interface ModelQuality {
 }
 
 const K = 10;
+/** kNN candidates per side, as searches ask (search/pipeline/windows.ts): the neighbourhoods are the served ones. */
+const NUM_CANDIDATES = 1000;
+
+/** The k products nearest to one vector, without the product itself. */
+async function nearest(index: Pick<ProductIndex, 'retrieve'>, vector: number[], id: string): Promise<Hit[]> {
+  const r = await index.retrieve({ restriction: { excludeIds: [id] }, vector: { vector, from: 0, size: K, numCandidates: NUM_CANDIDATES } });
+  return r.vector ?? [];
+}
 
 /**
  * compareModels: what promoting the shadow index would change, measured on the catalog itself with each index's own
@@ -40,15 +49,17 @@ export class CompareModelsService {
     if (!live?.identity || !shadow?.identity || live.index === shadow.index) return undefined;
     const shadowIndex = this.store.shadowIndex();
     const first = await this.store.scan('live', sample).next();
-    const liveDocs = (first.done ? [] : first.value).map((s) => s.doc).filter((d) => d.imageVector.length > 0);
+    // One vector per product is compared: its own picture's, the first image (neighbours are still found over every
+    // image, as similarProducts finds them).
+    const liveDocs = (first.done ? [] : first.value).map((s) => s.doc).filter((d) => primaryVector(d).length > 0);
     const shadowDocs = await shadowIndex.getDocuments(liveDocs.map((d) => d.id));
     const rows: { id: string; title: string; overlap: number; liveP5?: number; shadowP5?: number }[] = [];
     for (const doc of liveDocs) {
       const twin = shadowDocs.get(doc.id);
-      if (!twin || twin.imageVector.length === 0) continue;
+      if (!twin || primaryVector(twin).length === 0) continue;
       const [a, b] = await Promise.all([
-        this.live.knn({ vector: doc.imageVector, k: K, excludeIds: [doc.id] }),
-        shadowIndex.knn({ vector: twin.imageVector, k: K, excludeIds: [doc.id] }),
+        nearest(this.live, primaryVector(doc), doc.id),
+        nearest(shadowIndex, primaryVector(twin), doc.id),
       ]);
       const inA = new Set(a.map((h) => h.product.id));
       const p5 = (hits: typeof a) => (doc.category ? hits.slice(0, 5).filter((h) => h.product.category === doc.category).length / 5 : undefined);

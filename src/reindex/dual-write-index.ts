@@ -79,9 +79,9 @@ export function withDualWrites<T extends ProductIndex>(live: T, targets: WriteTa
 }
 
 /**
- * The shadow's copy of a live write: the same document; for a shadow of another model without the vector (under that
- * model's id, as everything in its index), for the reindexer to embed.
+ * The shadow's copy of a live write: the same document; for a shadow of another model without the images' vectors
+ * (under that model's id, as everything in its index), for the reindexer to embed.
  */
 export function mirrorOf(doc: ProductDocument, shadowModelId: string): ProductDocument {
-  return doc.modelId === shadowModelId ? doc : { ...doc, imageVector: [], modelId: shadowModelId };
+  return doc.modelId === shadowModelId ? doc : { ...doc, images: doc.images.map((img) => ({ ...img, vector: [] })), modelId: shadowModelId };
 }

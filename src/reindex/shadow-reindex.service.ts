@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ProductDocument } from '../catalog/product';
+import { primaryVector, type ProductDocument, type StoredImage } from '../catalog/product';
 import type { ShadowStore, ShadowWrite } from '../catalog/shadow-store';
 import type { StoredDocument } from '../catalog/tag-store';
 import { ExpectedError } from '../common/errors';
@@ -123,10 +123,11 @@ export class ShadowReindexService {
   private inSync(live: ProductDocument, shadow: ProductDocument): boolean {
     return (
       shadow.modelId === this.embedder.modelId &&
-      shadow.imageVector.length === this.embedder.dims &&
+      shadow.images.length > 0 &&
+      shadow.images.every((img) => img.vector.length === this.embedder.dims) &&
       shadow.tagsVersion === this.tagger?.version &&
       shadow.updatedAt === live.updatedAt &&
-      shadow.imageSha256 === live.imageSha256 &&
+      shadow.images.map((img) => img.sha256).join() === live.images.map((img) => img.sha256).join() &&
       contentJson(shadow) === contentJson(live)
     );
   }
@@ -149,25 +150,40 @@ export class ShadowReindexService {
     return out.filter((d): d is ProductDocument => d !== undefined);
   }
 
-  /** A live document as the new model stores it: the catalog fields and updatedAt kept, vector, tags and hash renewed. */
+  /** A live document as the new model stores it: the catalog fields and updatedAt kept, vectors, tags and hash renewed. */
   private async build(live: ProductDocument): Promise<ProductDocument> {
-    let vector = live.imageVector;
-    let sha = live.imageSha256;
-    if (live.modelId !== this.embedder.modelId || vector.length !== this.embedder.dims) {
-      const url = live.imageUrl && this.o.imageBase ? new URL(live.imageUrl, this.o.imageBase).href : (live.imageUrl ?? '');
-      const bytes = await this.images.resolve({ url });
-      vector = Array.from(await this.embedder.embedImage(bytes));
-      sha = createHash('sha256').update(bytes).digest('hex');
-    }
-    const tags = this.tagger?.tag(vector, live);
+    const current = live.modelId === this.embedder.modelId && live.images.length > 0 && live.images.every((img) => img.vector.length === this.embedder.dims);
+    const images = current ? live.images : await Promise.all(this.sources(live).map((url) => this.embed(url)));
+    // Tags describe the product's own picture: one vector per product, the first image's (as at ingest).
+    const tags = this.tagger?.tag(primaryVector({ images }), live);
     return {
       ...live,
       ...(tags ?? { predictedAttributes: [], predictedTags: [], attributeConflicts: [], tagsVersion: undefined }),
-      imageVector: vector,
-      imageSha256: sha,
+      images,
       modelId: this.embedder.modelId,
-      contentHash: hashContent(live, sha, this.embedder.modelId, this.tagger?.version),
+      contentHash: hashContent(
+        live,
+        images.map((img) => img.sha256),
+        this.embedder.modelId,
+        this.tagger?.version,
+      ),
     };
+  }
+
+  /**
+   * Where each image's bytes are fetched again: its own URL; the first image falls back to imageUrl (inline images
+   * of the sample catalog, and documents of mapping versions without `images`).
+   */
+  private sources(live: ProductDocument): string[] {
+    const urls = live.images.length > 0 ? live.images.map((img, i) => img.url ?? (i === 0 ? live.imageUrl : undefined) ?? '') : [live.imageUrl ?? ''];
+    return urls.map((url) => (url && this.o.imageBase ? new URL(url, this.o.imageBase).href : url));
+  }
+
+  private async embed(url: string): Promise<StoredImage> {
+    const bytes = await this.images.resolve({ url });
+    const vector = Array.from(await this.embedder.embedImage(bytes));
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    return url ? { vector, sha256, url } : { vector, sha256 };
   }
 
   private count(results: { written: boolean }[], report: PassReport): void {

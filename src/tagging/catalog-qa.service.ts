@@ -1,4 +1,4 @@
-import type { AttributeConflict, Product } from '../catalog/product';
+import { primaryVector, type AttributeConflict, type Product } from '../catalog/product';
 import type { ConflictSortKey, TagStore } from '../catalog/tag-store';
 import { InvalidInputError } from '../common/errors';
 import type { ProductTagger } from './tagger';
@@ -45,9 +45,10 @@ export class CatalogQaService {
     if (!tagger) return report;
     for await (const batch of this.store.staleTags(tagger.version, o.batch)) {
       o.signal?.throwIfAborted();
+      // Tags describe the product's own picture: one vector per product, the first image's (as at ingest).
       const docs = batch
-        .filter((s) => s.doc.imageVector.length > 0)
-        .map((s) => ({ ...s, doc: { ...s.doc, ...tagger.tag(s.doc.imageVector, s.doc) } }));
+        .filter((s) => primaryVector(s.doc).length > 0)
+        .map((s) => ({ ...s, doc: { ...s.doc, ...tagger.tag(primaryVector(s.doc), s.doc) } }));
       const written = await this.store.rewrite(docs);
       report.retagged += written;
       report.skipped += docs.length - written;

@@ -133,7 +133,7 @@ describe('npm run reindex -- --shadow, then --promote', () => {
     const wanted = new Map([...expected].filter(([, t]) => t !== null));
     expect(stored).toEqual(wanted);
     for (const d of docs.values()) {
-      expect([d.id, d.modelId, d.imageVector.length, d.tagsVersion]).toEqual([d.id, next.modelId, next.dims, nextTagger?.version]);
+      expect([d.id, d.modelId, d.images.map((img) => img.vector.length), d.tagsVersion]).toEqual([d.id, next.modelId, [next.dims], nextTagger?.version]);
     }
     const all: string[] = [];
     for await (const batch of store.scan('live')) all.push(...batch.map((s) => s.doc.id));

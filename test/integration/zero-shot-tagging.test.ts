@@ -128,8 +128,9 @@ describe('predicted attributes', () => {
     const docs = await services.index.getMany(catalog.map((p) => p.record.id));
     const red = [...docs.values()].filter((p) => p.predictedTags?.includes('color:red')).map((p) => p.id).sort();
     expect(red.length).toBeGreaterThan(3);
-    const hits = await services.index.knn({ vector: new Array(services.embedder.dims).fill(1 / Math.sqrt(services.embedder.dims)), k: 100, filter: { predictedTags: ['color:red'] } });
-    expect(hits.map((h) => h.product.id).sort()).toEqual(red);
+    const vector = new Array(services.embedder.dims).fill(1 / Math.sqrt(services.embedder.dims));
+    const r = await services.index.retrieve({ restriction: { filter: { predictedTags: ['color:red'] } }, vector: { vector, from: 0, size: 100, numCandidates: 1000 } });
+    expect((r.vector ?? []).map((h) => h.product.id).sort()).toEqual(red);
   });
 });
 

@@ -47,7 +47,7 @@ describe('index mapping', () => {
 
   it('builds the configured vector index type', () => {
     for (const type of ['int4_hnsw', 'bbq_hnsw', 'hnsw'] as const) {
-      expect(indexMappings({ modelId: 'tiny', dims: 128 }, type).properties.image_vector.index_options).toEqual({ type, m: 16, ef_construction: 100 });
+      expect(indexMappings({ modelId: 'tiny', dims: 128 }, type).properties.images.properties.vector.index_options).toEqual({ type, m: 16, ef_construction: 100 });
     }
   });
 

@@ -3,6 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import { AppError, ProductNotFoundError } from '../../src/common/errors';
 import type { ScoredProduct } from '../../src/catalog/product';
+import type { SearchResult } from '../../src/catalog/search-result';
 import { buildAppSchema } from '../../src/resolvers';
 import { jitExecutorGateway } from '../../src/server/jit-executor';
 import { maskError } from '../../src/server/mask-error';
@@ -21,6 +22,7 @@ function hits(n: number): ScoredProduct[] {
   return Array.from({ length: n }, (_, i) => ({
     product: {
       id: `p${i}`,
+      groupId: `p${i}`,
       title: `Product ${i}`,
       price: 10 + i,
       currency: 'EUR',
@@ -37,10 +39,10 @@ function hits(n: number): ScoredProduct[] {
 
 /** The search service as the resolver sees it: answers by id, so every outcome is one request away. */
 const search = {
-  async similarProducts(id: string, page: { first: number }): Promise<ScoredProduct[]> {
+  async similarProducts(id: string, page: { first: number }): Promise<SearchResult> {
     if (id === 'missing') throw new ProductNotFoundError(id);
     if (id === 'broken') throw new AppError('SEARCH_BACKEND_UNAVAILABLE', 'connect ECONNREFUSED 10.0.0.7:9200');
-    return hits(page.first);
+    return { hits: hits(page.first), pageInfo: { hasNextPage: false }, exhaustive: true, unknownIds: [], facets: [] };
   },
 };
 
@@ -65,7 +67,7 @@ async function run(s: ApolloServer, query: string, variables: Record<string, unk
 
 beforeAll(async () => {
   schema = await buildAppSchema({
-    services: { search: search as never, ingest: {} as never, maps: {} as never, duplicates: {} as never, qa: {} as never, models: {} as never },
+    services: { search: search as never, ingest: {} as never, maps: {} as never, duplicates: {} as never, qa: {} as never, models: {} as never, merchandising: {} as never },
   });
 });
 afterAll(() => Promise.all(servers.map((s) => s.stop())));
@@ -123,7 +125,7 @@ describe('synchronous type resolution', () => {
     const { ProductNotFound } = await import('../../src/schema/error-results.type');
     const union = schema.getType('SimilarProductsResult') as import('graphql').GraphQLUnionType;
     const resolve = (v: unknown) => union.resolveType!(v, {}, {} as never, union);
-    expect(resolve(ProductHits.from([]))).toBe('ProductHits');
+    expect(resolve(ProductHits.from({ hits: [], pageInfo: { hasNextPage: false }, exhaustive: true, unknownIds: [], facets: [] }))).toBe('ProductHits');
     expect(resolve(Object.assign(new ProductNotFound(), { id: 'x', message: 'm' }))).toBe('ProductNotFound');
   });
 });

@@ -55,7 +55,7 @@ describe('shadow writes', () => {
   it('mirror a write of another model without its vector, under the shadow model id', () => {
     const doc = storedDoc('p1', [1, 0], { modelId: 'old@1' });
     expect(mirrorOf(doc, 'old@1')).toBe(doc);
-    expect(mirrorOf(doc, 'new@2')).toEqual({ ...doc, imageVector: [], modelId: 'new@2' });
+    expect(mirrorOf(doc, 'new@2')).toEqual({ ...doc, images: [{ sha256: 'sha-p1', vector: [] }], modelId: 'new@2' });
   });
 });
 
@@ -83,7 +83,7 @@ describe('withDualWrites', () => {
   it('mirrors writes and deletes into the shadow, and still reads from the live index', async () => {
     const { liveIndex, shadowIndex, writes } = setup('old@1', 'new@2');
     await writes.bulkUpsert([doc]);
-    expect((await shadowIndex.getDocuments(['p1'])).get('p1')).toMatchObject({ imageVector: [], modelId: 'new@2' });
+    expect((await shadowIndex.getDocuments(['p1'])).get('p1')).toMatchObject({ images: [{ vector: [] }], modelId: 'new@2' });
     await liveIndex.bulkUpsert([storedDoc('only-live', [0, 1])]);
     expect([...(await writes.getMany(['only-live'])).keys()]).toEqual(['only-live']);
     expect(await writes.delete('p1')).toBe(true);

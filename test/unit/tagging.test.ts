@@ -121,7 +121,7 @@ describe('tag queries', () => {
   });
 
   it('rewrites conditionally: by sequence number, or by the catalog version when there is one', () => {
-    const doc = (version?: number) => ({ ...product('red'), version, imageVector: [], imageSha256: '', contentHash: '', modelId: 'm' });
+    const doc = (version?: number) => ({ ...product('red'), version, images: [], contentHash: '', modelId: 'm' });
     const ops = rewriteOperations('idx', [{ doc: doc(), seqNo: 7, primaryTerm: 2 }, { doc: doc(5), seqNo: 9, primaryTerm: 2 }], () => 'SRC');
     expect(ops).toEqual([
       { index: { _index: 'idx', _id: 'p1', if_seq_no: 7, if_primary_term: 2 } },

@@ -32,6 +32,7 @@ import { parseFacetAggs } from './facet-aggs';
 import { itemFailureReason, translateError } from './failures';
 import { InFlightLimit } from './in-flight';
 import { groupSizesQuery } from './query-builder';
+import { GENERATION_SEARCH, generationOf } from './generation';
 import { ElasticsearchRuleStore } from './rule-store';
 import { browseSearches, retrievalSearches, type PlannedSearch } from './search-requests';
 import { NO_VECTORS, toDocument, toHits, toProduct, toSource, type Source } from './source';
@@ -327,25 +328,9 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
     });
   }
 
-  /**
-   * A token that changes whenever what searches see changes: the index behind the alias, its live document count
-   * and its highest sequence number. Every index, update and delete takes a new sequence number, and a delete also
-   * lowers the count, so any write changes the token once it is refreshed into view. It is read from Elasticsearch
-   * itself, so every server replica computes the same token. Exact for our single-shard indices (index-mapping.ts):
-   * sequence numbers are per shard.
-   */
+  /** A token that changes whenever what searches see changes (generation.ts). */
   async generation(): Promise<string> {
-    return this.call(async () => {
-      const res = await this.client.search({
-        index: this.alias,
-        size: 0,
-        track_total_hits: true,
-        aggs: { seq: { max: { field: '_seq_no' } }, index: { terms: { field: '_index', size: 1 } } },
-      });
-      const aggs = res.aggregations as { seq: { value: number | null }; index: { buckets: { key: string }[] } };
-      const total = typeof res.hits.total === 'number' ? res.hits.total : (res.hits.total?.value ?? 0);
-      return `${aggs.index.buckets[0]?.key ?? 'empty'}:${total}:${aggs.seq.value ?? -1}`;
-    });
+    return this.call(async () => generationOf(await this.client.search({ index: this.alias, ...GENERATION_SEARCH })));
   }
 
   /** Every stored document, vectors included, in id order: for reindexing (a new mapping copies them as they are). */

@@ -3,7 +3,7 @@ import type { IndexInfo, ModelIdentity, ShadowStore, ShadowWrite, ShadowWriteRes
 import { AppError } from '../../common/errors';
 import type { ElasticsearchProductIndex } from './elasticsearch.adapter';
 import type { EsTransport } from './transport';
-import { VECTOR_FIELD } from './index-mapping';
+import { IMAGES_FIELD, VECTOR_FIELD } from './index-mapping';
 import type { EsClause } from './query-builder';
 
 /**
@@ -44,7 +44,9 @@ export class ElasticsearchShadowStore implements ShadowStore {
   }
 
   scanPending(batch = 200): AsyncGenerator<StoredDocument[]> {
-    return this.scanWhere(this.shadowAlias, { bool: { must_not: [{ exists: { field: VECTOR_FIELD } }] } }, batch);
+    // A mirrored write keeps its images without their vectors: any such image makes the product pending.
+    const unembedded = { nested: { path: IMAGES_FIELD, query: { bool: { must_not: [{ exists: { field: VECTOR_FIELD } }] } } } };
+    return this.scanWhere(this.shadowAlias, unembedded, batch);
   }
 
   private async *scanWhere(alias: string, query: EsClause, batch: number): AsyncGenerator<StoredDocument[]> {

@@ -184,7 +184,7 @@ export class InMemoryProductIndex implements ProductIndex {
 /** Elasticsearch's terms and range aggregations over the given documents, keyword values normalised as mapped. */
 function countFacets(f: FacetQuery, docs: ProductDocument[]): FacetResult[] {
   return f.facets.map(({ field, ranges, size }) => {
-    const values = docs.map((d) => d[field]).flatMap((v) => (Array.isArray(v) ? v : v === undefined ? [] : [v]));
+    const values = docs.map((d): unknown => d[field]).flatMap((v) => (Array.isArray(v) ? (v as unknown[]) : v === undefined ? [] : [v]));
     if (ranges) {
       const buckets = [...ranges, undefined].map((to, i) => ({ from: i > 0 ? ranges[i - 1] : undefined, to }));
       return {
