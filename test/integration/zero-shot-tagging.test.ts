@@ -129,8 +129,12 @@ describe('predicted attributes', () => {
     const red = [...docs.values()].filter((p) => p.predictedTags?.includes('color:red')).map((p) => p.id).sort();
     expect(red.length).toBeGreaterThan(3);
     const vector = new Array(services.embedder.dims).fill(1 / Math.sqrt(services.embedder.dims));
-    const r = await services.index.retrieve({ restriction: { filter: { predictedTags: ['color:red'] } }, vector: { vector, from: 0, size: 100, numCandidates: 1000 } });
+    const restriction = { filter: { predictedTags: ['color:red'] } };
+    const facets = [{ restriction, facets: [{ field: 'predictedTags' as const, size: 100 }] }];
+    const r = await services.index.retrieve({ restriction, vector: { vector, from: 0, size: 100, numCandidates: 1000 }, facets });
     expect((r.vector ?? []).map((h) => h.product.id).sort()).toEqual(red);
+    // ... and facet like them: every red product is counted once under its tag.
+    expect(r.facets?.[0]?.values.find((v) => v.value === 'color:red')?.count).toBe(red.length);
   });
 });
 
