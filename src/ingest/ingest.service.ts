@@ -202,9 +202,13 @@ export class IngestService {
     const toWrite = docs.map((d, at) => {
       // No images go in: a stored product already holds its imageUrl, and the fallback must not invent one.
       const product = { ...normaliseProduct({ ...d, images: [] }), updatedAt: d.updatedAt };
-      const contentHash = hashContent(product, d.images.map((img) => img.sha256), d.modelId, d.tagsVersion);
-      // The tags were computed from these same vectors: they are copied, not recomputed.
-      const tags = { predictedAttributes: d.predictedAttributes, predictedTags: d.predictedTags, attributeConflicts: d.attributeConflicts, tagsVersion: d.tagsVersion };
+      // Tags of this label file and model are copied; others (or none, from an older mapping) are computed from the
+      // stored vectors, the first image's as at ingest, so a replay of the input after the copy is UNCHANGED.
+      const retag = this.tagger && d.tagsVersion !== this.tagger.version && primaryVector(d).length > 0;
+      const tags = retag
+        ? this.tagger!.tag(primaryVector(d), product)
+        : { predictedAttributes: d.predictedAttributes, predictedTags: d.predictedTags, attributeConflicts: d.attributeConflicts, tagsVersion: d.tagsVersion };
+      const contentHash = hashContent(product, d.images.map((img) => img.sha256), d.modelId, tags.tagsVersion);
       return { at, status: IngestStatus.CREATED, doc: { ...product, ...tags, images: d.images, contentHash, modelId: d.modelId } };
     });
     await this.write(toWrite, outcomes, o);

@@ -105,9 +105,9 @@ describe('reindex to a new model', () => {
 });
 
 /**
- * A mapping change (MAPPING_VERSION 2 -> 3: several images per product, groupId): the alias serves a version-2 index
+ * A mapping change (MAPPING_VERSION 2 -> 4: tags (3), then several images per product and groupId (4)): the alias serves a version-2 index
  * of the same model (one top-level vector, its fetch bookkeeping beside it). The server refuses it and says to
- * reindex; `npm run reindex` copies every document with its vector and bookkeeping into a version-3 index (nothing
+ * reindex; `npm run reindex` copies every document with its vector and bookkeeping into a version-4 index (nothing
  * fetched or embedded), after which the server serves it and a replay of the catalog input is UNCHANGED.
  */
 describe('reindex to a new mapping version', () => {
@@ -160,15 +160,15 @@ describe('reindex to a new mapping version', () => {
   it('refuses to serve the old mapping and names the fix', async () => {
     const err = await index.ensureIndex({ modelId, dims: DIMS }).catch((e) => e);
     expect(err.code).toBe('INDEX_MAPPING_OUTDATED');
-    expect(err.message).toMatch(/mapping version 2.*mapping version 3.*npm run reindex/s);
+    expect(err.message).toMatch(/mapping version 2.*mapping version 4.*npm run reindex/s);
   });
 
   it('copies every document with its vector, then serves it; a replay of the input is UNCHANGED', async () => {
     const r = await reindex(index.alias);
-    expect(r.out).toMatch(/4 products copied into .*--m3--/);
+    expect(r.out).toMatch(/4 products copied into .*--m4--/);
     expect(r.code).toBe(0);
     const now = (await index.describeAlias())!;
-    expect([now.identity, now.mappingVersion]).toEqual([{ modelId, dims: DIMS }, 3]);
+    expect([now.identity, now.mappingVersion]).toEqual([{ modelId, dims: DIMS }, 4]);
     const docs = await index.getDocuments(catalog.map((p) => p.record.id));
     const first = docs.get(catalog[1]!.record.id)!;
     expect(first.groupId).toBe(catalog[1]!.record.id);
