@@ -1,5 +1,5 @@
 import { AppError } from '../../src/common/errors';
-import { itemFailureReason, translateError } from '../../src/search/elasticsearch/failures';
+import { itemFailureReason, msearchPartFailure, translateError } from '../../src/search/elasticsearch/failures';
 
 /** Client errors as @elastic/transport names them; the bodies are what Elasticsearch 9.2 answers. */
 function clientError(name: string, extra: Record<string, unknown> = {}): Error {
@@ -28,6 +28,17 @@ describe('Elasticsearch failures', () => {
     // A restarting cluster (no master, state not recovered, no shard copy) answers 503: unavailable, not broken.
     const starting = translateError(clientError('ResponseError', { statusCode: 503, body: { error: { type: 'cluster_block_exception', reason: 'blocked by: [SERVICE_UNAVAILABLE/1/state not recovered / initialized];' } } }));
     expect((starting as AppError).code).toBe('SEARCH_BACKEND_UNAVAILABLE');
+  });
+
+  it.each([
+    [503, 'search_phase_execution_exception', true, 'SEARCH_BACKEND_UNAVAILABLE'],
+    [429, 'es_rejected_execution_exception', true, 'SEARCH_BACKEND_ERROR'],
+    [504, 'timeout', true, 'SEARCH_BACKEND_ERROR'],
+    [400, 'parsing_exception', false, 'SEARCH_BACKEND_ERROR'],
+    [500, 'illegal_state_exception', false, 'SEARCH_BACKEND_ERROR'],
+  ])('a failed msearch part with %i %s: transient %s, the fault %s', (status, type, transient, code) => {
+    const out = msearchPartFailure({ status, error: { type, reason: 'r' } });
+    expect([out.transient, out.error.code, out.error.message]).toEqual([transient, code, `A search of an msearch failed: ${status} ${type} (r)`]);
   });
 
   it('passes our own faults and bugs through untouched', () => {

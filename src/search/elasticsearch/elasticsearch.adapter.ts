@@ -29,7 +29,7 @@ import {
 } from './index-mapping';
 import { clientOptions, type ElasticsearchOptions } from './connection';
 import { parseFacetAggs } from './facet-aggs';
-import { itemFailureReason, translateError } from './failures';
+import { itemFailureReason, msearchPartFailure, translateError } from './failures';
 import { InFlightLimit } from './in-flight';
 import { groupSizesQuery } from './query-builder';
 import { GENERATION_SEARCH, generationOf } from './generation';
@@ -264,13 +264,16 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
   }
 
   private async msearch(planned: PlannedSearch[]): Promise<[PlannedSearch, MsearchAnswer][]> {
-    return this.call(async () => {
-      const res = await this.client.msearch<Source>({ index: this.alias, searches: planned.flatMap((p) => [{}, p.body as never]) });
-      return res.responses.map((r, i): [PlannedSearch, MsearchAnswer] => {
-        if ('error' in r) throw new AppError('SEARCH_BACKEND_ERROR', `msearch part failed: ${r.error.type}`);
-        return [planned[i]!, r as MsearchAnswer];
-      });
-    });
+    // An msearch answers 200 when one of its searches failed, so the transport never retries a part that met a node
+    // dying or a shard copy not yet promoted (a plain search answering 503 would be retried); this does, twice.
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.call(() => this.client.msearch<Source>({ index: this.alias, searches: planned.flatMap((p) => [{}, p.body as never]) }));
+      const failed = res.responses.find((r) => 'error' in r);
+      if (!failed) return res.responses.map((r, i): [PlannedSearch, MsearchAnswer] => [planned[i]!, r as MsearchAnswer]);
+      const fault = msearchPartFailure(failed as { status?: number; error: { type?: string; reason?: string } });
+      if (!fault.transient || attempt >= 2) throw fault.error;
+      await sleep(100 * 2 ** attempt);
+    }
   }
 
   /**

@@ -51,6 +51,24 @@ export function translateError(e: unknown): unknown {
 }
 
 /**
+ * One failed search of an msearch (the request itself answered 200). Statuses the transport would retry for a plain
+ * search (a node that just left, no started copy of a shard yet, a full queue) are transient; 503 reads as the
+ * backend being unavailable, as it does for a whole request.
+ */
+export function msearchPartFailure(part: { status?: number; error: { type?: string; reason?: string } }): {
+  transient: boolean;
+  error: AppError;
+} {
+  const { status = 500 } = part;
+  const { type = 'unknown', reason = '' } = part.error;
+  const code = status === 503 ? 'SEARCH_BACKEND_UNAVAILABLE' : 'SEARCH_BACKEND_ERROR';
+  return {
+    transient: status === 429 || status === 502 || status === 503 || status === 504,
+    error: new AppError(code, `A search of an msearch failed: ${status} ${type}${reason ? ` (${reason})` : ''}`),
+  };
+}
+
+/**
  * The flood-stage disk watermark puts `index.blocks.read_only_allow_delete` on every index with a shard on the full
  * node (status 429, "disk usage exceeded flood-stage watermark"); an operator's `index.blocks.read_only` or `write`
  * block reads the same way to a client: this index takes no writes now.
