@@ -134,7 +134,11 @@ export class IngestService {
       throw new StaleVersionError(input.id, stored.version, input.version);
     }
     const refs = this.checkImages(input);
-    const usable = stored !== undefined && stored.modelId === this.embedder.modelId && stored.images.length > 0 ? stored : undefined;
+    // A shadow index's mirror copy carries the model id and the images' bookkeeping but no vectors yet: not usable.
+    const usable =
+      stored !== undefined && stored.modelId === this.embedder.modelId && stored.images.length > 0 && stored.images.every((img) => img.vector.length > 0)
+        ? stored
+        : undefined;
     const fetched = await Promise.all(refs.map((ref) => this.fetchImage(ref, usable, signal)));
     const product = normaliseProduct(input);
     const contentHash = hashContent(

@@ -8,6 +8,7 @@ import {
   ProductNotFoundError,
   StaleVersionError,
 } from '../../src/common/errors';
+import { logger } from '../../src/common/logger';
 import { IngestService, type DuplicateCheck, type IngestOutcome } from '../../src/ingest/ingest.service';
 import { FakeEmbedder, FakeImageSource, InMemoryProductIndex, inlineImage, storedDoc, unit } from '../support/fakes';
 
@@ -34,6 +35,8 @@ const input = (id: string, image: string, extra: Partial<ProductInput> = {}): Pr
 /** Outcomes as [status or error class name, detail] pairs, for exact comparison. */
 const summary = (outcomes: IngestOutcome[]) => outcomes.map((o) => (o.ok ? o.status : o.error.constructor.name));
 
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
 describe('IngestService', () => {
   it('creates, then answers a replay UNCHANGED without writing or embedding again', async () => {
     const { index, embedder, ingest } = setup();
@@ -43,6 +46,8 @@ describe('IngestService', () => {
     expect(again!.ok && again.product).toEqual(first!.ok && first.product);
     expect(index.callsOf('bulkUpsert')).toHaveLength(1);
     expect(embedder.embedded).toHaveLength(1);
+    // One read per call: the store is read again only for the ids whose write conflicted.
+    expect(index.callsOf('getDocuments')).toEqual([[['a']], [['a']]]);
   });
 
   it('reuses the stored vector when only the catalog fields changed', async () => {
@@ -117,6 +122,24 @@ describe('IngestService', () => {
     expect(out[2]).toEqual({ ok: false, id: 'stored', error: new StaleVersionError('stored', 7, 6) });
     expect([...index.docs.keys()].sort()).toEqual(['ok', 'stored']);
     expect(index.docs.get('stored')!.version).toBe(7);
+    expect(index.callsOf('getDocuments')).toEqual([[['ok', 'bad', 'stored']], [['stored']]]);
+  });
+
+  it('reports what the store did when another writer came between the read and the write', async () => {
+    const { index, ingest } = setup([storedDoc('deleted', unit(DIMS, 1))]);
+    const original = index.getDocuments.bind(index);
+    index.getDocuments = async (ids) => {
+      const docs = await original(ids);
+      await index.delete('deleted');
+      await index.bulkUpsert([storedDoc('appeared', unit(DIMS, 1))]);
+      return docs;
+    };
+    const out = await ingest.ingest([input('deleted', 'mug.jpg'), input('appeared', 'lamp.jpg')]);
+    // The read said UPDATED and CREATED; the store created the first and replaced the second.
+    expect(summary(out)).toEqual([IngestStatus.CREATED, IngestStatus.UPDATED]);
+    // A store that does not say: the read's verdict stands.
+    index.bulkUpsert = async (docs) => docs.map((d) => ({ id: d.id, ok: true }));
+    expect(summary(await ingest.ingest([input('fresh', 'mug.jpg')]))).toEqual([IngestStatus.CREATED]);
   });
 
   it('reports a conflict on its own version and content as done: a retried bulk whose first answer was lost', async () => {
@@ -138,6 +161,13 @@ describe('IngestService', () => {
     const [theirs] = await ingest.ingest([input('w', 'mug.jpg', { version: 3 })]);
     expect(theirs).toEqual({ ok: false, id: 'w', error: new StaleVersionError('w', 3, 3) });
     expect(index.docs.get('w')!.title).toBe('Theirs');
+    // ... and so does one with our content at a newer version: a later write of the same content won.
+    index.bulkUpsert = async (docs, o) => {
+      await original([{ ...docs[0]!, version: 4 }], o);
+      return original(docs, o);
+    };
+    const [newer] = await ingest.ingest([input('x', 'mug.jpg', { version: 3 })]);
+    expect(newer).toEqual({ ok: false, id: 'x', error: new StaleVersionError('x', 4, 3) });
   });
 
   it('reports bad images per item and writes the rest; a fault rejects the whole call', async () => {
@@ -189,6 +219,8 @@ describe('IngestService', () => {
   describe('conditional image fetches', () => {
     const URL_A = 'https://cdn.example/a.jpg';
     const fromUrl = (id: string, url: string, extra: Partial<ProductInput> = {}) => input(id, '', { image: { url }, ...extra });
+    const LM_1 = 'Wed, 01 Jan 2025 00:00:00 GMT';
+    const LM_2 = 'Thu, 02 Jan 2025 00:00:00 GMT';
 
     it('stores the validators, then re-ingests with a 304: UNCHANGED, nothing downloaded, embedded or written', async () => {
       const { index, embedder, images, ingest } = setup();
@@ -244,6 +276,78 @@ describe('IngestService', () => {
       expect(index.docs.get('a')).toEqual({ ...before, images: [{ ...before.images[0]!, etag: '"e1-gzip"' }] });
     });
 
+    it('fetches conditionally with Last-Modified alone when the source sent no ETag', async () => {
+      const { index, embedder, images, ingest } = setup();
+      images.url(URL_A, 'mug.jpg', { lastModified: LM_1 });
+      const [first] = await ingest.ingest([fromUrl('a', URL_A)]);
+      const [again] = await ingest.ingest([fromUrl('a', URL_A)]);
+      expect(summary([first!, again!])).toEqual([IngestStatus.CREATED, IngestStatus.UNCHANGED]);
+      expect(images.resolved.map((r) => [r.known, r.notModified])).toEqual([
+        [undefined, false],
+        [{ etag: undefined, lastModified: LM_1 }, true],
+      ]);
+      expect([embedder.embedded.length, index.callsOf('bulkUpsert').length]).toEqual([1, 1]);
+    });
+
+    it('refreshes only the validators when the same bytes come back with a new Last-Modified', async () => {
+      const { index, embedder, images, ingest } = setup();
+      images.url(URL_A, 'mug.jpg', { lastModified: LM_1 });
+      await ingest.ingest([fromUrl('a', URL_A)]);
+      const before = index.docs.get('a')!;
+      images.url(URL_A, 'mug.jpg', { lastModified: LM_2 });
+      const [out] = await ingest.ingest([fromUrl('a', URL_A)]);
+      expect(summary([out!])).toEqual([IngestStatus.UNCHANGED]);
+      expect([embedder.embedded.length, index.callsOf('bulkUpsert').length]).toEqual([1, 2]);
+      expect(index.docs.get('a')).toEqual({ ...before, images: [{ ...before.images[0]!, lastModified: LM_2 }] });
+    });
+
+    it('records a new fetch URL serving the same bytes under the same ETag: UNCHANGED, one bookkeeping write', async () => {
+      // The images moved to another host; the storefront's imageUrl, part of the content, stays.
+      const { index, embedder, images, ingest } = setup();
+      const URL_B = 'https://cdn-2.example/a.jpg';
+      images.url(URL_A, 'mug.jpg', { etag: '"e1"' }).url(URL_B, 'mug.jpg', { etag: '"e1"' });
+      const shown = { imageUrl: 'https://shop.example/a.jpg' };
+      await ingest.ingest([fromUrl('a', URL_A, shown)]);
+      const before = index.docs.get('a')!;
+      const [out] = await ingest.ingest([fromUrl('a', URL_B, shown)]);
+      expect(summary([out!])).toEqual([IngestStatus.UNCHANGED]);
+      expect(images.resolved.map((r) => r.known)).toEqual([undefined, undefined]);
+      expect([embedder.embedded.length, index.callsOf('bulkUpsert').length]).toEqual([1, 2]);
+      expect(index.docs.get('a')).toEqual({ ...before, images: [{ ...before.images[0]!, url: URL_B }] });
+    });
+
+    it('neither trusts nor reuses a stored document without a vector (a shadow index\'s copy before its reindex)', async () => {
+      // What dual writes mirror into a shadow index: the current model's id, the bookkeeping, no vector yet.
+      const { index, embedder, images, ingest } = setup([
+        storedDoc('a', [], { images: [{ vector: [], sha256: sha256('mug.jpg'), url: URL_A, etag: '"e1"' }] }),
+      ]);
+      images.url(URL_A, 'mug.jpg', { etag: '"e1"' });
+      const [out] = await ingest.ingest([fromUrl('a', URL_A)]);
+      expect(summary([out!])).toEqual([IngestStatus.UPDATED]);
+      expect(images.resolved.map((r) => [r.known, r.notModified])).toEqual([[undefined, false]]);
+      expect(embedder.embedded).toEqual([{ kind: 'image', key: 'mug.jpg' }]);
+      expect(index.docs.get('a')!.images.map((img) => img.vector)).toEqual([unit(DIMS, 1)]);
+    });
+
+    it('never fetches an inline image conditionally, whatever validators the stored document holds', async () => {
+      const { images, ingest } = setup([storedDoc('a', unit(DIMS, 1), { images: [{ vector: unit(DIMS, 1), sha256: sha256('mug.jpg'), etag: '"e1"' }] })]);
+      const [out] = await ingest.ingest([input('a', 'mug.jpg')]);
+      expect(summary([out!])).toEqual([IngestStatus.UPDATED]);
+      expect(images.resolved).toHaveLength(1);
+      expect(images.resolved[0]!.known).toBeUndefined();
+    });
+
+    it('sends no validators when the source sent none, and writes nothing again', async () => {
+      const { index, images, ingest } = setup();
+      images.url(URL_A, 'mug.jpg');
+      await ingest.ingest([fromUrl('a', URL_A)]);
+      const [again] = await ingest.ingest([fromUrl('a', URL_A)]);
+      expect(summary([again!])).toEqual([IngestStatus.UNCHANGED]);
+      expect(images.resolved).toHaveLength(2);
+      expect(images.resolved[1]!.known).toBeUndefined();
+      expect(index.callsOf('bulkUpsert')).toHaveLength(1);
+    });
+
     it('sends no validators for another URL, for a vector of another model, or when none were stored', async () => {
       const { index, images, ingest } = setup();
       images.url(URL_A, 'mug.jpg', { etag: '"e1"' }).url('https://cdn.example/b.jpg', 'mug.jpg', { etag: '"e1"' });
@@ -275,7 +379,10 @@ describe('IngestService', () => {
     it('treats "not modified" to a plain request as a fault of the source', async () => {
       const { images, ingest } = setup();
       images.resolveIfModified = async () => ({ modified: false });
-      await expect(ingest.ingest([fromUrl('a', URL_A)])).rejects.toMatchObject({ code: 'INTERNAL' });
+      await expect(ingest.ingest([fromUrl('a', URL_A)])).rejects.toMatchObject({
+        code: 'INTERNAL',
+        message: 'Image source answered "not modified" to a plain request',
+      });
     });
   });
 
@@ -383,13 +490,19 @@ it('treats ImageInputError from the embedder as the item failing, not the batch'
 });
 
 describe('duplicate check', () => {
-  /** A DuplicateCheck that records what it was asked and calls everything a DUPLICATE of 'other'. */
-  function recordingCheck(fail = false) {
+  let warn: jest.SpyInstance;
+  beforeEach(() => {
+    warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  /** A DuplicateCheck that records what it was asked and calls everything a DUPLICATE of 'other'; or fails with `fail`. */
+  function recordingCheck(fail?: unknown) {
     const asked: string[][] = [];
     const check: DuplicateCheck = {
       async check(items) {
         asked.push(items.map((i) => `${i.product.id}:${Array.from(i.vector).join(',')}`));
-        if (fail) throw new AppError('SEARCH_BACKEND_UNAVAILABLE', 'down');
+        if (fail !== undefined) throw fail;
         return new Map(items.map((i) => [i.product.id, [{ product: { id: 'other' } as never, relation: 'DUPLICATE' as const, similarity: 0.999 }]]));
       },
     };
@@ -409,12 +522,42 @@ describe('duplicate check', () => {
     ]);
   });
 
-  it('writes anyway when the check fails, leaving the outcome unchecked', async () => {
+  it('does not ask about a write that only refreshes fetch validators', async () => {
     const { index, embedder, images } = setup();
-    const ingest = new IngestService(index, embedder, images, undefined, recordingCheck(true).check);
+    const { asked, check } = recordingCheck();
+    const ingest = new IngestService(index, embedder, images, undefined, check);
+    images.url('https://cdn.example/a.jpg', 'mug.jpg', { etag: '"e1"' });
+    await ingest.ingest([input('a', '', { image: { url: 'https://cdn.example/a.jpg' } })]);
+    images.url('https://cdn.example/a.jpg', 'mug.jpg', { etag: '"e1-gzip"' });
+    const [out] = await ingest.ingest([input('a', '', { image: { url: 'https://cdn.example/a.jpg' } })]);
+    expect(out!.ok && [out.status, out.duplicates]).toEqual([IngestStatus.UNCHANGED, undefined]);
+    expect(index.callsOf('bulkUpsert')).toHaveLength(2);
+    expect(asked).toEqual([[`a:${unit(DIMS, 1).join(',')}`]]);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('writes anyway when the check fails, leaving the outcomes unchecked, and logs the failure once per call', async () => {
+    const { index, embedder, images } = setup();
+    const ingest = new IngestService(index, embedder, images, undefined, recordingCheck(new AppError('SEARCH_BACKEND_UNAVAILABLE', 'down')).check);
+    await ingest.ingest([input('a', 'mug.jpg')]);
+    warn.mockClear();
+    const outs = await ingest.ingest([input('a', 'mug.jpg'), input('b', 'lamp.jpg'), input('c', 'mug-v2.jpg')]);
+    expect(outs.map((o) => o.ok && [o.status, o.duplicates])).toEqual([
+      [IngestStatus.UNCHANGED, undefined],
+      [IngestStatus.CREATED, undefined],
+      [IngestStatus.CREATED, undefined],
+    ]);
+    expect([...index.docs.keys()]).toEqual(['a', 'b', 'c']);
+    // The two products it was asked about, not the unchanged one.
+    expect(warn.mock.calls).toEqual([['duplicate check at ingest failed', { error: 'down', products: 2 }]]);
+  });
+
+  it('logs a failure that is not an Error by its text', async () => {
+    const { index, embedder, images } = setup();
+    const ingest = new IngestService(index, embedder, images, undefined, recordingCheck('socket hang up').check);
     const [out] = await ingest.ingest([input('a', 'mug.jpg')]);
     expect(out!.ok && [out.status, out.duplicates]).toEqual([IngestStatus.CREATED, undefined]);
-    expect(index.docs.has('a')).toBe(true);
+    expect(warn.mock.calls).toEqual([['duplicate check at ingest failed', { error: 'socket hang up', products: 1 }]]);
   });
 });
 
