@@ -1,4 +1,5 @@
 import type { ImageRef } from '../sources/image-source';
+import type { Relation } from './relation';
 import type { HitExplanation } from './search-result';
 import {
   FIELD_NAMES,
@@ -125,6 +126,8 @@ export interface ScoredProduct {
   groupSize?: number;
   /** With `explain`: the score, stage by stage. */
   explain?: HitExplanation;
+  /** How close the hit's image is to the query image (calibrated per model); only when the query is one image. */
+  relation?: Relation;
 }
 
 export interface MatchedImage {

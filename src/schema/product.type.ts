@@ -50,6 +50,16 @@ export class ProductHit {
   @Field(() => HitExplanation, { nullable: true, description: 'With `explain: true`: the score, stage by stage.' })
   explain?: HitExplanation;
 
+  @Field(() => RelationEnum, {
+    nullable: true,
+    description:
+      "How close the product's image is to the query image: DUPLICATE (the same picture re-encoded, resized, lightly " +
+      'cropped or watermarked), VARIANT (another colour, pattern or shot of the same product) or SIMILAR, by cut points ' +
+      'calibrated for the model. Set when the query is one image (similarProducts, searchByImage, one positive and no ' +
+      'negatives); null for text queries and mixtures.',
+  })
+  relation?: Relation;
+
   static from(h: ScoredProduct): ProductHit {
     return Object.assign(new ProductHit(), {
       product: ProductType.from(h.product),
@@ -58,6 +68,7 @@ export class ProductHit {
       matchedImage: h.matchedImage && Object.assign(new MatchedImage(), { index: h.matchedImage.index, url: h.matchedImage.url ?? null }),
       groupSize: h.groupSize,
       explain: h.explain ? HitExplanation.from(h.explain) : null,
+      relation: h.relation ?? null,
     });
   }
 }

@@ -47,6 +47,25 @@ describe('near-duplicate detection', () => {
     });
   });
 
+  it('labels every hit of an image query with its relation, and none of a text query', async () => {
+    const similar = await server.gql(`{ similarProducts(id: "p-000003", first: 6) { ... on ProductHits { hits { relation product { id } } } } }`);
+    // The crop is the model's weak spot (models/README.md): ~0.96 to its source, a VARIANT. The other products come after.
+    const got = similar.body.data!.similarProducts.hits.map((h: any) => `${h.product.id}:${h.relation}`);
+    expect(got.slice(0, 4)).toEqual(['dup-watermark:DUPLICATE', 'dup-resize:DUPLICATE', 'dup-reencode:DUPLICATE', 'dup-crop:VARIANT']);
+    expect(got.slice(4)).toEqual([expect.stringMatching(/^p-\d{6}:(VARIANT|SIMILAR)$/), expect.stringMatching(/^p-\d{6}:(VARIANT|SIMILAR)$/)]);
+    const jpeg = await nearDuplicate(SEED, N, 3, 'reencode');
+    const byImage = await server.gql(`query($b: String!) { searchByImage(image: { base64: $b }, first: 3) { ... on ProductHits { hits { relation product { id } } } } }`, {
+      b: jpeg.toString('base64'),
+    });
+    expect(byImage.body.data!.searchByImage.hits.map((h: any) => `${h.product.id}:${h.relation}`)).toEqual([
+      'dup-reencode:DUPLICATE',
+      'dup-watermark:DUPLICATE',
+      'p-000003:DUPLICATE',
+    ]);
+    const text = await server.gql(`{ searchByText(q: "striped mug", mode: VECTOR, first: 3) { ... on ProductHits { hits { relation } } } }`);
+    expect(text.body.data!.searchByText.hits.map((h: any) => h.relation)).toEqual([null, null, null]);
+  });
+
   type Related = { product: { id: string }; relation: string; similarity: number };
   const view = (list: Related[] | null) => list?.map((r) => `${r.product.id}:${r.relation}`);
   const consistent = (list: Related[], t: { duplicate: number; variant: number }) =>

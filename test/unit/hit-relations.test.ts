@@ -1,4 +1,4 @@
-import { relationsOf } from '../../src/search/hit-relations';
+import { relationsOf } from '../../src/search/pipeline/relations';
 import { basis, near } from '../support/fakes/in-memory-duplicate-catalog';
 
 const T = { duplicate: 0.99, variant: 0.9 };

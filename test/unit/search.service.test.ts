@@ -40,6 +40,39 @@ describe('SearchService.similarProducts', () => {
   });
 });
 
+describe('hit relations', () => {
+  const T = { duplicate: 0.99, variant: 0.9 };
+  // Decided on the exact cosine of the stored vectors: 'edge' is 0.9899 from 'p', a VARIANT however the index rounds.
+  const docs = () => [
+    storedDoc('p', unit(DIMS, 1)),
+    storedDoc('copy', unit(DIMS, 0.995)),
+    storedDoc('edge', unit(DIMS, 0.9899, 2)),
+    storedDoc('shot', unit(DIMS, 0.2, 3), { images: [{ vector: unit(DIMS, 0.1, 2), sha256: 'a' }, { vector: unit(DIMS, 0.95, 3), sha256: 'b' }] }),
+    storedDoc('other', unit(DIMS, 0.3, 3)),
+  ];
+  const labelled = (r: { hits: { product: { id: string }; relation?: string }[] }) => r.hits.map((h) => `${h.product.id}:${h.relation}`);
+
+  it('labels every hit of an image query by its nearest image, with the calibrated thresholds', async () => {
+    const { embedder, images, search } = setup(docs());
+    embedder.relationThresholds = T;
+    expect(labelled(await search.similarProducts('p', { first: 5 }))).toEqual(['copy:DUPLICATE', 'edge:VARIANT', 'shot:VARIANT', 'other:SIMILAR']);
+    embedder.image('photo', unit(DIMS, 1));
+    const byImage = await search.searchByImage(inlineImage('photo'), { first: 2 });
+    expect(labelled(byImage)).toEqual(['p:DUPLICATE', 'copy:DUPLICATE']);
+    expect(labelled(await search.recommendations(['p'], [], { first: 1 }))).toEqual(['copy:DUPLICATE']);
+  });
+
+  it('leaves hits unlabelled for text queries, mixtures and an uncalibrated model', async () => {
+    const { embedder, search } = setup(docs());
+    expect(labelled(await search.similarProducts('p', { first: 2 }))).toEqual(['copy:undefined', 'edge:undefined']);
+    embedder.relationThresholds = T;
+    embedder.text('mug', unit(DIMS, 1));
+    expect(labelled(await search.searchByText('mug', SearchMode.VECTOR, { first: 1 }))).toEqual(['p:undefined']);
+    expect(labelled(await search.recommendations(['p', 'copy'], [], { first: 1 }))).toEqual(['edge:undefined']);
+    expect(labelled(await search.recommendations(['p'], ['other'], { first: 1 }))).toEqual(['copy:undefined']);
+  });
+});
+
 describe('SearchService.searchByText', () => {
   // Vector side: A, B, X, then ten fillers, then C, D. Keyword side: C, D, X. X is third on both sides.
   const Q = 'striped tote';

@@ -13,6 +13,7 @@ import { buildQueryVector, type QueryVector, type VectorSources } from './query-
 import type { Candidate } from './ranked';
 import { Candidates } from './retrieval';
 import { explainHit, explainRules } from './explain';
+import { labelRelations } from './relations';
 import { rankCandidates, windowNeeded, type RankingPlan } from './stages';
 import { initialWindow, MAX_DEPTH, MAX_RETRIEVAL_TRIPS, RRF_WINDOW } from './windows';
 
@@ -95,6 +96,7 @@ export async function runSearch(deps: PipelineDeps, req: SearchRequest, signal?:
 
   const page = cutPage(ranked, offset, Math.min(req.first, MAX_DEPTH - offset), cursor?.anchor);
   const hits = page.items.map((c) => toScoredProduct(c, req.explain ?? false));
+  await labelRelations(deps.index, deps.embedder.relationThresholds, query.reference, hits);
   if (req.collapse) {
     const sizes = await deps.index.groupSizes(unique(hits.map((h) => h.product.groupId)), restriction);
     for (const h of hits) h.groupSize = sizes.get(h.product.groupId) ?? 1;

@@ -22,6 +22,11 @@ export interface QueryVector {
   imageSha256?: string;
   /** Categories of the products the query starts from (seed and positives): context for stored rules. */
   categories: string[];
+  /**
+   * The one image the query is, when it is exactly one (a photo, or the seed or single positive product's picture,
+   * with no text and no negatives): hits are then labelled DUPLICATE / VARIANT / SIMILAR relative to it.
+   */
+  reference?: ArrayLike<number>;
 }
 
 export interface VectorSources {
@@ -64,7 +69,8 @@ export async function buildQueryVector(src: VectorSources, s: QuerySignals, sign
     vector = modifiedVector(vector, m, modifier.sign * (s.modifierWeight ?? DEFAULT_MODIFIER_WEIGHT));
   }
   const categories = [...seed, ...positives].flatMap((id) => docs.get(id)?.category ?? []);
-  return { vector, cancelled: hasSignals && !vector, excludeIds: ids, unknownIds, imageSha256, categories };
+  const reference = towards.length === 1 && away.length === 0 && s.text === undefined ? towards[0] : undefined;
+  return { vector, cancelled: hasSignals && !vector, excludeIds: ids, unknownIds, imageSha256, categories, reference };
 }
 
 /**

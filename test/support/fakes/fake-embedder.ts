@@ -7,6 +7,8 @@ import type { Embedder } from '../../../src/embedding/embedder';
  */
 export class FakeEmbedder implements Embedder {
   readonly dims: number;
+  /** Unset unless a test calibrates the fake (relations are then reported). */
+  relationThresholds?: { duplicate: number; variant: number };
   readonly images = new Map<string, number[]>();
   readonly texts = new Map<string, number[]>();
   /** Every embed call that reached the "model", in order. */
