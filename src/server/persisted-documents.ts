@@ -7,7 +7,7 @@
  * page type a `nextCursor`, and ProductApi is the only caller to change.
  */
 
-const HIT_FIELDS = `score similarity product { id title brand category color price currency imageUrl inStock }`;
+const HIT_FIELDS = `score similarity relation product { id title brand category color price currency imageUrl inStock }`;
 
 export const DOCUMENTS = {
   SimilarProducts: `query SimilarProducts($id: ID!, $first: Int!, $filters: ProductFilterInput) {

@@ -58,14 +58,21 @@ describe('pages on the quick-start catalog', () => {
 
       await page.click('#tab-duplicates');
       await page.locator('#duplicates [data-state]').first().waitFor();
-      const api = await shop.server.gql(`{ similarProducts(id: "${similar[1]}", first: 24) { ... on ProductHits { hits { similarity product { id } } } } }`);
-      const duplicates = (api.body.data!.similarProducts.hits as { similarity: number; product: { id: string } }[])
-        .filter((h) => h.similarity >= 0.97)
-        .map((h) => h.product.id);
-      if (duplicates.length === 0) {
-        expect(await page.locator('#duplicates [data-state=empty]').textContent()).toBe('No near-duplicates of this product at this threshold.');
-      } else {
-        expect(await cardIds(page, '#duplicates')).toEqual(duplicates);
+      const api = await shop.server.gql(`{ similarProducts(id: "${similar[1]}", first: 24) { ... on ProductHits { hits { relation product { id } } } } }`);
+      const related = (levels: string[]) =>
+        (api.body.data!.similarProducts.hits as { relation: string; product: { id: string } }[]).filter((h) => levels.includes(h.relation)).map((h) => h.product.id);
+      // The tab shows what the server labels DUPLICATE, and with "Include variants" VARIANT too.
+      for (const [levels, empty] of [
+        [['DUPLICATE'], 'No duplicates of this product in the catalog.'],
+        [['DUPLICATE', 'VARIANT'], 'No duplicates or variants of this product in the catalog.'],
+      ] as const) {
+        if (levels.length === 2) {
+          await page.check('#with-variants');
+          await page.locator('#duplicates[min-relation=VARIANT] [data-state]').first().waitFor();
+        }
+        const expected = related([...levels]);
+        if (expected.length === 0) expect(await page.locator('#duplicates [data-state=empty]').textContent()).toBe(empty);
+        else expect(await cardIds(page, '#duplicates')).toEqual(expected);
       }
       await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'product-duplicates.png') });
       expect(pageErrors).toEqual([]);

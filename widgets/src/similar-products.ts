@@ -22,7 +22,7 @@ export class SimilarProducts extends ProductListElement {
   });
 
   protected override updated(changed: PropertyValues): void {
-    const inputs = ['productId', 'filters', 'limit', 'minSimilarity', 'endpoint'] as const;
+    const inputs = ['productId', 'filters', 'limit', 'minSimilarity', 'minRelation', 'endpoint'] as const;
     if ((this.visibility.visible || this.eager) && inputs.some((k) => changed.has(k))) this.load();
   }
 
@@ -35,7 +35,7 @@ export class SimilarProducts extends ProductListElement {
   }
 
   protected defaultEmptyMessage(): string {
-    return this.minSimilarity != null ? 'No products are similar enough to show here.' : 'No similar products found.';
+    return this.minSimilarity != null || this.minRelation != null ? 'No products are similar enough to show here.' : 'No similar products found.';
   }
 
   protected override render() {

@@ -11,9 +11,13 @@ export interface WidgetProduct {
   inStock: boolean;
 }
 
+export type WidgetRelation = 'DUPLICATE' | 'VARIANT' | 'SIMILAR';
+
 export interface WidgetHit {
   score: number;
   similarity?: number | null;
+  /** Relation to the query image (calibrated per model); null for text queries. */
+  relation?: WidgetRelation | null;
   product: WidgetProduct;
 }
 

@@ -2,7 +2,7 @@ import type { WidgetHit } from '../api/types';
 
 /**
  * Custom cards from a `<template>`: the widget's own `<template>` child, or the one named by `item-template`.
- * Elements carrying `data-field="title"` (or id, brand, category, color, price, similarity) get the value as text;
+ * Elements carrying `data-field="title"` (or id, brand, category, color, price, similarity, relation) get the value as text;
  * on an `<img>`, `data-field="imageUrl"` sets src and alt. Values are only ever set as text or attributes, never as
  * HTML, so catalog data cannot inject markup.
  */
@@ -31,6 +31,7 @@ export function fillTemplate(template: HTMLTemplateElement, hit: WidgetHit, form
 function fieldValue(hit: WidgetHit, field: string, formatPrice: (hit: WidgetHit) => string): string {
   if (field === 'price') return formatPrice(hit);
   if (field === 'similarity') return hit.similarity == null ? '' : hit.similarity.toFixed(2);
+  if (field === 'relation') return hit.relation ?? '';
   const v = (hit.product as unknown as Record<string, unknown>)[field];
   return v == null ? '' : String(v);
 }

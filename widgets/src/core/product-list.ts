@@ -14,6 +14,9 @@ export interface ProductEventDetail {
   product: WidgetHit['product'];
 }
 
+/** min-relation -> the relations it shows. */
+const RELATION_LEVELS: Record<string, string[] | undefined> = { DUPLICATE: ['DUPLICATE'], VARIANT: ['DUPLICATE', 'VARIANT'] };
+
 /**
  * The attributes every widget shares (endpoint, filters, limit, min-similarity, product-url, item-template, heading)
  * and the one way results are drawn: a labelled list of cards, a skeleton while loading, and a status line that says
@@ -27,6 +30,7 @@ export abstract class ProductListElement extends LitElement {
     filters: { type: String },
     limit: { type: Number },
     minSimilarity: { type: Number, attribute: 'min-similarity' },
+    minRelation: { type: String, attribute: 'min-relation' },
     productUrl: { type: String, attribute: 'product-url' },
     itemTemplate: { type: String, attribute: 'item-template' },
     heading: { type: String },
@@ -40,6 +44,11 @@ export abstract class ProductListElement extends LitElement {
   limit = 8;
   /** Hide hits whose cosine similarity is below this (0–1). */
   minSimilarity?: number;
+  /**
+   * `DUPLICATE` or `VARIANT`: show only hits at least that related to the query image, by the server's calibrated
+   * relation (hits without one, from text queries, are hidden).
+   */
+  minRelation?: string;
   /** Card link, `{id}` replaced by the product id; without it cards are buttons that only fire product-click. */
   productUrl?: string;
   itemTemplate?: string;
@@ -77,8 +86,9 @@ export abstract class ProductListElement extends LitElement {
 
   protected aboveThreshold = (hits: WidgetHit[]): WidgetHit[] => {
     const min = Number(this.minSimilarity);
-    if (this.minSimilarity == null || !Number.isFinite(min)) return hits;
-    return hits.filter((h) => h.similarity != null && h.similarity >= min);
+    const similar = this.minSimilarity == null || !Number.isFinite(min) ? hits : hits.filter((h) => h.similarity != null && h.similarity >= min);
+    const accepted = RELATION_LEVELS[(this.minRelation ?? '').toUpperCase()];
+    return accepted ? similar.filter((h) => h.relation != null && accepted.includes(h.relation)) : similar;
   };
 
   protected emitFor(type: 'product-click' | 'product-impression' | 'product-dismiss', index: number): boolean {
