@@ -2,12 +2,11 @@ import { Args, Query, Resolver } from 'type-graphql';
 import type { ClusterPage, DuplicatesService } from '../duplicates/duplicates.service';
 import {
   DuplicateCluster,
-  DuplicateClusterPageInfo,
   DuplicateClusters,
   DuplicateClustersArgs,
   DuplicateClustersResult,
 } from '../schema/duplicates.type';
-import { ProductType, RelatedProductType } from '../schema/product.type';
+import { PageInfo, ProductType, RelatedProductType } from '../schema/product.type';
 import { orErrorResult } from './error-mapping';
 
 function toClusters(p: ClusterPage): DuplicateClusters {
@@ -20,7 +19,7 @@ function toClusters(p: ClusterPage): DuplicateClusters {
       }),
     ),
     totalCount: p.totalCount,
-    pageInfo: Object.assign(new DuplicateClusterPageInfo(), p.pageInfo),
+    pageInfo: PageInfo.from(p.pageInfo),
     generation: p.generation,
   });
 }

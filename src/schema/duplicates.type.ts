@@ -4,7 +4,7 @@ import { Relation } from '../catalog/relation';
 import { MAX_PAGE_SIZE } from './args';
 import { RelationEnum } from './enums';
 import { InvalidInput } from './error-results.type';
-import { ProductType, RelatedProductType } from './product.type';
+import { PageInfo, ProductType, RelatedProductType } from './product.type';
 
 /** Duplicates and variants: clusters of the catalog and products related to a given one. */
 
@@ -21,17 +21,10 @@ export class DuplicateCluster {
 }
 
 @ObjectType()
-export class DuplicateClusterPageInfo {
-  @Field(() => Boolean) hasNextPage!: boolean;
-  @Field(() => String, { nullable: true, description: 'Pass as after for the next page; absent when the page is empty.' })
-  endCursor?: string;
-}
-
-@ObjectType()
 export class DuplicateClusters {
   @Field(() => [DuplicateCluster]) clusters!: DuplicateCluster[];
   @Field(() => Int, { description: 'Clusters in the whole catalog at this level.' }) totalCount!: number;
-  @Field(() => DuplicateClusterPageInfo) pageInfo!: DuplicateClusterPageInfo;
+  @Field(() => PageInfo) pageInfo!: PageInfo;
   @Field(() => String, { description: 'Catalog generation the clusters were computed on; any write changes it.' }) generation!: string;
 }
 
