@@ -55,8 +55,8 @@ export class ProductHit {
     description:
       "How close the product's image is to the query image: DUPLICATE (the same picture re-encoded, resized, lightly " +
       'cropped or watermarked), VARIANT (another colour, pattern or shot of the same product) or SIMILAR, by cut points ' +
-      'calibrated for the model. Set when the query is one image (similarProducts, searchByImage, one positive and no ' +
-      'negatives); null for text queries and mixtures.',
+      'calibrated for the model. Set when the query is one image (similarProducts, searchByImage, recommendations or ' +
+      'discover with one image signal, no text and no negatives; a modifier is allowed); null for text queries and mixtures.',
   })
   relation?: Relation;
 

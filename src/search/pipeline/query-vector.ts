@@ -24,7 +24,8 @@ export interface QueryVector {
   categories: string[];
   /**
    * The one image the query is, when it is exactly one (a photo, or the seed or single positive product's picture,
-   * with no text and no negatives): hits are then labelled DUPLICATE / VARIANT / SIMILAR relative to it.
+   * with no text and no negatives): hits are then labelled DUPLICATE / VARIANT / SIMILAR relative to it. A modifier
+   * does not change it: "this, but in red" still reports how close each hit is to this.
    */
   reference?: ArrayLike<number>;
 }
