@@ -6,13 +6,17 @@
  * the yardstick — how fast the bare model embeds the same images from memory (the import's ceiling).
  *
  *   npm run synth -- --seed 11 --n 10000 --out .data/synth-10k
- *   npx tsx bench/feed-import.bench.ts .data/synth-10k [format=merchant.tsv] [concurrency=16]
+ *   npx tsx bench/feed-import.bench.ts .data/synth-10k [format=merchant.tsv] [concurrency=16] [images=1]
+ *
+ * `images` per product (1 to 3): the further ones are other shots of the product (mirrored, turned), each its own
+ * URL, download and embedding. With 1 the feed names the main image twice, which the import reads as one image.
  */
 import 'reflect-metadata';
 import { execFileSync, spawn } from 'node:child_process';
 import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
+import sharp from 'sharp';
 import { loadEmbedder } from '../src/app';
 import { setLogLevel } from '../src/common/logger';
 import { loadConfig } from '../src/config/config';
@@ -21,7 +25,8 @@ import { feedChunks, type FeedKind } from '../tools/synth/feeds';
 import { FeedFixtureServer } from '../test/support/feed-fixture-server';
 
 const ROOT = path.resolve(__dirname, '..');
-const [dir = '.data/synth-10k', kind = 'merchant.tsv', concurrency = '16'] = process.argv.slice(2);
+const [dir = '.data/synth-10k', kind = 'merchant.tsv', concurrency = '16', imagesArg = '1'] = process.argv.slice(2);
+const IMAGES = Math.min(3, Math.max(1, Number(imagesArg)));
 const ES_URL = process.env.ES_URL ?? 'http://127.0.0.1:9200';
 const ALIAS = `bench-feed-${process.pid}`;
 
@@ -106,12 +111,21 @@ async function main(): Promise<void> {
   setLogLevel('warn');
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'ignore' });
   const records = await readRecords(path.join(dir, 'products.jsonl'));
-  const fixture = await new FeedFixtureServer({ images: (id) => fs.readFile(path.join(dir, 'images', `${id}.jpg`)).catch(() => undefined) }).start();
-  const urls = { image: (r: ProductRecord) => fixture.url(`/images/${r.id}.jpg`), altImage: (r: ProductRecord) => fixture.url(`/images/${r.id}-alt.jpg`), page: (r: ProductRecord) => fixture.url(`/products/${r.id}`) };
+  const image = (id: string) => fs.readFile(path.join(dir, 'images', `${id}.jpg`)).catch(() => undefined);
+  const altImage = async (id: string, k: number) => {
+    const bytes = await image(id);
+    return bytes && (k === 1 ? sharp(bytes).flop() : sharp(bytes).rotate(90)).jpeg().toBuffer();
+  };
+  const fixture = await new FeedFixtureServer({ images: image, altImages: altImage }).start();
+  const urls = {
+    image: (r: ProductRecord) => fixture.url(`/images/${r.id}.jpg`),
+    altImage: (r: ProductRecord, k: number) => fixture.url(k < IMAGES ? `/images/${r.id}-alt${k}.jpg` : `/images/${r.id}.jpg`),
+    page: (r: ProductRecord) => fixture.url(`/products/${r.id}`),
+  };
   // Served whole, with a Content-Length, as a CDN serves a feed file: the progress lines can then show share and ETA.
   const feedUrl = fixture.feed(kind, [...feedChunks(kind as FeedKind, records, urls)].join(''));
   try {
-    console.log(`feed import bench: ${records.length} products, ${kind}, --concurrency ${concurrency}, alias ${ALIAS}`);
+    console.log(`feed import bench: ${records.length} products with ${IMAGES} image(s) each, ${kind}, --concurrency ${concurrency}, alias ${ALIAS}`);
     const first = await runImport(feedUrl, records.length);
     const firstBytes = fixture.stats.imageBytes;
     const firstStatus = { ...fixture.stats.byStatus };

@@ -5,7 +5,7 @@
  *   npm run import -- feed.xml [--dry-run] [--errors report.csv] [--concurrency 16] …   (--help for all flags)
  */
 import 'reflect-metadata';
-import { createImportRuntime } from '../src/app';
+import { createFeedCatalogReader, createImportRuntime } from '../src/app';
 import { loadConfig } from '../src/config/config';
 import { USAGE } from '../src/feeds/import-args';
 import { runImportCommand } from '../src/feeds/import-command';
@@ -19,6 +19,8 @@ async function main(): Promise<number> {
   const config = loadConfig();
   return runImportCommand(argv, {
     imagePolicy: config.images,
+    maxImages: config.catalog.maxImages,
+    readCatalog: () => createFeedCatalogReader(config),
     stdout: process.stdout,
     stderr: process.stderr,
     boot: ({ allowedHosts }) => createImportRuntime(config, allowedHosts),

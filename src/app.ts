@@ -17,6 +17,7 @@ import { configureImageRuntime } from './embedding/pixels/decode.adapter';
 import { ImageFetcher } from './sources/image-fetch.adapter';
 import { ImageSourceService } from './sources/image-source.service';
 import type { ImportRuntime } from './feeds/import-command';
+import type { FeedCatalog } from './feeds/delete-missing';
 import { ObservedUrlFetcher } from './sources/observed-url-fetcher';
 import { IngestService } from './ingest/ingest.service';
 import { createLoaders, type RequestContext } from './resolvers/context';
@@ -120,8 +121,29 @@ export async function createImportRuntime(config: AppConfig, allowedHosts?: stri
   return {
     images: services.images,
     ingestWith: (images) => new IngestService(services.writes, services.embedder, images, config.catalog, services.duplicates, services.tagger),
+    catalog: services.writes,
     refresh: () => services.index.refresh(),
     close: () => services.close(),
+  };
+}
+
+/**
+ * What `npm run import -- --dry-run --delete-missing` reads: the products behind the alias, without the model and
+ * without creating anything (no alias yet reads as an empty catalog).
+ */
+export async function createFeedCatalogReader(config: AppConfig): Promise<FeedCatalog & { close(): Promise<void> }> {
+  const index = ElasticsearchProductIndex.connect(config.elasticsearch);
+  let exists: boolean;
+  try {
+    exists = (await index.describeAlias()) !== undefined;
+  } catch (e) {
+    await index.close();
+    throw e;
+  }
+  return {
+    browse: (q) => (exists ? index.browse(q) : Promise.resolve({ products: [], total: 0 })),
+    delete: () => Promise.reject(new Error('a dry run deletes nothing')),
+    close: () => index.close(),
   };
 }
 

@@ -17,6 +17,7 @@ export const FIELD_TARGETS = [
   'availability',
   'tags',
   'image',
+  'images',
   'additional_images',
   'group_id',
   'link',
@@ -25,8 +26,15 @@ export const FIELD_TARGETS = [
 ] as const;
 export type FieldTarget = (typeof FIELD_TARGETS)[number];
 
-/** Without these a row cannot become a product. */
+/** Without these a row cannot become a product (`image` is also met by an `images` column). */
 export const REQUIRED_TARGETS: readonly FieldTarget[] = ['id', 'title', 'image'];
+
+/** Other spellings --map accepts: the GraphQL field names. */
+const TARGET_ALIASES: Readonly<Record<string, FieldTarget>> = {
+  groupId: 'group_id',
+  additionalImages: 'additional_images',
+  imageUrl: 'image',
+};
 
 export interface ColumnMap {
   fields: ReadonlyMap<FieldTarget, string>;
@@ -47,8 +55,8 @@ export function parseColumnMap(specs: readonly string[]): ColumnMap {
     if (eq <= 0 || column === '') throw new Error(`--map "${spec}": expected field=column, e.g. title=Product Name`);
     if (target.startsWith('attributes.') && target.length > 'attributes.'.length) {
       attributes.set(target.slice('attributes.'.length), column);
-    } else if ((FIELD_TARGETS as readonly string[]).includes(target)) {
-      fields.set(target as FieldTarget, column);
+    } else if ((FIELD_TARGETS as readonly string[]).includes(target) || Object.hasOwn(TARGET_ALIASES, target)) {
+      fields.set(TARGET_ALIASES[target] ?? (target as FieldTarget), column);
     } else {
       throw new Error(`--map "${spec}": unknown field "${target}"; fields are ${FIELD_TARGETS.join(', ')} or attributes.<name>`);
     }
@@ -81,7 +89,8 @@ export const GENERIC_PROFILE: Profile = {
     availability: ['availability', 'instock', 'stock'],
     tags: ['tags'],
     image: ['image', 'imageurl', 'imagelink', 'imagesrc'],
-    additional_images: ['additionalimages', 'additionalimagelink', 'images'],
+    images: ['images'],
+    additional_images: ['additionalimages', 'additionalimagelink'],
     group_id: ['groupid', 'itemgroupid'],
     link: ['link', 'url', 'producturl'],
     version: ['version'],
@@ -181,7 +190,9 @@ export function reportColumns(names: Iterable<string>, profile: Profile, map: Co
   const missingMapped = [...map.fields.values(), ...map.attributes.values()].filter((c) => lookup.find(c) === undefined);
   return {
     mapped,
-    missingRequired: REQUIRED_TARGETS.filter((t) => lookup.candidates(t, profile, map).length === 0),
+    missingRequired: REQUIRED_TARGETS.filter(
+      (t) => lookup.candidates(t, profile, map).length === 0 && !(t === 'image' && lookup.candidates('images', profile, map).length > 0),
+    ),
     missingMapped,
     unmapped: all.filter((n) => !used.has(n)),
   };

@@ -7,7 +7,8 @@ import { once } from 'node:events';
 import { stringify } from 'csv-stringify';
 
 export interface RowFailure {
-  row: number;
+  /** Absent for a product that is not in the feed (a --delete-missing deletion that failed). */
+  row?: number;
   line?: number;
   id?: string;
   code: string;
@@ -24,7 +25,7 @@ export interface ErrorSink {
 export function openErrorReport(path: string): ErrorSink {
   const csv = openCsvWriter(path, REPORT_COLUMNS);
   return {
-    add: (f) => csv.write({ row: f.row, line: f.line ?? '', id: f.id ?? '', code: f.code, message: f.message }),
+    add: (f) => csv.write({ row: f.row ?? '', line: f.line ?? '', id: f.id ?? '', code: f.code, message: f.message }),
     close: () => csv.close(),
   };
 }

@@ -36,6 +36,8 @@ export interface ImportOptions extends InputOptions {
   /** Fired: abandon the batches in flight too (nothing more is written; they are redone next run). */
   signal?: AbortSignal;
   onFailure?: (f: RowFailure) => Promise<void> | void;
+  /** Filled with the id of every row read that has one, imported or not (what --delete-missing keeps). */
+  seenIds?: Set<string>;
   onProgress?: (s: ProgressState) => void;
   bytesRead?: () => number;
   totalBytes?: number;
@@ -55,6 +57,8 @@ export interface ImportSummary extends ProgressState {
 }
 
 const BATCHES_IN_FLIGHT = 4;
+
+type Item = { row: FeedRow; input: ProductInput; notes?: { code: string; message: string }[] };
 
 /** Error-report code of a row that was imported but duplicates another product's image. */
 export const ALREADY_IN_CATALOG = 'ALREADY_IN_CATALOG';
@@ -100,7 +104,7 @@ export class FeedImportService {
 
     const inFlight = new Set<Promise<void>>();
     let fault: unknown;
-    const launch = (batch: { row: FeedRow; input: ProductInput }[]) => {
+    const launch = (batch: Item[]) => {
       const p = this.ingest
         .ingest(
           batch.map((b) => b.input),
@@ -108,10 +112,11 @@ export class FeedImportService {
         )
         .then(async (outcomes) => {
           for (const [k, out] of outcomes.entries()) {
-            const { row } = batch[k]!;
+            const { row, notes } = batch[k]!;
             if (out.ok) {
               s.done++;
               s[COUNTER[out.status]]++;
+              for (const n of notes ?? []) await o.onFailure?.({ row: row.row, line: row.line, id: out.product.id, ...n });
               const same = out.duplicates?.find((d) => d.relation === Relation.DUPLICATE);
               if (same) {
                 s.alreadyInCatalog++;
@@ -134,11 +139,12 @@ export class FeedImportService {
       inFlight.add(p);
     };
 
-    let batch: { row: FeedRow; input: ProductInput }[] = [];
+    let batch: Item[] = [];
     try {
       for await (const row of rows) {
         if (fault !== undefined || o.stop?.aborted || o.signal?.aborted) break;
         s.read++;
+        if (row.id !== undefined) o.seenIds?.add(row.id);
         const converted = row.record ? recordToInput(row.record, o) : { problems: row.problems };
         const problems = row.problems.length > 0 ? row.problems : converted.problems;
         if (problems.length > 0 || !converted.input) {
@@ -148,7 +154,9 @@ export class FeedImportService {
           continue;
         }
         if (o.dryRun) {
-          const refused = o.checkImageUrl?.(inputImages(converted.input)[0]!.url!);
+          const refused = inputImages(converted.input)
+            .map((img) => o.checkImageUrl?.(img.url!))
+            .find((x) => x !== undefined);
           if (refused !== undefined) {
             await failed({ row: row.row, line: row.line, id: row.id, code: 'IMAGE_URL_FORBIDDEN', message: refused });
             progress();
@@ -159,7 +167,7 @@ export class FeedImportService {
           progress();
           continue;
         }
-        batch.push({ row, input: converted.input });
+        batch.push({ row, input: converted.input, notes: converted.notes });
         if (batch.length >= batchSize) {
           launch(batch);
           batch = [];

@@ -1,4 +1,6 @@
 /** The import command's arguments, parsed and checked before anything is opened. */
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseColumnMap, type ColumnMap } from './column-map';
 import { FEED_FORMATS, type FeedFormat } from './formats/detect';
@@ -8,11 +10,23 @@ export const USAGE = `usage: npm run import -- <file-or-url> [options]
 
   --format F            ${FEED_FORMATS.join(' | ')} (default: detected from the first bytes)
   --map field=column    map a column to a field (repeatable); fields: id title description brand category
-                        color price currency availability tags image additional_images group_id link version
-                        attributes, or attributes.<name>
+                        color price currency availability tags image images additional_images group_id (groupId)
+                        link version attributes, or attributes.<name>. images is a list (JSON array, or URLs
+                        separated by commas); image, images and additional_images together give the product's
+                        images in that order, up to PRODUCT_MAX_IMAGES (default 8)
   --currency CODE       currency of prices that name none (Shopify exports, plain CSVs)
   --image-base-url URL  resolve relative image URLs against this (default: the feed's URL)
-  --dry-run             validate and report; fetch no image, write nothing
+  --dry-run             validate and report; fetch no image, write nothing (with --delete-missing: list
+                        what would be deleted)
+  --feed-name NAME      the name products of this feed are recorded under (attributes.feed_source); default:
+                        the URL's host and path (a query string only as a hash) or the file's name. Give one
+                        when the file name or URL changes from run to run (dated files, rotating tokens)
+  --delete-missing      after a complete run, delete the products recorded under this feed name that the feed
+                        no longer lists (never products from other feeds or the API)
+  --max-delete-percent P  --delete-missing refuses to delete more than P % of this feed's products (default 20)
+  --force               delete past --max-delete-percent
+  --max-bad-rows-percent P  --delete-missing deletes nothing when more than P % of the rows have problems of
+                        their own (malformed, missing id, bad values; default 1)
   --errors FILE         write one CSV line per failed row (row, line, id, code, message)
   --concurrency N       images fetched at once (default 16)
   --per-host N          requests at once to one image host (default 8)
@@ -24,6 +38,7 @@ export const USAGE = `usage: npm run import -- <file-or-url> [options]
 
 exit codes: 0 every row imported (or valid, with --dry-run); 1 some rows failed (see --errors);
             2 nothing could be imported (bad arguments, unreadable feed, missing columns, Elasticsearch or model down);
+            3 the rows were imported but --delete-missing refused to delete (the reason is printed);
             130 interrupted (run again to continue)`;
 
 export interface ImportArgs {
@@ -41,6 +56,12 @@ export interface ImportArgs {
   imageHosts?: string[];
   batchSize: number;
   progressEveryMs: number;
+  feedName: string;
+  deleteMissing: boolean;
+  /** Shares, 0..1. */
+  maxDeleteShare: number;
+  maxBadRowShare: number;
+  force: boolean;
 }
 
 export class UsageError extends Error {
@@ -70,6 +91,11 @@ export function parseImportArgs(argv: readonly string[]): ImportArgs {
         'image-hosts': { type: 'string' },
         'batch-size': { type: 'string' },
         'progress-every-ms': { type: 'string' },
+        'feed-name': { type: 'string' },
+        'delete-missing': { type: 'boolean' },
+        'max-delete-percent': { type: 'string' },
+        'max-bad-rows-percent': { type: 'string' },
+        force: { type: 'boolean' },
       },
     });
   } catch (e) {
@@ -106,7 +132,44 @@ export function parseImportArgs(argv: readonly string[]): ImportArgs {
     imageHosts: v['image-hosts']?.split(',').map((h) => h.trim()).filter(Boolean),
     batchSize: int('--batch-size', v['batch-size'], 32, 1, 1000),
     progressEveryMs: int('--progress-every-ms', v['progress-every-ms'], 5000, 100, 3_600_000),
+    feedName: feedName(v['feed-name'], positionals[0]!),
+    deleteMissing: v['delete-missing'] ?? false,
+    maxDeleteShare: percent('--max-delete-percent', v['max-delete-percent'], 20),
+    maxBadRowShare: percent('--max-bad-rows-percent', v['max-bad-rows-percent'], 1),
+    force: v.force ?? false,
   };
+}
+
+/**
+ * The name a feed's products are recorded under. It is stored on every product and returned with it, so a URL's
+ * credentials and query string (which often carries an access token) are never part of it; the query still tells
+ * two feeds of one endpoint apart, as a hash.
+ */
+export function defaultFeedName(source: string): string {
+  if (/^https?:\/\//i.test(source) && URL.canParse(source)) {
+    const u = new URL(source);
+    const query = u.search.length > 1 ? `?${createHash('sha256').update(u.search).digest('hex').slice(0, 12)}` : '';
+    return bounded(`${u.host}${u.pathname}${query}`);
+  }
+  return bounded(path.basename(source));
+}
+
+/** Long names keep their start and a hash of the whole, within the 200 characters --feed-name allows. */
+function bounded(name: string): string {
+  return name.length <= 200 ? name : `${name.slice(0, 186)}#${createHash('sha256').update(name).digest('hex').slice(0, 12)}`;
+}
+
+function feedName(given: string | undefined, source: string): string {
+  if (given === undefined) return defaultFeedName(source);
+  const name = given.trim();
+  if (name === '' || name.length > 200) throw new UsageError('--feed-name must be 1-200 characters');
+  return name;
+}
+
+function percent(flag: string, text: string | undefined, fallback: number): number {
+  const p = text === undefined ? fallback : Number(text.replace(/%$/, ''));
+  if (!Number.isFinite(p) || p < 0 || p > 100) throw new UsageError(`${flag} must be a number from 0 to 100, got "${text}"`);
+  return p / 100;
 }
 
 function int(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {

@@ -7,6 +7,7 @@ import { AppError } from '../common/errors';
 import type { ImageSource } from '../sources/image-source';
 import { checkImageUrl, hostAllowed, parseAllowlist, parseHostAllowlist } from '../sources/address-policy';
 import type { ColumnReport } from './column-map';
+import { planPrune, prune, type FeedCatalog, type PrunePlan, type PruneResult } from './delete-missing';
 import { openErrorReport, type ErrorSink } from './error-report';
 import { FeedImportService, type Ingest, type ImportSummary } from './feed-import.service';
 import { FeedColumnsError, openFeed } from './feed-reader';
@@ -20,6 +21,8 @@ import { createProgressView } from './progress';
 export interface ImportRuntime {
   images: ImageSource;
   ingestWith(images: ImageSource): Ingest;
+  /** The catalog as the API writes it (deletions reach a shadow index being built too). */
+  catalog: FeedCatalog;
   refresh(): Promise<void>;
   close(): Promise<void>;
 }
@@ -29,13 +32,24 @@ export interface CommandContext {
   boot(o: { allowedHosts?: string[] }): Promise<ImportRuntime>;
   /** The configured URL policy, for the dry run's checks. */
   imagePolicy: { allowPrivateCidrs: string[]; allowedHosts: string[] };
+  /** PRODUCT_MAX_IMAGES: images kept per product. */
+  maxImages: number;
+  /** The catalog read-only, without the model, for `--dry-run --delete-missing` (an absent index reads as empty). */
+  readCatalog(): Promise<FeedCatalog & { close(): Promise<void> }>;
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
   /** Fired like a first Ctrl-C (finish the batches in flight); tests use it to interrupt. */
   stop?: AbortSignal;
 }
 
-export const EXIT = { OK: 0, ROWS_FAILED: 1, FATAL: 2, INTERRUPTED: 130 } as const;
+export const EXIT = { OK: 0, ROWS_FAILED: 1, FATAL: 2, DELETE_REFUSED: 3, INTERRUPTED: 130 } as const;
+
+/** What --delete-missing did after the run. */
+interface PruneReport {
+  plan: PrunePlan;
+  /** Absent in a dry run and when refused. */
+  result?: PruneResult;
+}
 
 export async function runImportCommand(argv: readonly string[], ctx: CommandContext): Promise<number> {
   let args: ImportArgs;
@@ -58,6 +72,7 @@ export async function runImportCommand(argv: readonly string[], ctx: CommandCont
   process.on('SIGTERM', onSignal);
   let report: ErrorSink | undefined;
   let runtime: ImportRuntime | undefined;
+  let reader: (FeedCatalog & { close(): Promise<void> }) | undefined;
   try {
     const source = await openFeedSource(args.source, hard.signal);
     const feed = await openFeed(source, { format: args.format, map: args.map, defaultCurrency: args.currency });
@@ -71,6 +86,9 @@ export async function runImportCommand(argv: readonly string[], ctx: CommandCont
       totalBytes: source.size,
       stop: soft.signal,
       signal: hard.signal,
+      maxImages: ctx.maxImages,
+      feedName: args.feedName,
+      seenIds: args.deleteMissing ? new Set<string>() : undefined,
     };
     let summary: ImportSummary;
     let fetchStats: FetchStats | undefined;
@@ -92,11 +110,21 @@ export async function runImportCommand(argv: readonly string[], ctx: CommandCont
       await runtime.refresh();
     }
     view.stop(summary);
+    let pruned: PruneReport | undefined;
+    if (args.deleteMissing) {
+      const catalog = runtime?.catalog ?? (reader = await ctx.readCatalog());
+      const plan = await planPrune(catalog, args.feedName, common.seenIds!, summary, args);
+      const go = !args.dryRun && plan.refused === undefined && plan.missing.length > 0;
+      pruned = { plan, result: go ? await prune(catalog, plan.missing, { stop: soft.signal, onFailure: common.onFailure }) : undefined };
+      if (go) await runtime!.refresh();
+    }
     await report?.close();
     report = undefined;
     printSummary(ctx.stdout, args, feed.format, summary, feed.columns(), fetchStats);
-    if (summary.interrupted) return EXIT.INTERRUPTED;
-    return summary.failed > 0 ? EXIT.ROWS_FAILED : EXIT.OK;
+    if (pruned) printPrune(ctx.stdout, args, pruned);
+    if (summary.interrupted || pruned?.result?.interrupted) return EXIT.INTERRUPTED;
+    if (pruned?.plan.refused !== undefined) return EXIT.DELETE_REFUSED;
+    return summary.failed > 0 || (pruned?.result?.failed ?? 0) > 0 ? EXIT.ROWS_FAILED : EXIT.OK;
   } catch (e) {
     const known = e instanceof FeedColumnsError || e instanceof FeedReadError || e instanceof UsageError || e instanceof AppError;
     const detail = known ? e.message : String((e as Error)?.stack ?? e);
@@ -107,6 +135,7 @@ export async function runImportCommand(argv: readonly string[], ctx: CommandCont
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await report?.close().catch(() => undefined);
+    await reader?.close();
     await runtime?.close();
   }
 }
@@ -159,5 +188,23 @@ function printSummary(
   if (codes.length > 0) lines.push(`  failed by code: ${codes.map(([c, k]) => `${c} ${n(k)}`).join(', ')}`);
   if (args.errors !== undefined) lines.push(`  error report: ${args.errors}`);
   if (s.interrupted) lines.push('  interrupted: run the same command again to continue (stored rows are found unchanged)');
+  out.write(`${lines.join('\n')}\n`);
+}
+
+function printPrune(out: NodeJS.WriteStream, args: ImportArgs, { plan, result }: PruneReport): void {
+  const lines: string[] = [];
+  const of = `of the ${n(plan.owned)} products recorded under feed "${args.feedName}"`;
+  if (plan.refused !== undefined) {
+    lines.push(`  delete-missing: refused, nothing deleted: ${plan.refused}`);
+    lines.push(`  not in the feed: ${n(plan.missing.length)} ${of}`);
+  } else if (args.dryRun) {
+    lines.push(`  would delete ${n(plan.missing.length)} ${of}${plan.missing.length > 0 ? ':' : ''}`);
+    for (const id of plan.missing) lines.push(`    ${id}`);
+  } else {
+    const r = result ?? { deleted: 0, gone: 0, failed: 0, interrupted: false };
+    lines.push(`  deleted ${n(r.deleted)} ${of} (not in the feed any more), failed ${n(r.failed)}${r.gone > 0 ? `, ${n(r.gone)} already gone` : ''}`);
+    if (r.failed > 0) lines.push(`  delete failures: DELETE_FAILED in the error report${args.errors === undefined ? ' (pass --errors FILE)' : ''}`);
+    if (r.interrupted) lines.push('  deletion interrupted: run the same command again to finish it');
+  }
   out.write(`${lines.join('\n')}\n`);
 }

@@ -9,7 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { ProductRecord } from '../../tools/synth/catalog';
-import { merchantFields, type FeedKind } from '../../tools/synth/feeds';
+import sharp from 'sharp';
+import { groupOf, merchantFields, type FeedKind } from '../../tools/synth/feeds';
 import type { FixtureProduct } from '../support/catalog';
 import { dropAlias, ES_URL } from '../support/es';
 import type { FeedFixtureServer } from '../support/feed-fixture-server';
@@ -29,13 +30,14 @@ const connect = (a: string) => ElasticsearchProductIndex.connect({ url: ES_URL, 
 let catalog: FixtureProduct[];
 let records: ProductRecord[];
 let served: Map<string, Buffer>;
+let alts: Map<string, Buffer>;
 let cdn: FeedFixtureServer;
 let urls: FeedShop['urls'];
 let feed: (kind: FeedKind, only?: readonly ProductRecord[]) => string;
 let tmp: string;
 
 beforeAll(async () => {
-  ({ catalog, records, served, cdn, urls, feed } = await openFeedShop(2024, N, { slowMs: 2000, flakyFailures: 2 }));
+  ({ catalog, records, served, alts, cdn, urls, feed } = await openFeedShop(2024, N, { slowMs: 2000, flakyFailures: 2, distinctAltImages: true }));
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'feed-import-'));
 });
 
@@ -48,21 +50,26 @@ afterAll(async () => {
 describe('import of each format', () => {
   const merchant = alias('merchant');
 
-  it('Merchant Center TSV: every product created, stored as the feed says', async () => {
-    const run = await importFeed(merchant, [feed('merchant.tsv'), '--progress-every-ms', '100']);
+  it('Merchant Center TSV: every product created with its three images and its group, stored as the feed says', async () => {
+    const run = await importFeed(merchant, [feed('merchant.tsv'), '--progress-every-ms', '100', '--feed-name', 'shop']);
     expect([run.code, run.stderr]).toEqual([0, '']);
     expect(run.stdout).toContain(`(merchant-tsv): ${N} rows in`);
     expect(run.stdout).toContain(`created ${N}, updated 0, unchanged 0, failed 0`);
-    expect(run.stdout).toContain(`images: ${N} downloaded`);
+    expect(run.stdout).toContain(`images: ${3 * N} downloaded`);
     expect(run.stdout).toMatch(/^import: 16 rows [\d.]+ rows\/s \| created 16 updated 0 unchanged 0 failed 0$/m);
 
     const r = records[0]!;
     const index = connect(merchant);
     const stored = (await index.getMany([r.id])).get(r.id)!;
+    const doc = (await index.getDocuments([r.id])).get(r.id)!;
     await index.close();
+    expect(doc.images.map((i) => [i.url, i.etag !== undefined, i.vector.length > 0])).toEqual(
+      [urls.image(r), urls.altImage(r, 1), urls.altImage(r, 2)].map((u) => [u, true, true]),
+    );
+    expect(new Set(doc.images.map((i) => i.sha256)).size).toBe(3);
     expect(stored).toEqual({
       id: r.id,
-      groupId: r.id,
+      groupId: groupOf(r),
       title: r.title,
       description: r.description,
       brand: r.brand,
@@ -73,6 +80,7 @@ describe('import of each format', () => {
       inStock: r.inStock,
       tags: [r.attributes.style],
       attributes: {
+        feed_source: 'shop',
         google_product_category: '5181',
         link: urls.page(r),
         material: r.attributes.material,
@@ -88,13 +96,41 @@ describe('import of each format', () => {
     });
   });
 
-  it('the same catalog as Merchant Center XML is the same products: all unchanged, every image a 304', async () => {
+  it('the same catalog as Merchant Center XML (repeated image elements) is the same products: all unchanged, every image a 304', async () => {
     cdn.resetStats();
-    const run = await importFeed(merchant, [feed('merchant.xml')]);
+    const run = await importFeed(merchant, [feed('merchant.xml'), '--feed-name', 'shop']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`created 0, updated 0, unchanged ${N}, failed 0`);
-    expect(run.stdout).toContain(`images: 0 downloaded (0.0 MB), ${N} not modified (304), 0 retries`);
-    expect([cdn.stats.byStatus, cdn.stats.imageBytes]).toEqual([{ 304: N }, 0]);
+    expect(run.stdout).toContain(`images: 0 downloaded (0.0 MB), ${3 * N} not modified (304), 0 retries`);
+    expect([cdn.stats.byStatus, cdn.stats.imageBytes]).toEqual([{ 304: 3 * N }, 0]);
+  });
+
+  it('a changed third image is the only download and the only embedding; the other images keep their vectors', async () => {
+    const index = connect(merchant);
+    const target = records[5]!;
+    const before = (await index.getDocuments([target.id])).get(target.id)!;
+    const changed = await sharp(catalog[5]!.jpeg).rotate(180).jpeg().toBuffer();
+    const original = alts.get(`${target.id}-2`)!;
+    alts.set(`${target.id}-2`, changed);
+    cdn.resetStats();
+    try {
+      const run = await importFeed(merchant, [feed('merchant.tsv'), '--feed-name', 'shop']);
+      expect(run.stdout).toContain(`created 0, updated 1, unchanged ${N - 1}, failed 0`);
+      expect([cdn.stats.byStatus, cdn.stats.imageBytes]).toEqual([{ 200: 1, 304: 3 * N - 1 }, changed.length]);
+      const after = (await index.getDocuments([target.id])).get(target.id)!;
+      expect(after.images.slice(0, 2)).toEqual(before.images.slice(0, 2));
+      expect(after.images[2]!.url).toBe(before.images[2]!.url);
+      expect(after.images[2]!.sha256).not.toBe(before.images[2]!.sha256);
+      expect(after.images[2]!.vector).not.toEqual(before.images[2]!.vector);
+    } finally {
+      alts.set(`${target.id}-2`, original);
+      await index.close();
+    }
+    // Back to the original bytes: one download again, the rest 304.
+    cdn.resetStats();
+    const back = await importFeed(merchant, [feed('merchant.tsv'), '--feed-name', 'shop']);
+    expect(back.stdout).toContain(`created 0, updated 1, unchanged ${N - 1}, failed 0`);
+    expect(cdn.stats.byStatus).toEqual({ 200: 1, 304: 3 * N - 1 });
   });
 
   it('a changed image behind the same URL is downloaded and embedded again; nothing else is', async () => {
@@ -104,9 +140,9 @@ describe('import of each format', () => {
     served.set(target.id, catalog[4]!.jpeg);
     cdn.resetStats();
     try {
-      const run = await importFeed(merchant, [feed('merchant.tsv')]);
+      const run = await importFeed(merchant, [feed('merchant.tsv'), '--feed-name', 'shop']);
       expect(run.stdout).toContain(`created 0, updated 1, unchanged ${N - 1}, failed 0`);
-      expect([cdn.stats.byStatus, cdn.stats.imageBytes]).toEqual([{ 200: 1, 304: N - 1 }, catalog[4]!.jpeg.length]);
+      expect([cdn.stats.byStatus, cdn.stats.imageBytes]).toEqual([{ 200: 1, 304: 3 * N - 1 }, catalog[4]!.jpeg.length]);
       const after = (await index.getDocuments([target.id])).get(target.id)!;
       const neighbour = (await index.getDocuments([records[4]!.id])).get(records[4]!.id)!;
       const [a, n, b] = [after.images[0]!, neighbour.images[0]!, before.images[0]!];
@@ -122,7 +158,7 @@ describe('import of each format', () => {
     }
   });
 
-  it('Shopify export: one product per handle, lowest variant price, colour from the options', async () => {
+  it('Shopify export: one product per handle (its group) with every image row, lowest variant price, colour from the options', async () => {
     const a = alias('shopify');
     const run = await importFeed(a, [feed('shopify.csv'), '--currency', 'USD']);
     expect(run.stdout).toContain(`(shopify-csv): ${N} rows`);
@@ -131,8 +167,11 @@ describe('import of each format', () => {
     const r = records[1]!;
     const index = connect(a);
     const stored = (await index.getMany([r.id])).get(r.id)!;
+    const doc = (await index.getDocuments([r.id])).get(r.id)!;
     await index.close();
+    expect(doc.images.map((i) => i.url)).toEqual([urls.image(r), urls.altImage(r, 1), urls.altImage(r, 2)]);
     expect(stored).toMatchObject({
+      groupId: r.id,
       title: r.title,
       description: r.description,
       brand: r.brand,
@@ -142,7 +181,7 @@ describe('import of each format', () => {
       currency: 'USD',
       inStock: r.inStock,
       tags: [...r.tags].sort(),
-      attributes: { size: 'S, M', status: 'active', product_category: `Catalog > ${r.category}` },
+      attributes: { size: 'S, M', status: 'active', product_category: `Catalog > ${r.category}`, feed_source: `${new URL(cdn.origin).host}/feeds/shopify.csv-${N}` },
       imageUrl: urls.image(r),
     });
   });
@@ -156,9 +195,15 @@ describe('import of each format', () => {
     const jsonl = await importFeed(b, [feed('products.jsonl')]);
     expect(jsonl.stdout).toContain(`created ${N}, updated 0, unchanged 0, failed 0`);
     const r = records[2]!;
-    const index = connect(b);
-    expect((await index.getMany([r.id])).get(r.id)).toMatchObject({ tags: [...r.tags].sort(), attributes: r.attributes, price: r.price, inStock: r.inStock });
-    await index.close();
+    for (const [x, kind] of [[a, 'products.csv'], [b, 'products.jsonl']] as const) {
+      const index = connect(x);
+      const doc = (await index.getDocuments([r.id])).get(r.id)!;
+      await index.close();
+      expect(doc.images.map((i) => i.url)).toEqual([urls.image(r), urls.altImage(r, 1), urls.altImage(r, 2)]);
+      expect(doc).toMatchObject({ groupId: groupOf(r), tags: [...r.tags].sort(), price: r.price, inStock: r.inStock });
+      expect(doc.attributes.feed_source).toBe(`${new URL(cdn.origin).host}/feeds/${kind}-${N}`);
+      if (kind === 'products.jsonl') expect(doc.attributes).toEqual({ ...r.attributes, feed_source: doc.attributes.feed_source });
+    }
   });
 });
 

@@ -3,6 +3,7 @@
  * ETag, Last-Modified, 304 to a matching conditional request) and misbehaves on request, by path prefix:
  *
  *   /images/<id>.jpg      the image                      /slow/<id>.jpg        headers only after `slowMs`
+ *   /images/<id>-alt<k>.jpg  further image k of the product (`altImages`; without it, the main image's bytes)
  *   /flaky/<id>.jpg       503 for the first `flakyFailures` requests of each path, then the image
  *   /reset/<id>.jpg       declares the full length, sends half, drops the connection (every time)
  *   /cut/<id>.jpg         a truncated JPEG, honestly labelled (half the bytes, matching Content-Length)
@@ -21,6 +22,8 @@ export type FeedBody = string | (() => Iterable<string>);
 
 export interface FeedFixtureOptions {
   images: ImageLookup;
+  /** Further image k of a product (paths ending -alt<k>.jpg); absent: the same bytes as its main image. */
+  altImages?: (id: string, k: number) => Buffer | undefined | Promise<Buffer | undefined>;
   slowMs?: number;
   flakyFailures?: number;
   /** Extra latency before every image answer (a remote CDN), in ms. */
@@ -93,9 +96,9 @@ export class FeedFixtureServer {
     if (this.stats.paths.length < 100_000) this.stats.paths.push(path);
     const feed = /^\/feeds\/(.+)$/.exec(path);
     if (feed) return this.serveFeed(feed[1]!, res);
-    const m = /^\/([a-z-]+)\/([A-Za-z0-9._-]+?)(?:-alt)?\.jpg$/.exec(path);
+    const m = /^\/([a-z-]+)\/([A-Za-z0-9._-]+?)(?:-alt(\d*))?\.jpg$/.exec(path);
     if (!m) return this.answer(res, 404);
-    const [, kind, id] = m as unknown as [string, string, string];
+    const [, kind, id, alt] = m as unknown as [string, string, string, string | undefined];
     if (this.o.latencyMs) await sleep(this.o.latencyMs);
     switch (kind) {
       case 'missing':
@@ -114,7 +117,7 @@ export class FeedFixtureServer {
         break;
       }
     }
-    const bytes = await this.o.images(id);
+    const bytes = alt !== undefined && this.o.altImages ? await this.o.altImages(id, Number(alt || 1)) : await this.o.images(id);
     if (!bytes) return this.answer(res, 404);
     const etag = `"${createHash('sha256').update(bytes).digest('hex').slice(0, 20)}"`;
     const validators = { etag, 'last-modified': LAST_MODIFIED, 'cache-control': 'max-age=86400' };

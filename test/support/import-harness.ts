@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createImportRuntime } from '../../src/app';
+import { createFeedCatalogReader, createImportRuntime } from '../../src/app';
 import { runImportCommand } from '../../src/feeds/import-command';
 import { testConfig } from './server';
 
@@ -22,6 +22,8 @@ export async function importFeed(alias: string, argv: string[], env: Record<stri
   const stderr = capture();
   const code = await runImportCommand(argv, {
     imagePolicy: config.images,
+    maxImages: config.catalog.maxImages,
+    readCatalog: () => createFeedCatalogReader(config),
     stdout,
     stderr,
     stop,

@@ -1,7 +1,9 @@
 /**
  * Product feeds in the formats `npm run import` reads, written from synthetic catalog records: Google Merchant
- * Center TSV and RSS/XML, a Shopify products export (two rows per product: a second variant and a second image),
- * a plain CSV and JSON Lines. Generators of text chunks, so a feed of any size can be streamed without holding it.
+ * Center TSV and RSS/XML, a Shopify products export (three rows per product: a second variant with a second image,
+ * then a third image alone), a plain CSV and JSON Lines. Every format gives each product three images (the main one
+ * and two more; the same URL twice where a caller's altImage ignores `k`) and a variant group shared by one brand's
+ * products of a category (Shopify: the handle). Generators of text chunks, so a feed of any size can be streamed without holding it.
  * Pure: the caller says where the images live.
  */
 import type { ProductRecord } from './catalog';
@@ -9,8 +11,8 @@ import type { ProductRecord } from './catalog';
 export interface FeedUrls {
   /** The main image of a product. */
   image(r: ProductRecord): string;
-  /** A second image (additional_image_link, Shopify's second image row). */
-  altImage(r: ProductRecord): string;
+  /** Further image k (1, 2): additional_image_link, Shopify's further image rows, the CSV/JSONL images list. */
+  altImage(r: ProductRecord, k: number): string;
   /** The product page. */
   page(r: ProductRecord): string;
 }
@@ -29,11 +31,20 @@ export function* feedChunks(kind: FeedKind, records: Iterable<ProductRecord>, ur
     case 'products.csv':
       return yield* plainCsv(records, urls);
     case 'products.jsonl':
-      for (const r of records) yield `${JSON.stringify({ ...r, image: urls.image(r) })}\n`;
+      for (const r of records) yield `${JSON.stringify({ ...r, image: urls.image(r), images: altImages(r, urls), groupId: groupOf(r) })}\n`;
   }
 }
 
-/** Google's fields for one record; item_group_id groups one brand's products of a category as "styles". */
+/** The variant group of a record: one brand's products of a category, as "styles". */
+export function groupOf(r: ProductRecord): string {
+  return `${r.brand}-${r.category}`.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+}
+
+function altImages(r: ProductRecord, urls: FeedUrls): string[] {
+  return [urls.altImage(r, 1), urls.altImage(r, 2)];
+}
+
+/** Google's fields for one record (additional_image_link comma-separated, as in TSV). */
 export function merchantFields(r: ProductRecord, urls: FeedUrls): [string, string][] {
   return [
     ['id', r.id],
@@ -41,14 +52,14 @@ export function merchantFields(r: ProductRecord, urls: FeedUrls): [string, strin
     ['description', r.description],
     ['link', urls.page(r)],
     ['image_link', urls.image(r)],
-    ['additional_image_link', urls.altImage(r)],
+    ['additional_image_link', altImages(r, urls).join(',')],
     ['price', `${r.price.toFixed(2)} ${r.currency}`],
     ['availability', r.inStock ? 'in_stock' : 'out_of_stock'],
     ['brand', r.brand],
     ['product_type', `Catalog > ${r.category}`],
     ['google_product_category', '5181'],
     ['color', r.color],
-    ['item_group_id', `${r.brand}-${r.category}`.toLowerCase().replace(/[^a-z0-9]+/g, '-')],
+    ['item_group_id', groupOf(r)],
     ['material', r.attributes.material ?? ''],
     ['pattern', r.pattern],
     ['custom_label_0', r.attributes.style ?? ''],
@@ -69,7 +80,14 @@ function* merchantXml(records: Iterable<ProductRecord>, urls: FeedUrls): Generat
   yield '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" xmlns:g="http://base.google.com/ns/1.0">\n<channel>\n';
   yield '<title>Synthetic shop</title>\n<link>https://shop.example</link>\n<description>Synthetic catalog</description>\n';
   for (const r of records) {
-    const fields = merchantFields(r, urls).map(([k, v]) => (k === 'title' || k === 'description' || k === 'link' ? `<${k}>${xml(v)}</${k}>` : `<g:${k}>${xml(v)}</g:${k}>`));
+    // XML repeats additional_image_link once per image.
+    const fields = merchantFields(r, urls).flatMap(([k, v]) =>
+      k === 'title' || k === 'description' || k === 'link'
+        ? [`<${k}>${xml(v)}</${k}>`]
+        : k === 'additional_image_link'
+          ? altImages(r, urls).map((u) => `<g:${k}>${xml(u)}</g:${k}>`)
+          : [`<g:${k}>${xml(v)}</g:${k}>`],
+    );
     yield `<item>\n${fields.join('\n')}\n</item>\n`;
   }
   yield '</channel>\n</rss>\n';
@@ -81,7 +99,10 @@ const SHOPIFY_HEADER = [
   'Variant Inventory Qty', 'Variant Inventory Policy', 'Variant Price', 'Image Src', 'Image Position', 'Status',
 ];
 
-/** Two rows per product: the product with variant S and image 1, then variant M (never in stock) with image 2. */
+/**
+ * Three rows per product: the product with variant S and image 1, variant M (never in stock) with image 2, and a row
+ * with only image 3, as exports list images beyond the variants.
+ */
 function* shopifyCsv(records: Iterable<ProductRecord>, urls: FeedUrls): Generator<string> {
   yield `${SHOPIFY_HEADER.map(csv).join(',')}\n`;
   for (const r of records) {
@@ -93,16 +114,20 @@ function* shopifyCsv(records: Iterable<ProductRecord>, urls: FeedUrls): Generato
     const second = [
       r.id, '', '', '', '', '', '', '',
       '', 'M', '', r.color, `${r.id}-m`, 'shopify', '0', 'deny', (r.price + 2).toFixed(2),
-      urls.altImage(r), '2', '',
+      urls.altImage(r, 1), '2', '',
     ];
-    yield `${first.map(csv).join(',')}\n${second.map(csv).join(',')}\n`;
+    const third = [r.id, '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', urls.altImage(r, 2), '3', ''];
+    yield `${[first, second, third].map((row) => row.map(csv).join(',')).join('\n')}\n`;
   }
 }
 
 function* plainCsv(records: Iterable<ProductRecord>, urls: FeedUrls): Generator<string> {
-  yield 'id,title,description,brand,category,color,price,currency,inStock,tags,image,material\n';
+  yield 'id,title,description,brand,category,color,price,currency,inStock,tags,image,images,groupId,material\n';
   for (const r of records) {
-    const row = [r.id, r.title, r.description, r.brand, r.category, r.color, r.price.toFixed(2), r.currency, String(r.inStock), r.tags.join(','), urls.image(r), r.attributes.material ?? ''];
+    const row = [
+      r.id, r.title, r.description, r.brand, r.category, r.color, r.price.toFixed(2), r.currency, String(r.inStock), r.tags.join(','),
+      urls.image(r), altImages(r, urls).join(','), groupOf(r), r.attributes.material ?? '',
+    ];
     yield `${row.map(csv).join(',')}\n`;
   }
 }

@@ -6,7 +6,7 @@ import { ColumnLookup, type ColumnMap, type FieldTarget, type Profile } from '..
 import { problem, type FeedRecord, type FeedRow, type RowProblem } from '../feed-record';
 import { parseCurrency, parsePrice } from '../price';
 import type { RawItem } from '../formats/raw-item';
-import { availability, categoryOf, list, looseName, stringRecord, text, wholeNumber } from './values';
+import { availability, categoryOf, list, looseName, stringRecord, text, urlList, wholeNumber } from './values';
 
 export interface MapOptions {
   profile: Profile;
@@ -69,7 +69,8 @@ export function mapCells(
   const version = wholeNumber(first('version'));
   if (!version.ok) problems.push(version.problem);
 
-  const images = [...list(first('image')), ...list(first('additional_images'))];
+  // The main image, then a full list, then the extra ones; a URL given twice is one image.
+  const images = [...new Set([...urlList(first('image')), ...urlList(first('images')), ...urlList(first('additional_images'))])];
   const category = lookup
     .candidates('category', o.profile, o.map)
     .map((c) => categoryOf(cells[c]))

@@ -4,7 +4,11 @@
  * values, Variant Price, Variant Image) and further images (Image Src, Image Position). Rows of one handle are
  * consecutive in every export, so the mapper holds one product's rows at a time.
  *
- * One product per handle (its id): price is the lowest variant price, inStock is true when any variant can be sold
+ * One product per handle (its id and its groupId), not one per variant: a Shopify storefront shows, links
+ * (/products/<handle>) and recommends products, and its variants (size, colour) share the product's images, so
+ * per-variant documents would be near-identical pictures that fill a "similar" strip with one product unless every
+ * query collapsed them. Feeds that do list variants as items (Google's, with item_group_id) keep them apart and group
+ * them. Price is the lowest variant price, inStock is true when any variant can be sold
  * (not tracked, quantity above 0, or "continue selling when out of stock"), colour comes from an option named
  * Color/Colour, other options become attributes listing their values, images are ordered by Image Position with
  * variant images after them. The export names no currency: it is the shop's, given with --currency.
@@ -118,7 +122,7 @@ function toRow(g: Group, lookup: ColumnLookup, o: ShopifyOptions): FeedRow {
     attributes,
     imageUrl: images[0],
     additionalImageUrls: images.slice(1),
-    groupId: undefined,
+    groupId: id,
     link: undefined,
   };
   return { row: g.row, line: g.line, id, record, problems };

@@ -21,6 +21,25 @@ export function list(v: unknown, separator = ','): string[] {
   return items.flatMap((x) => (typeof x === 'string' ? x.split(separator) : [text(x) ?? ''])).map((s) => s.trim()).filter(Boolean);
 }
 
+/**
+ * Image URLs from one cell: JSON arrays (of URLs or of `{ url }` objects, as the GraphQL ImageInput), repeated XML
+ * elements, and comma-separated text (Google's additional_image_link in TSV). A comma splits only where an absolute
+ * URL follows, because image CDNs put commas inside URLs (Cloudinary's `w_300,h_200`); a list of relative URLs,
+ * which has no such marker, splits at every comma.
+ */
+export function urlList(v: unknown): string[] {
+  const items = Array.isArray(v) ? v : [v];
+  return items
+    .flatMap((x): string[] => {
+      if (x !== null && typeof x === 'object' && !Array.isArray(x)) return [text((x as { url?: unknown }).url) ?? ''];
+      const t = text(x);
+      if (t === undefined) return [];
+      return /(^|,)\s*(https?:)?\/\//i.test(t) ? t.split(/,(?=\s*(?:https?:)?\/\/)/i) : t.split(',');
+    })
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
 /** A JSON object of string values (JSONL `attributes`); anything else contributes nothing. */
 export function stringRecord(v: unknown): Record<string, string> {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return {};

@@ -117,8 +117,7 @@ describe('recordToInput', () => {
 
   it('resolves relative URLs against the base, and refuses them without one', () => {
     expect(recordToInput(record, { baseUrl: 'https://cdn.example/shop/' }).input).toMatchObject({
-      image: { url: 'https://cdn.example/shop/img/r1.jpg' },
-      imageUrl: 'https://cdn.example/shop/img/r1.jpg',
+      images: [{ url: 'https://cdn.example/shop/img/r1.jpg' }],
       inStock: undefined,
     });
     expect(recordToInput(record).problems).toEqual([
@@ -134,25 +133,41 @@ describe('recordToInput', () => {
     ]);
   });
 
-  it('gives the ingest the first image; the record keeps the rest and the group', () => {
-    const out = recordToInput({ ...record, imageUrl: 'https://x/1.jpg', additionalImageUrls: ['https://x/2.jpg'], groupId: 'g' });
-    expect(out.input).toEqual({
-      id: 'r1',
-      title: 'T',
-      description: undefined,
-      brand: undefined,
-      category: undefined,
-      color: undefined,
-      price: undefined,
-      currency: undefined,
-      inStock: undefined,
-      tags: [],
-      attributes: {},
-      imageUrl: 'https://x/1.jpg',
-      version: undefined,
-      groupId: undefined,
-      image: expect.objectContaining({ url: 'https://x/1.jpg' }),
-      images: null,
+  it('gives the ingest every image (main first, each once), the group, and the feed it came from', () => {
+    const out = recordToInput(
+      { ...record, imageUrl: 'https://x/1.jpg', additionalImageUrls: ['https://x/2.jpg', 'https://x/1.jpg', '3.jpg'], groupId: 'g' },
+      { baseUrl: 'https://x/', feedName: 'shop.example/feed.xml' },
+    );
+    expect(out).toEqual({
+      problems: [],
+      notes: undefined,
+      input: {
+        id: 'r1',
+        groupId: 'g',
+        title: 'T',
+        description: undefined,
+        brand: undefined,
+        category: undefined,
+        color: undefined,
+        price: undefined,
+        currency: undefined,
+        inStock: undefined,
+        tags: [],
+        attributes: { feed_source: 'shop.example/feed.xml' },
+        version: undefined,
+        image: null,
+        images: ['https://x/1.jpg', 'https://x/2.jpg', 'https://x/3.jpg'].map((url) => expect.objectContaining({ url })),
+      },
     });
+  });
+
+  it('keeps the first PRODUCT_MAX_IMAGES images with a note, and refuses a row with a bad extra image', () => {
+    const many = { ...record, imageUrl: 'https://x/0.jpg', additionalImageUrls: ['https://x/1.jpg', 'https://x/2.jpg', 'https://x/3.jpg'] };
+    const out = recordToInput(many, { maxImages: 2 });
+    expect(out.input!.images!.map((i) => i.url)).toEqual(['https://x/0.jpg', 'https://x/1.jpg']);
+    expect(out.notes).toEqual([{ code: 'IMAGES_DROPPED', message: 'Imported with the first 2 of its 4 images (PRODUCT_MAX_IMAGES)' }]);
+    expect(recordToInput({ ...many, additionalImageUrls: ['rel.jpg'] }).problems).toEqual([
+      { code: 'INVALID_VALUE', message: 'image 2 URL "rel.jpg" is relative; pass --image-base-url to resolve it' },
+    ]);
   });
 });

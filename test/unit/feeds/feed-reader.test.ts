@@ -199,7 +199,7 @@ describe('Shopify products export', () => {
           attributes: { size: 'S, M', status: 'active', product_category: 'Apparel & Accessories > Clothing Accessories > Hats' },
           imageUrl: 'https://cdn.shopify.example/hat-1.jpg',
           additionalImageUrls: ['https://cdn.shopify.example/hat-2.jpg', 'https://cdn.shopify.example/hat-3.jpg', 'https://cdn.shopify.example/hat-v.jpg'],
-          groupId: undefined,
+          groupId: 'wool-hat',
           link: undefined,
         },
         problems: [],
@@ -222,7 +222,7 @@ describe('Shopify products export', () => {
           attributes: { status: 'draft' },
           imageUrl: 'https://cdn.shopify.example/mug.jpg',
           additionalImageUrls: [],
-          groupId: undefined,
+          groupId: 'plain-mug',
           link: undefined,
         },
         problems: [],
@@ -333,5 +333,59 @@ describe('plain CSV and JSON Lines', () => {
       version: 7,
     });
     expect(rows[3]!.problems[0]!.message).toBe('not a JSON object');
+  });
+});
+
+describe('several images and the variant group, in every format', () => {
+  const images = (rows: { record?: FeedRecord }[]) => rows.map((r) => [r.record?.imageUrl, ...(r.record?.additionalImageUrls ?? [])]);
+
+  it('Merchant TSV: image_link then additional_image_link split at commas, but not inside a CDN URL; item_group_id', async () => {
+    const tsv = [
+      'id\ttitle\timage_link\tadditional_image_link\tprice\titem_group_id',
+      'a\tA\thttps://cdn.example/a.jpg\thttps://cdn.example/a2.jpg, https://res.cloudinary.com/s/image/upload/w_300,h_200,c_fill/a3.jpg,https://cdn.example/a.jpg\t1.00 USD\tstyle-1',
+      'b\tB\thttps://res.cloudinary.com/s/image/upload/w_300,h_200/b.jpg\t\t1.00 USD\t',
+    ].join('\n');
+    const { rows } = await read(tsv, 'feed.tsv');
+    expect(images(rows)).toEqual([
+      ['https://cdn.example/a.jpg', 'https://cdn.example/a2.jpg', 'https://res.cloudinary.com/s/image/upload/w_300,h_200,c_fill/a3.jpg'],
+      ['https://res.cloudinary.com/s/image/upload/w_300,h_200/b.jpg'],
+    ]);
+    expect(rows.map((r) => r.record?.groupId)).toEqual(['style-1', undefined]);
+  });
+
+  it('Merchant XML: repeated additional_image_link elements in order; item_group_id', async () => {
+    const xml = `<?xml version="1.0"?><rss xmlns:g="http://base.google.com/ns/1.0"><channel><item>
+<g:id>x-1</g:id><title>X</title><g:price>2.00 USD</g:price><g:image_link>https://cdn.example/x.jpg</g:image_link>
+<g:additional_image_link>https://cdn.example/x2.jpg</g:additional_image_link>
+<g:additional_image_link>https://cdn.example/x3.jpg</g:additional_image_link>
+<g:item_group_id>style-x</g:item_group_id></item></channel></rss>`;
+    const { rows } = await read(xml, 'feed.xml');
+    expect(images(rows)).toEqual([['https://cdn.example/x.jpg', 'https://cdn.example/x2.jpg', 'https://cdn.example/x3.jpg']]);
+    expect(rows[0]!.record!.groupId).toBe('style-x');
+  });
+
+  it('CSV: --map images=<list column> and groupId=<column>; relative lists split at every comma', async () => {
+    const csv = ['sku,name,pictures,style', 'c-1,Cup,"https://cdn.example/c1.jpg,https://cdn.example/c2.jpg",cups-1', 'c-2,Cup,"img/c3.jpg, img/c4.jpg",'].join('\n');
+    const { rows, columns } = await read(csv, 'x.csv', { map: parseColumnMap(['images=pictures', 'groupId=style']) });
+    expect(images(rows)).toEqual([
+      ['https://cdn.example/c1.jpg', 'https://cdn.example/c2.jpg'],
+      ['img/c3.jpg', 'img/c4.jpg'],
+    ]);
+    expect(rows.map((r) => r.record?.groupId)).toEqual(['cups-1', undefined]);
+    expect(columns.mapped).toEqual(expect.arrayContaining([['images', 'pictures'], ['group_id', 'style']]));
+    expect(columns.missingRequired).toEqual([]);
+  });
+
+  it('JSONL: images as URLs or as { url } objects (the GraphQL ImageInput), after image; groupId', async () => {
+    const jsonl = [
+      '{"id":"j-1","title":"Lamp","image":"https://cdn.example/j1.jpg","images":["https://cdn.example/j1.jpg","https://cdn.example/j2.jpg"],"groupId":"lamps"}',
+      '{"id":"j-2","title":"Lamp","images":[{"url":"https://cdn.example/j3.jpg"},{"url":"https://cdn.example/j4.jpg"}]}',
+    ].join('\n');
+    const { rows } = await read(jsonl, 'feed.jsonl');
+    expect(images(rows)).toEqual([
+      ['https://cdn.example/j1.jpg', 'https://cdn.example/j2.jpg'],
+      ['https://cdn.example/j3.jpg', 'https://cdn.example/j4.jpg'],
+    ]);
+    expect(rows.map((r) => r.record?.groupId)).toEqual(['lamps', undefined]);
   });
 });

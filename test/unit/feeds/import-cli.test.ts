@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseColumnMap } from '../../../src/feeds/column-map';
-import { parseImportArgs, UsageError } from '../../../src/feeds/import-args';
+import { defaultFeedName, parseImportArgs, UsageError } from '../../../src/feeds/import-args';
 import { runImportCommand } from '../../../src/feeds/import-command';
 import { formatDuration, plainLine, RateMeter, type ProgressState } from '../../../src/feeds/progress';
 
@@ -51,6 +51,11 @@ describe('import arguments', () => {
       imageHosts: ['cdn.example', '*.shopifycdn.com'],
       batchSize: 10,
       progressEveryMs: 5000,
+      feedName: 'feed.csv',
+      deleteMissing: false,
+      maxDeleteShare: 0.2,
+      maxBadRowShare: 0.01,
+      force: false,
     });
   });
 
@@ -64,9 +69,28 @@ describe('import arguments', () => {
     [['f', '--concurrency', '0'], /--concurrency must be a whole number from 1 to 256/],
     [['f', '--image-base-url', 'cdn/'], /not an absolute URL/],
     [['f', '--bogus'], /Unknown option '--bogus'/],
+    [['f', '--max-delete-percent', '120'], /--max-delete-percent must be a number from 0 to 100/],
+    [['f', '--feed-name', ' '], /--feed-name must be 1-200 characters/],
   ])('refuses %p', (argv, message) => {
     expect(() => parseImportArgs(argv as string[])).toThrow(UsageError);
     expect(() => parseImportArgs(argv as string[])).toThrow(message);
+  });
+});
+
+describe('--delete-missing arguments', () => {
+  it('reads the flags; percentages become shares', () => {
+    const a = parseImportArgs(['f.tsv', '--delete-missing', '--feed-name', 'daily', '--max-delete-percent', '5%', '--max-bad-rows-percent', '0', '--force']);
+    expect(a).toMatchObject({ deleteMissing: true, feedName: 'daily', maxDeleteShare: 0.05, maxBadRowShare: 0, force: true });
+  });
+
+  it('names a feed by host and path, a query string (tokens) only as a hash, a file by its name', () => {
+    expect(defaultFeedName('https://user:pw@shop.example/feeds/google.xml')).toBe('shop.example/feeds/google.xml');
+    const a = defaultFeedName('https://shop.example/feed?token=s3cret&shop=a');
+    expect(a).toMatch(/^shop\.example\/feed\?[0-9a-f]{12}$/);
+    expect(a).not.toContain('s3cret');
+    expect(defaultFeedName('https://shop.example/feed?token=s3cret&shop=b')).not.toBe(a);
+    expect(defaultFeedName('/data/exports/products.csv')).toBe('products.csv');
+    expect(defaultFeedName(`https://shop.example/${'x'.repeat(300)}`)).toHaveLength(199);
   });
 });
 
@@ -118,7 +142,8 @@ describe('the import command', () => {
   const run = async (argv: string[]) => {
     const [stdout, stderr] = [capture(), capture()];
     const boot = jest.fn();
-    const code = await runImportCommand(argv, { imagePolicy: { allowPrivateCidrs: [], allowedHosts: [] }, stdout, stderr, boot });
+    const readCatalog = jest.fn();
+    const code = await runImportCommand(argv, { imagePolicy: { allowPrivateCidrs: [], allowedHosts: [] }, maxImages: 8, stdout, stderr, boot, readCatalog });
     return { code, out: stdout.text(), err: stderr.text(), booted: boot.mock.calls.length };
   };
 

@@ -1,0 +1,110 @@
+import 'reflect-metadata';
+import type { RowFailure } from '../../../src/feeds/error-report';
+import { planPrune, prune, type PrunePolicy } from '../../../src/feeds/delete-missing';
+import { FeedImportService, type ImportSummary } from '../../../src/feeds/feed-import.service';
+import { openFeed } from '../../../src/feeds/feed-reader';
+import { IngestService } from '../../../src/ingest/ingest.service';
+import { FakeEmbedder, FakeImageSource, InMemoryProductIndex, unit } from '../../support/fakes';
+import { memorySource } from '../../support/feed-source';
+
+/** --delete-missing over the real import and ingest services with an in-memory index: what is planned, refused, deleted. */
+const DIMS = 4;
+const HEADER = 'id\ttitle\timage_link\tprice';
+const line = (id: string, price = '5.00 USD') => `${id}\tMug ${id}\thttps://cdn.example/a.jpg\t${price}`;
+const POLICY: PrunePolicy = { maxDeleteShare: 0.2, maxBadRowShare: 0.01, force: false };
+
+function setup() {
+  const index = new InMemoryProductIndex();
+  const embedder = new FakeEmbedder('fake-model@00000000', DIMS).image('A', unit(DIMS, 1));
+  const images = new FakeImageSource().url('https://cdn.example/a.jpg', 'A', { etag: '"a"' });
+  const ingest = new IngestService(index, embedder, images);
+  const importer = new FeedImportService(ingest);
+  const run = async (ids: string[], feedName: string, extra: string[] = []) => {
+    const seen = new Set<string>();
+    const feed = await openFeed(memorySource([HEADER, ...ids.map((id) => line(id)), ...extra].join('\n'), 'feed.tsv'));
+    const summary = await importer.run(feed.rows, { feedName, seenIds: seen, batchSize: 3 });
+    return { seen, summary };
+  };
+  return { index, ingest, run };
+}
+
+const ids = (n: number, prefix = 'p') => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+
+describe('--delete-missing', () => {
+  it('plans only products recorded under this feed that the feed no longer lists; a second pass finds nothing', async () => {
+    const { index, ingest, run } = setup();
+    await run(ids(10), 'shop/feed.tsv');
+    await run(['other-1'], 'shop/other.tsv');
+    await ingest.ingest([{ id: 'api-1', title: 'From the API', image: { url: 'https://cdn.example/a.jpg' } }]);
+    // p1 now comes from the API: it left the feed's ownership.
+    await ingest.ingest([{ id: 'p1', title: 'Taken over', image: { url: 'https://cdn.example/a.jpg' } }]);
+
+    const { seen, summary } = await run(ids(10).filter((id) => id !== 'p3' && id !== 'p1'), 'shop/feed.tsv');
+    const plan = await planPrune(index, 'shop/feed.tsv', seen, summary, POLICY);
+    expect(plan).toEqual({ owned: 9, missing: ['p3'], refused: undefined });
+
+    const failures: RowFailure[] = [];
+    expect(await prune(index, plan.missing, { onFailure: (f) => void failures.push(f) })).toEqual({ deleted: 1, gone: 0, failed: 0, interrupted: false });
+    expect([...index.docs.keys()].sort()).toEqual(['api-1', 'other-1', ...ids(10).filter((id) => id !== 'p3')].sort());
+    expect(failures).toEqual([]);
+
+    const again = await run(ids(10).filter((id) => id !== 'p3' && id !== 'p1'), 'shop/feed.tsv');
+    expect(await planPrune(index, 'shop/feed.tsv', again.seen, again.summary, POLICY)).toEqual({ owned: 8, missing: [], refused: undefined });
+  });
+
+  it('refuses more than the share unless forced, an interrupted run, an empty feed, and a feed with too many bad rows', async () => {
+    const { index, run } = setup();
+    await run(ids(10), 'f');
+    const short = await run(ids(7), 'f');
+    const plan = await planPrune(index, 'f', short.seen, short.summary, POLICY);
+    expect(plan.missing).toEqual(['p7', 'p8', 'p9']);
+    expect(plan.refused).toBe('it would delete 3 of the 10 products imported from this feed (more than 20 %); check the feed, then pass --force');
+    expect((await planPrune(index, 'f', short.seen, short.summary, { ...POLICY, force: true })).refused).toBeUndefined();
+    expect((await planPrune(index, 'f', short.seen, short.summary, { ...POLICY, maxDeleteShare: 0.3 })).refused).toBeUndefined();
+
+    const interrupted: ImportSummary = { ...short.summary, interrupted: true };
+    expect((await planPrune(index, 'f', short.seen, interrupted, { ...POLICY, force: true })).refused).toBe(
+      'the run was interrupted, so the feed was not read to its end',
+    );
+    const empty = await run([], 'f');
+    expect((await planPrune(index, 'f', empty.seen, empty.summary, { ...POLICY, force: true })).refused).toBe('the feed has no rows');
+
+    // A row the parser could not read has no id: any missing product might be it.
+    const broken = await run(ids(9), 'f', ['bad\trow']);
+    expect(broken.summary.byCode).toEqual({ MALFORMED_ROW: 1 });
+    expect((await planPrune(index, 'f', broken.seen, broken.summary, POLICY)).refused).toBe(
+      '1 of 10 rows had problems of their own (more than 1 %), so the feed may list products it failed to name',
+    );
+    expect(await planPrune(index, 'f', broken.seen, broken.summary, { ...POLICY, maxBadRowShare: 0.1 })).toEqual({ owned: 10, missing: ['p9'], refused: undefined });
+  });
+
+  it('keeps a listed product whose row failed (its id was read), and pages through a catalog larger than a page', async () => {
+    const { index, run } = setup();
+    await run(ids(1200), 'f');
+    const withBadPrice = await run(ids(1199), 'f', [line('p1199', '12,50 EUR')]);
+    expect(withBadPrice.summary.byCode).toEqual({ INVALID_PRICE: 1 });
+    expect(await planPrune(index, 'f', withBadPrice.seen, withBadPrice.summary, POLICY)).toEqual({ owned: 1200, missing: [], refused: undefined });
+    const fewer = await run(ids(1190), 'f');
+    expect((await planPrune(index, 'f', fewer.seen, fewer.summary, POLICY)).missing).toEqual(ids(1200).slice(1190).sort());
+    expect(index.callsOf('browse').length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('reports a delete that fails as DELETE_FAILED with the id, goes on with the rest, and stops when asked', async () => {
+    const { index, run } = setup();
+    await run(ids(5), 'f');
+    const real = index.delete.bind(index);
+    index.delete = async (id, o) => {
+      if (id === 'p2') throw Object.assign(new Error('Elasticsearch refused the delete'), { code: 'SEARCH_BACKEND_ERROR' });
+      return real(id, o);
+    };
+    const failures: RowFailure[] = [];
+    const r = await prune(index, ['p1', 'p2', 'p3', 'gone-already'], { onFailure: (f) => void failures.push(f) });
+    expect(r).toEqual({ deleted: 2, gone: 1, failed: 1, interrupted: false });
+    expect(failures).toEqual([{ id: 'p2', code: 'DELETE_FAILED', message: 'Elasticsearch refused the delete' }]);
+    expect([...index.docs.keys()].sort()).toEqual(['p0', 'p2', 'p4']);
+
+    const stop = new AbortController();
+    stop.abort();
+    expect(await prune(index, ['p0', 'p4'], { stop: stop.signal })).toEqual({ deleted: 0, gone: 0, failed: 0, interrupted: true });
+  });
+});
