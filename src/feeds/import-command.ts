@@ -111,7 +111,8 @@ export async function runImportCommand(argv: readonly string[], ctx: CommandCont
     }
     view.stop(summary);
     let pruned: PruneReport | undefined;
-    if (args.deleteMissing) {
+    // An interrupted run deletes nothing (planPrune would refuse too): no need to read the catalog on the way out.
+    if (args.deleteMissing && !summary.interrupted) {
       const catalog = runtime?.catalog ?? (reader = await ctx.readCatalog());
       const plan = await planPrune(catalog, args.feedName, common.seenIds!, summary, args);
       const go = !args.dryRun && plan.refused === undefined && plan.missing.length > 0;

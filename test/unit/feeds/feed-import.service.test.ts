@@ -75,6 +75,15 @@ describe('FeedImportService', () => {
     expect([embedder.embedded.length, index.callsOf('bulkUpsert').length]).toEqual([2, writes]);
   });
 
+  it('imports a product with more images than allowed with the first ones, and notes it in the report without failing it', async () => {
+    const { index, importer } = setup();
+    const feed = ['id\ttitle\timage_link\tadditional_image_link\tprice', 'm\tMug\thttps://cdn.example/a.jpg\thttps://cdn.example/b.jpg,https://cdn.example/junk.jpg\t1.00 USD'].join('\n');
+    const { summary, failures } = await run(importer, feed, { maxImages: 2 });
+    expect(summary).toMatchObject({ created: 1, failed: 0 });
+    expect(failures).toEqual([{ row: 1, line: 2, id: 'm', code: 'IMAGES_DROPPED', message: 'Imported with the first 2 of its 3 images (PRODUCT_MAX_IMAGES)' }]);
+    expect(index.docs.get('m')!.images.map((i) => i.url)).toEqual(['https://cdn.example/a.jpg', 'https://cdn.example/b.jpg']);
+  });
+
   it('dry run: validates and counts, writes and fetches nothing, and applies the offline URL check', async () => {
     const { index, images, importer } = setup();
     const { summary, failures } = await run(importer, FEED, {
