@@ -44,6 +44,13 @@ describe('--delete-missing', () => {
   // The feed's URL names its length; --feed-name keeps the name of a feed that shrinks and grows.
   const daily = (rs: ProductRecord[], ...flags: string[]) => importFeed(alias, [shop.feed('merchant.tsv', rs), '--feed-name', 'daily', ...flags]);
 
+  it('a dry run before any import reads no index into existence and would delete nothing', async () => {
+    const dry = await daily(records.slice(0, 3), '--delete-missing', '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('would delete 0 of the 0 products recorded under feed "daily"\n');
+    expect(await index.describeAlias()).toBeUndefined();
+  });
+
   it('deletes exactly the products of this feed it no longer lists; other feeds and a dry run are untouched; a re-run deletes nothing', async () => {
     const first = await daily(records.slice(0, 10));
     expect(first.stdout).toContain('created 10, updated 0, unchanged 0, failed 0');

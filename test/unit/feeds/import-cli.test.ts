@@ -1,10 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import 'reflect-metadata';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseColumnMap } from '../../../src/feeds/column-map';
 import { defaultFeedName, parseImportArgs, UsageError } from '../../../src/feeds/import-args';
 import { runImportCommand } from '../../../src/feeds/import-command';
 import { formatDuration, plainLine, RateMeter, type ProgressState } from '../../../src/feeds/progress';
+import { IngestService } from '../../../src/ingest/ingest.service';
+import { FakeEmbedder, FakeImageSource, InMemoryProductIndex, unit } from '../../support/fakes';
 
 describe('import arguments', () => {
   it('reads every flag', () => {
@@ -159,6 +162,47 @@ describe('the import command', () => {
       const columns = await run([join(dir, 'feed.csv')]);
       expect(columns).toMatchObject({ code: 2, booted: 0 });
       expect(columns.err).toContain('import failed: The feed cannot be imported: missing required columns for: image');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--delete-missing: deletes through the runtime catalog, reports a failed delete in the CSV report (no row), exits 1', async () => {
+    const index = new InMemoryProductIndex();
+    const images = new FakeImageSource().url('https://cdn.example/a.jpg', 'A', { etag: '"a"' });
+    const ingest = new IngestService(index, new FakeEmbedder('fake-model@00000000', 4).image('A', unit(4, 1)), images);
+    const runtime = { images, ingestWith: () => ingest, catalog: index, refresh: async () => undefined, close: async () => undefined };
+    const dir = mkdtempSync(join(tmpdir(), 'import-cli-'));
+    const feed = (ids: string[]) => {
+      writeFileSync(join(dir, 'feed.tsv'), ['id\ttitle\timage_link\tprice', ...ids.map((id) => `${id}\tMug\thttps://cdn.example/a.jpg\t1.00 USD`)].join('\n'));
+      return join(dir, 'feed.tsv');
+    };
+    const go = async (argv: string[]) => {
+      const [stdout, stderr] = [capture(), capture()];
+      const code = await runImportCommand(argv, {
+        imagePolicy: { allowPrivateCidrs: [], allowedHosts: [] },
+        maxImages: 8,
+        stdout,
+        stderr,
+        boot: async () => runtime,
+        readCatalog: async () => ({ browse: (q) => index.browse(q), delete: () => Promise.reject(new Error('dry')), close: async () => undefined }),
+      });
+      return { code, out: stdout.text(), err: stderr.text() };
+    };
+    try {
+      const ids = Array.from({ length: 10 }, (_, i) => `p${i}`);
+      expect((await go([feed(ids)])).out).toContain('created 10, updated 0, unchanged 0, failed 0');
+      expect([...index.docs.values()].map((d) => d.attributes.feed_source)).toEqual(ids.map(() => 'feed.tsv'));
+      const real = index.delete.bind(index);
+      index.delete = async (id, o) => (id === 'p8' ? Promise.reject(new Error('shard unavailable')) : real(id, o));
+      const dry = await go([feed(ids.slice(0, 8)), '--delete-missing', '--dry-run']);
+      expect(dry.out).toContain('would delete 2 of the 10 products recorded under feed "feed.tsv":\n    p8\n    p9\n');
+      const report = join(dir, 'errors.csv');
+      const r = await go([feed(ids.slice(0, 8)), '--delete-missing', '--errors', report]);
+      expect([r.code, r.err]).toEqual([1, '']);
+      expect(r.out).toContain('deleted 1 of the 10 products recorded under feed "feed.tsv" (not in the feed any more), failed 1');
+      expect(readFileSync(report, 'utf8')).toBe('row,line,id,code,message\n,,p8,DELETE_FAILED,shard unavailable\n');
+      expect([...index.docs.keys()].sort()).toEqual([...ids.slice(0, 9)]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
