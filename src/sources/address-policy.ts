@@ -153,9 +153,6 @@ export interface HostAllowlist {
   readonly suffixes: readonly string[];
 }
 
-/** No host allowlist: every host passes (the address rule still applies). */
-export const ANY_HOST: HostAllowlist = { exact: new Set(), suffixes: [] };
-
 const HOST_LABELS = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** Parses `['cdn.shop.com', '*.shopifycdn.com']`. Throws on anything else, so config fails at boot. */

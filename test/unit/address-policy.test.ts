@@ -69,7 +69,7 @@ describe('checkImageUrl', () => {
   it('measures the length after percent-encoding expands the URL', () => {
     const url = 'https://example.com/' + 'é'.repeat(400); // each é becomes %C3%A9
     expect(url.length).toBeLessThan(MAX_URL_LENGTH);
-    expect(checkImageUrl(url).allowed).toBe(false);
+    expect(checkImageUrl(url)).toEqual({ allowed: false, reason: `URL is longer than ${MAX_URL_LENGTH} characters` });
   });
 
   it('relies on the WHATWG parser to normalise numeric IPv4 forms', () => {
@@ -205,6 +205,9 @@ describe('host allowlist', () => {
     ['cdn.shop.com.evil.net', false],
     ['shop.com', false],
     ['127.0.0.1', false],
+    ['.shopifycdn.com', false], // an empty subdomain is none
+    ['cdn.[shop.com', false], // brackets come off the ends only
+    ['cdn.shop.c]om', false],
   ])('%s -> %p', (host, allowed) => {
     expect(hostAllowed(host, list)).toBe(allowed);
   });
@@ -213,7 +216,34 @@ describe('host allowlist', () => {
     expect(hostAllowed('anything.example', parseHostAllowlist([]))).toBe(true);
   });
 
-  it.each([['http://cdn.shop.com'], ['cdn.shop.com/images'], ['*'], ['*.'], ['a..b'], ['*.10.0.0.1x/']])('refuses the entry %p', (entry) => {
-    expect(() => parseHostAllowlist([entry])).toThrow(/allowedHosts/);
+  it('holds with only exact hosts, or only wildcards, and a host may match any of several wildcards', () => {
+    const exactOnly = parseHostAllowlist(['cdn.shop.com']);
+    expect(['cdn.shop.com', 'evil.example'].map((h) => hostAllowed(h, exactOnly))).toEqual([true, false]);
+    const wildcardsOnly = parseHostAllowlist(['*.shopifycdn.com', '*.cloudfront.net']);
+    expect(['a.shopifycdn.com', 'b.cloudfront.net', 'evil.example'].map((h) => hostAllowed(h, wildcardsOnly))).toEqual([true, true, false]);
+  });
+
+  it('reads entries as host names of labels of 1 to 63 characters, bracketed IPv6 and wildcards', () => {
+    const label63 = 'a'.repeat(63);
+    const list = parseHostAllowlist(['x.y.example', 'images.museum', 'cdn.x', `${label63}.example`, '[2606:4700::1]', '*.b.c']);
+    expect([...list.exact]).toEqual(['x.y.example', 'images.museum', 'cdn.x', `${label63}.example`, '2606:4700::1']);
+    expect(list.suffixes).toEqual(['.b.c']);
+    expect(hostAllowed('[2606:4700::1]', list)).toBe(true);
+  });
+
+  it.each([
+    ['http://cdn.shop.com'],
+    ['cdn.shop.com/images'],
+    ['*'],
+    ['*.'],
+    ['a..b'],
+    ['*.10.0.0.1x/'],
+    ['a[b.example'],
+    ['a]b.example'],
+    [`${'a'.repeat(64)}.example`],
+    ['-cdn.example'],
+    ['cdn-.example'],
+  ])('refuses the entry %p', (entry) => {
+    expect(() => parseHostAllowlist([entry])).toThrow(new Error(`allowedHosts: "${entry}" is not a host name, "*.domain" or IP address`));
   });
 });
