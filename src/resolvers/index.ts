@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
-import { buildSchema, type AuthChecker } from 'type-graphql';
+import { buildSchema, emitSchemaDefinitionFile, type AuthChecker } from 'type-graphql';
 import type { DuplicatesService } from '../duplicates/duplicates.service';
 import type { CatalogMapService } from '../explore/catalog-map.service';
 import type { IngestService } from '../ingest/ingest.service';
@@ -77,7 +77,25 @@ export async function buildAppSchema(o: { services?: ResolverServices; emitSchem
     authChecker,
     authMode: 'error',
     validate: { forbidUnknownValues: false },
-    emitSchemaFile: o.emitSchemaFile ? { path: o.emitSchemaFile, sortedSchema: true } : false,
   });
+  describeRootTypes(schema);
+  // Emitted here, not by buildSchema, so the file has the root types' descriptions too.
+  if (o.emitSchemaFile) await emitSchemaDefinitionFile(o.emitSchemaFile, schema, { sortedSchema: true });
   return synchronousTypeResolution(schema);
+}
+
+/** type-graphql has no decorator for the root types' own descriptions, so they are set on the built schema. */
+function describeRootTypes(schema: GraphQLSchema): void {
+  const query = schema.getQueryType();
+  const mutation = schema.getMutationType();
+  if (query) {
+    query.description =
+      'Reads: products, ranked searches (each list pages by cursor), catalog browsing and catalog tools. ' +
+      'merchandisingRules and compareModels need a write key.';
+  }
+  if (mutation) {
+    mutation.description =
+      'Writes: every mutation needs a write key (a key whose SHA-256 is in API_KEY_SHA256; with none configured, ' +
+      'writes are open, for development only).';
+  }
 }

@@ -15,12 +15,12 @@ export const MAX_FACETS = 10;
 
 @ArgsType()
 export class ProductArgs {
-  @Field(() => ID) id!: string;
+  @Field(() => ID, { description: 'The catalog id.' }) id!: string;
 }
 
 @ArgsType()
 export class ProductsArgs {
-  @Field(() => [ID]) @ArrayMaxSize(100) @MaxLength(MAX_ID_LENGTH, { each: true }) ids!: string[];
+  @Field(() => [ID], { description: 'Catalog ids (at most 100); duplicates are answered twice.' }) @ArrayMaxSize(100) @MaxLength(MAX_ID_LENGTH, { each: true }) ids!: string[];
 }
 
 @ArgsType()
@@ -33,7 +33,11 @@ export class PageArgs {
   @Field(() => String, {
     nullable: true,
     description:
-      'pageInfo.endCursor of the previous page. Pages never repeat or skip a product while the catalog is unchanged.',
+      'pageInfo.endCursor of the previous page. Pages never repeat or skip a product while the catalog is unchanged. ' +
+      'After a write between pages, the next page continues right after the last product served (a product inserted ' +
+      'above it is not served twice); if that product was deleted or no longer matches, at the same position, so one ' +
+      'product may be skipped or repeated. A cursor of another query, an edited one, or one from before a reindex is ' +
+      'InvalidCursor. Ranked lists page at most 1,000 deep (PageDepthExceeded); browseProducts has no depth limit.',
   })
   @MaxLength(MAX_CURSOR_LENGTH)
   after?: string;
@@ -165,7 +169,7 @@ const WRITE_REFRESH =
 
 @ArgsType()
 export class IngestProductArgs {
-  @Field(() => ProductInputType) @ValidateNested() input!: ProductInputType;
+  @Field(() => ProductInputType, { description: 'The product; ingesting an id again replaces it (or is UNCHANGED).' }) @ValidateNested() input!: ProductInputType;
 
   @Field(() => Boolean, { defaultValue: false, description: WRITE_REFRESH })
   refresh: boolean = false;
@@ -186,7 +190,7 @@ export class IngestProductsArgs {
 @ArgsType()
 export class DeleteProductArgs {
   // No length bound: an id no ingest could have stored is simply not found.
-  @Field(() => ID) id!: string;
+  @Field(() => ID, { description: 'The product to delete.' }) id!: string;
 
   @Field(() => Boolean, {
     defaultValue: false,
@@ -199,10 +203,10 @@ export class DeleteProductArgs {
 
 @ArgsType()
 export class SaveMerchandisingRuleArgs {
-  @Field(() => MerchandisingRuleInput) @ValidateNested() input!: MerchandisingRuleInput;
+  @Field(() => MerchandisingRuleInput, { description: 'The rule; saving an existing id replaces that rule.' }) @ValidateNested() input!: MerchandisingRuleInput;
 }
 
 @ArgsType()
 export class DeleteMerchandisingRuleArgs {
-  @Field(() => ID) @MaxLength(MAX_ID_LENGTH) id!: string;
+  @Field(() => ID, { description: 'The id the rule was saved under.' }) @MaxLength(MAX_ID_LENGTH) id!: string;
 }

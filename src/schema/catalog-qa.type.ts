@@ -34,25 +34,26 @@ export class AttributeConflictsArgs {
 
 @ObjectType({ description: "A product whose stated attribute its image contradicts." })
 export class AttributeConflict {
-  @Field(() => ProductType) product!: ProductType;
+  @Field(() => ProductType, { description: 'The product whose image contradicts it.' }) product!: ProductType;
   @Field(() => String, { description: 'The label set.' }) name!: string;
   @Field(() => String, { description: "The catalog's value, as the label set spells it." }) stated!: string;
   @Field(() => String, { description: 'The label the image matches best.' }) predicted!: string;
   @Field(() => Float, { description: 'The probability that the stated value is wrong (see minConfidence).' })
   confidence!: number;
-  @Field(() => String) cursor!: string;
+  @Field(() => String, { description: 'Pass as `after` to continue right after this item.' }) cursor!: string;
 }
 
-@ObjectType()
+@ObjectType({ description: 'One page of attribute conflicts.' })
 export class AttributeConflictPage {
   @Field(() => [AttributeConflict], { description: 'Most confident first, then by product id.' }) items!: AttributeConflict[];
   @Field(() => Int, { description: 'Every product with such a conflict.' }) totalCount!: number;
-  @Field(() => Boolean) hasNextPage!: boolean;
-  @Field(() => String, { nullable: true }) endCursor?: string;
+  @Field(() => Boolean, { description: 'True when another page follows: pass endCursor as `after` to get it.' }) hasNextPage!: boolean;
+  @Field(() => String, { nullable: true, description: 'The last item\'s cursor (null when the page is empty).' }) endCursor?: string;
 }
 
 export const AttributeConflictsResult = createUnionType({
   name: 'AttributeConflictsResult',
+  description: 'A page of attribute conflicts, or InvalidInput (`after` is not a cursor of attributeConflicts).',
   types: () => [AttributeConflictPage, InvalidInput] as const,
   resolveType: (value: object) => value.constructor as never,
 });

@@ -20,11 +20,11 @@ export class DuplicateCluster {
   @Field(() => Int, { description: 'Members including the representative.' }) size!: number;
 }
 
-@ObjectType()
+@ObjectType({ description: 'One page of the catalog\'s duplicate (or variant) clusters.' })
 export class DuplicateClusters {
-  @Field(() => [DuplicateCluster]) clusters!: DuplicateCluster[];
+  @Field(() => [DuplicateCluster], { description: 'This page of clusters.' }) clusters!: DuplicateCluster[];
   @Field(() => Int, { description: 'Clusters in the whole catalog at this level.' }) totalCount!: number;
-  @Field(() => PageInfo) pageInfo!: PageInfo;
+  @Field(() => PageInfo, { description: 'Whether another page follows, and the cursor to it.' }) pageInfo!: PageInfo;
   @Field(() => String, { description: 'Catalog generation the clusters were computed on; any write changes it.' }) generation!: string;
 }
 
@@ -45,6 +45,7 @@ export class DuplicateClustersArgs {
 
 export const DuplicateClustersResult = createUnionType({
   name: 'DuplicateClustersResult',
+  description: 'A page of clusters, or InvalidInput (`after` is not a cursor of duplicateClusters, or minRelation is SIMILAR).',
   types: () => [DuplicateClusters, InvalidInput] as const,
   resolveType: (value: object) => value.constructor as never,
 });

@@ -6,6 +6,7 @@ import { Relation } from '../catalog/relation';
 
 registerEnumType(SearchMode, {
   name: 'SearchMode',
+  description: 'How searchByText matches the text to products.',
   valuesConfig: {
     HYBRID: { description: 'SigLIP text-to-image kNN fused with BM25 keyword search (reciprocal rank fusion).' },
     VECTOR: { description: 'SigLIP text-to-image kNN only.' },
@@ -15,7 +16,12 @@ registerEnumType(SearchMode, {
 
 registerEnumType(IngestStatus, {
   name: 'IngestStatus',
-  valuesConfig: { UNCHANGED: { description: 'The same input was already stored; nothing was written.' } },
+  description: 'What an ingest did to the stored product.',
+  valuesConfig: {
+    CREATED: { description: 'No product with this id was stored; it is now.' },
+    UPDATED: { description: 'The stored product differed and was replaced (only changed images were embedded again).' },
+    UNCHANGED: { description: 'The same input was already stored; nothing was written.' },
+  },
 });
 
 /** The GraphQL side of catalog/relation.ts's Relation (a const object, so tools can use its plain string values). */

@@ -30,17 +30,34 @@ import {
 /** The codes of common/errors.ts, as a GraphQL enum. */
 export const ErrorCode = Object.fromEntries(EXPECTED_ERROR_CODES.map((c) => [c, c])) as { [C in ExpectedErrorCode]: C };
 export type ErrorCode = ExpectedErrorCode;
-registerEnumType(ErrorCode, { name: 'ErrorCode' });
+registerEnumType(ErrorCode, {
+  name: 'ErrorCode',
+  description: 'The code of every expected failure (an ErrorResult); each has its own result type as well.',
+  valuesConfig: {
+    PRODUCT_NOT_FOUND: { description: 'No product with the given id is stored (ProductNotFound).' },
+    IMAGE_TOO_LARGE: { description: 'The image is over the byte or pixel limit (ImageTooLarge).' },
+    IMAGE_UNDECODABLE: { description: 'The bytes are not an image the server decodes, or are truncated (ImageUndecodable).' },
+    IMAGE_URL_FORBIDDEN: { description: 'The image URL is refused: scheme, credentials or a private address (ImageUrlForbidden).' },
+    IMAGE_FETCH_FAILED: { description: 'The image URL failed: network error, timeout, error status, not an image (ImageFetchFailed).' },
+    STALE_VERSION: { description: 'A newer (or equal, different) version of the product is stored; nothing was written (StaleVersion).' },
+    INVALID_INPUT: { description: 'The input passed the schema but cannot be used; `field` says which (InvalidInput).' },
+    INDEXING_FAILED: { description: 'Elasticsearch refused this one write; `reason` says whether a retry can help (IndexingFailed).' },
+    INVALID_CURSOR: { description: '`after` is not a cursor this query can continue from (InvalidCursor).' },
+    PAGE_DEPTH_EXCEEDED: { description: 'The page would end deeper than ranked lists are paged (PageDepthExceeded).' },
+    CONTRADICTORY_RULES: { description: 'Merchandising rules contradict themselves; nothing was saved or searched (ContradictoryRules).' },
+    RULE_NOT_FOUND: { description: 'No stored merchandising rule with the given id (RuleNotFound).' },
+  },
+});
 
-@InterfaceType()
+@InterfaceType({ description: 'An expected failure caused by the request: branch on __typename or errorCode, never on message.' })
 export abstract class ErrorResult {
-  @Field(() => ErrorCode) errorCode!: ErrorCode;
-  @Field(() => String) message!: string;
+  @Field(() => ErrorCode, { description: 'Stable machine-readable code.' }) errorCode!: ErrorCode;
+  @Field(() => String, { description: 'What went wrong, for people; its wording may change.' }) message!: string;
 }
 
-@ObjectType({ implements: ErrorResult })
+@ObjectType({ implements: ErrorResult, description: 'No product with this id is stored.' })
 export class ProductNotFound extends ErrorResult {
-  @Field(() => ID) productId!: string;
+  @Field(() => ID, { description: 'The id asked for.' }) productId!: string;
 }
 
 @ObjectType({ implements: ErrorResult, description: 'The image is over the byte or pixel limit.' })
@@ -57,20 +74,21 @@ export class ImageFetchFailed extends ErrorResult {}
 
 @ObjectType({ implements: ErrorResult, description: 'A newer version of this product is already stored.' })
 export class StaleVersion extends ErrorResult {
-  @Field(() => ID) productId!: string;
-  @Field(() => Float, { nullable: true }) storedVersion?: number;
-  @Field(() => Float) givenVersion!: number;
+  @Field(() => ID, { description: 'The product written.' }) productId!: string;
+  @Field(() => Float, { nullable: true, description: 'The version already stored (null when the stored product has none).' }) storedVersion?: number;
+  @Field(() => Float, { description: 'The version this write carried; it is not newer, so it was not applied.' }) givenVersion!: number;
 }
 
-@ObjectType({ implements: ErrorResult })
+@ObjectType({ implements: ErrorResult, description: 'The input passed the schema but cannot be used (e.g. an image with neither url nor base64).' })
 export class InvalidInput extends ErrorResult {
-  @Field(() => String, { nullable: true }) field?: string;
+  @Field(() => String, { nullable: true, description: 'The input field at fault, when one is.' }) field?: string;
 }
 
 export const IndexingFailureReason = Object.fromEntries(INDEXING_FAILURE_REASONS.map((r) => [r, r])) as { [R in Reason]: R };
 export type IndexingFailureReason = Reason;
 registerEnumType(IndexingFailureReason, {
   name: 'IndexingFailureReason',
+  description: 'Why Elasticsearch refused one write, so a client knows whether a retry can help.',
   valuesConfig: {
     INDEX_READ_ONLY: {
       description:
@@ -85,12 +103,13 @@ registerEnumType(IndexingFailureReason, {
 
 @ObjectType({ implements: ErrorResult, description: 'The search engine refused this one item of a batch.' })
 export class IndexingFailed extends ErrorResult {
-  @Field(() => ID) productId!: string;
-  @Field(() => IndexingFailureReason) reason!: IndexingFailureReason;
+  @Field(() => ID, { description: 'The product that was not written.' }) productId!: string;
+  @Field(() => IndexingFailureReason, { description: 'Whether retrying can help.' }) reason!: IndexingFailureReason;
 }
 
 registerEnumType(CursorProblem, {
   name: 'CursorProblem',
+  description: 'Why a cursor was refused.',
   valuesConfig: {
     MALFORMED: { description: 'Not a cursor this server wrote, or edited since.' },
     OTHER_QUERY: { description: 'A cursor of another query: other signals, filters or ranking controls.' },
@@ -100,17 +119,18 @@ registerEnumType(CursorProblem, {
 
 @ObjectType({ implements: ErrorResult, description: '`after` is not a cursor this query can continue from.' })
 export class InvalidCursor extends ErrorResult {
-  @Field(() => CursorProblem) problem!: CursorProblem;
+  @Field(() => CursorProblem, { description: 'Why it was refused.' }) problem!: CursorProblem;
 }
 
 @ObjectType({ implements: ErrorResult, description: 'The page would end deeper than results are paged.' })
 export class PageDepthExceeded extends ErrorResult {
-  @Field(() => Int) maxDepth!: number;
-  @Field(() => Int) requestedDepth!: number;
+  @Field(() => Int, { description: 'How deep ranked lists are paged: offset plus `first` may not exceed it (1,000).' }) maxDepth!: number;
+  @Field(() => Int, { description: 'Where the requested page would have ended (results before it plus `first`).' }) requestedDepth!: number;
 }
 
 registerEnumType(RuleConflictKind, {
   name: 'RuleConflictKind',
+  description: 'How rules contradict each other.',
   valuesConfig: {
     PINNED_AND_HIDDEN: { description: 'One product is both pinned and hidden.' },
     POSITION_TAKEN: { description: 'Two products are pinned to the same position.' },
@@ -120,9 +140,9 @@ registerEnumType(RuleConflictKind, {
 
 @ObjectType({ description: 'One contradiction inside a set of rules.' })
 export class RuleConflictType {
-  @Field(() => RuleConflictKind) kind!: RuleConflictKind;
-  @Field(() => ID, { nullable: true }) productId?: string;
-  @Field(() => Int, { nullable: true }) position?: number;
+  @Field(() => RuleConflictKind, { description: 'What contradicts what.' }) kind!: RuleConflictKind;
+  @Field(() => ID, { nullable: true, description: 'The product concerned (PINNED_AND_HIDDEN, PINNED_TWICE).' }) productId?: string;
+  @Field(() => Int, { nullable: true, description: 'The position concerned (POSITION_TAKEN).' }) position?: number;
 }
 
 @ObjectType({
@@ -132,12 +152,12 @@ export class RuleConflictType {
     'contradictions are not errors: they are resolved by precedence.)',
 })
 export class ContradictoryRules extends ErrorResult {
-  @Field(() => [RuleConflictType]) conflicts!: RuleConflictType[];
+  @Field(() => [RuleConflictType], { description: 'Every contradiction found, not just the first.' }) conflicts!: RuleConflictType[];
 }
 
-@ObjectType({ implements: ErrorResult })
+@ObjectType({ implements: ErrorResult, description: 'No stored merchandising rule has this id.' })
 export class RuleNotFound extends ErrorResult {
-  @Field(() => ID) ruleId!: string;
+  @Field(() => ID, { description: 'The rule id asked for.' }) ruleId!: string;
 }
 
 type ErrorClass<E extends ExpectedError> = abstract new (...args: never[]) => E;

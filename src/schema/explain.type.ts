@@ -10,6 +10,7 @@ export enum RuleSource {
 }
 registerEnumType(RuleSource, {
   name: 'RuleSource',
+  description: 'Where a rule came from.',
   valuesConfig: { QUERY: { description: "The request's own `rules`." }, STORED: { description: 'A stored merchandising rule.' } },
 });
 
@@ -20,6 +21,7 @@ export enum DroppedPinReason {
 }
 registerEnumType(DroppedPinReason, {
   name: 'DroppedPinReason',
+  description: 'Why a pin was not applied.',
   valuesConfig: {
     HIDDEN: { description: 'A rule hides the product; hides beat pins.' },
     PRODUCT_ALREADY_PINNED: { description: 'A rule that comes first pins the product elsewhere.' },
@@ -29,7 +31,7 @@ registerEnumType(DroppedPinReason, {
 
 @ObjectType({ description: 'Which rule did it: the request\'s own rules come first, then stored rules by priority, then id.' })
 export class RuleRef {
-  @Field(() => RuleSource) source!: RuleSource;
+  @Field(() => RuleSource, { description: "The request's own rules, or a stored rule." }) source!: RuleSource;
   @Field(() => ID, { nullable: true, description: 'The stored rule, for STORED.' }) ruleId?: string;
 
   static from(r: RuleRefShape): RuleRef {
@@ -37,18 +39,18 @@ export class RuleRef {
   }
 }
 
-@ObjectType()
+@ObjectType({ description: "One boost or bury that changed a hit's score." })
 export class BoostApplied {
-  @Field(() => RuleRef) rule!: RuleRef;
+  @Field(() => RuleRef, { description: 'The rule the boost belongs to.' }) rule!: RuleRef;
   @Field(() => Int, { description: '0-based position of the boost in its rule.' }) boostIndex!: number;
-  @Field(() => Float) weight!: number;
+  @Field(() => Float, { description: "The boost's weight (negative buries)." }) weight!: number;
   @Field(() => Float, { description: 'What it added to the score: weight × how much the product matched (0-1).' }) contribution!: number;
 }
 
-@ObjectType()
+@ObjectType({ description: 'The pin that placed a hit.' })
 export class PinApplied {
-  @Field(() => RuleRef) rule!: RuleRef;
-  @Field(() => Int) position!: number;
+  @Field(() => RuleRef, { description: 'The rule the pin belongs to.' }) rule!: RuleRef;
+  @Field(() => Int, { description: '1-based position in the whole list.' }) position!: number;
 }
 
 @ObjectType({ description: "A hit's score, stage by stage. Fields of stages that did not run are null." })
@@ -86,25 +88,25 @@ export class HitExplanation {
   }
 }
 
-@ObjectType()
+@ObjectType({ description: 'A product the rules hide from this list.' })
 export class HiddenProduct {
-  @Field(() => ID) productId!: string;
+  @Field(() => ID, { description: 'The hidden product.' }) productId!: string;
   @Field(() => RuleRef, { description: 'The first rule (in precedence) that hid it.' }) rule!: RuleRef;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A pin that was not applied because a rule earlier in precedence contradicts it.' })
 export class DroppedPin {
-  @Field(() => ID) productId!: string;
-  @Field(() => Int) position!: number;
-  @Field(() => RuleRef) rule!: RuleRef;
-  @Field(() => DroppedPinReason) reason!: DroppedPinReason;
+  @Field(() => ID, { description: 'The product the pin wanted to place.' }) productId!: string;
+  @Field(() => Int, { description: 'The 1-based position it wanted.' }) position!: number;
+  @Field(() => RuleRef, { description: 'The rule whose pin was dropped.' }) rule!: RuleRef;
+  @Field(() => DroppedPinReason, { description: 'What it lost to.' }) reason!: DroppedPinReason;
 }
 
 @ObjectType({ description: 'What the merchandising rules did to the whole list.' })
 export class SearchExplanation {
   @Field(() => [RuleRef], { description: 'Every rule that applied, in precedence order.' }) rulesApplied!: RuleRef[];
   @Field(() => [HiddenProduct], { description: 'Products the rules hide (whether or not they would have matched).' }) hidden!: HiddenProduct[];
-  @Field(() => [DroppedPin]) droppedPins!: DroppedPin[];
+  @Field(() => [DroppedPin], { description: 'Pins not applied: hidden products, and pins that lost to an earlier rule.' }) droppedPins!: DroppedPin[];
 
   static from(e: SearchExplanationShape): SearchExplanation {
     return Object.assign(new SearchExplanation(), {

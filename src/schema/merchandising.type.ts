@@ -83,35 +83,36 @@ export class ProductFilterType {}
 export interface ProductFilterType extends ProductFilter {}
 defineFilterFields(ProductFilterType);
 
-@ObjectType('Boost')
+@ObjectType('Boost', { description: 'A stored boost (weight > 0) or bury (weight < 0), as BoostInput saved it.' })
 export class BoostType {
-  @Field(() => Float) weight!: number;
-  @Field(() => ProductFilterType, { nullable: true }) filters?: ProductFilterType;
-  @Field(() => Float, { nullable: true }) recencyHalfLifeDays?: number;
+  @Field(() => Float, { description: 'On the relevance scale, where 1 is a perfect match: -1 to 1.' }) weight!: number;
+  @Field(() => ProductFilterType, { nullable: true, description: 'Products matching this filter get the whole weight.' }) filters?: ProductFilterType;
+  @Field(() => Float, { nullable: true, description: 'Newer products get more: weight × 2^(−age/half-life), age in days since updatedAt.' })
+  recencyHalfLifeDays?: number;
 }
 
-@ObjectType('Pin')
+@ObjectType('Pin', { description: 'A stored pin: a product shown at a position when it passes the filters.' })
 export class PinType {
-  @Field(() => ID) id!: string;
-  @Field(() => Int) position!: number;
+  @Field(() => ID, { description: 'The pinned product.' }) id!: string;
+  @Field(() => Int, { description: '1-based position in the whole list (not in a page).' }) position!: number;
 }
 
-@ObjectType('RuleContext')
+@ObjectType('RuleContext', { description: 'Where a stored rule applies. Empty lists match every request; both given, both must match.' })
 export class RuleContextType {
-  @Field(() => [String]) categories!: string[];
-  @Field(() => [String]) queries!: string[];
+  @Field(() => [String], { description: 'Requests that filter on, or start from products in, one of these categories.' }) categories!: string[];
+  @Field(() => [String], { description: 'Requests whose text or keywords are one of these (case and spacing ignored).' }) queries!: string[];
 }
 
 @ObjectType({ description: 'A stored rule, applied by context to every search (cached by each server for RULES_CACHE_TTL_MS).' })
 export class MerchandisingRule {
-  @Field(() => ID) id!: string;
-  @Field(() => String, { nullable: true }) description?: string;
-  @Field(() => Int) priority!: number;
-  @Field(() => Boolean) enabled!: boolean;
-  @Field(() => RuleContextType) context!: RuleContextType;
-  @Field(() => [BoostType]) boosts!: BoostType[];
-  @Field(() => [PinType]) pins!: PinType[];
-  @Field(() => [ID]) hides!: string[];
+  @Field(() => ID, { description: 'The key it was saved under.' }) id!: string;
+  @Field(() => String, { nullable: true, description: 'What the rule is for, as saved.' }) description?: string;
+  @Field(() => Int, { description: 'Higher wins where rules contradict each other; ties go to the lower id.' }) priority!: number;
+  @Field(() => Boolean, { description: 'A disabled rule is kept but never applied.' }) enabled!: boolean;
+  @Field(() => RuleContextType, { description: 'Where it applies.' }) context!: RuleContextType;
+  @Field(() => [BoostType], { description: 'Its boosts and buries; their weights add up.' }) boosts!: BoostType[];
+  @Field(() => [PinType], { description: 'Its pins.' }) pins!: PinType[];
+  @Field(() => [ID], { description: 'Products it never shows (they also leave facet counts).' }) hides!: string[];
   @Field(() => String, { description: 'When it was last saved (ISO 8601).' }) updatedAt!: string;
 
   static from(r: StoredRule): MerchandisingRule {

@@ -19,20 +19,20 @@ import type { FieldNamesOfKind, Product, ProductInput } from '../catalog/product
 
 @ObjectType({ description: 'A free-form catalog attribute such as material or size.' })
 export class Attribute {
-  @Field(() => String) key!: string;
-  @Field(() => String) value!: string;
+  @Field(() => String, { description: 'The attribute name, e.g. material.' }) key!: string;
+  @Field(() => String, { description: 'Its value, as ingested.' }) value!: string;
 }
 
-@InputType()
+@InputType({ description: 'A free-form catalog attribute; one per key (a repeated key keeps the last value).' })
 export class AttributeInput {
-  @Field(() => String) @MinLength(1) @MaxLength(100) key!: string;
-  @Field(() => String) @MaxLength(1000) value!: string;
+  @Field(() => String, { description: 'The attribute name (1-100 characters).' }) @MinLength(1) @MaxLength(100) key!: string;
+  @Field(() => String, { description: 'Its value (up to 1,000 characters).' }) @MaxLength(1000) value!: string;
 }
 
 @ObjectType({ description: 'A label the model read off the product image (zero-shot tagging), with its probability.' })
 export class PredictedAttribute {
   @Field(() => String, { description: 'The label set, e.g. color, pattern, category.' }) name!: string;
-  @Field(() => String) value!: string;
+  @Field(() => String, { description: 'The label that matched, e.g. red.' }) value!: string;
   @Field(() => Float, { description: "SigLIP's sigmoid probability that the image shows this label (0-1)." }) confidence!: number;
 }
 

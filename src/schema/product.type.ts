@@ -9,7 +9,7 @@ import { defineOutputFields, FacetField, facetFieldOf, toOutputValues, type Prod
 export { Attribute } from './product-fields.graphql';
 
 /** The GraphQL Product: every field comes from the field table (catalog/product-fields.ts). */
-@ObjectType('Product')
+@ObjectType('Product', { description: 'A catalog product as stored: the fields it was ingested with, plus those the server sets.' })
 export class ProductType {
   static from(p: Product): ProductType {
     return Object.assign(new ProductType(), toOutputValues(p));
@@ -94,7 +94,7 @@ export class PageInfo {
 export class FacetValue {
   @Field(() => String, { description: 'The value as filters take it (keyword values lowercased); a range as `from-to`, `*` when open.' })
   value!: string;
-  @Field(() => Int) count!: number;
+  @Field(() => Int, { description: 'How many products have this value (see `facets` on the result for which products are counted).' }) count!: number;
   @Field(() => Float, { nullable: true, description: 'A range bucket\'s lower bound (inclusive).' }) from?: number;
   @Field(() => Float, { nullable: true, description: 'A range bucket\'s upper bound (exclusive).' }) to?: number;
 }
@@ -164,7 +164,7 @@ export class DiscoverHits extends ProductHits {
 }
 
 /** The GraphQL form of a recommendations result: a page of hits plus the ids the catalog does not know. */
-@ObjectType('Recommendations')
+@ObjectType('Recommendations', { description: 'One page of recommendations for the products a shopper viewed or liked.' })
 export class RecommendationsType extends ProductHits {
   @Field(() => [ID], { description: 'Requested ids that are not in the catalog. They are ignored, not an error.' })
   unknownIds!: string[];
@@ -198,8 +198,8 @@ export class ProductList {
 
 @ObjectType('RelatedProduct', { description: 'Another product and how close its image is to the one it was found for.' })
 export class RelatedProductType {
-  @Field(() => ProductType) product!: ProductType;
-  @Field(() => RelationEnum) relation!: Relation;
+  @Field(() => ProductType, { description: 'The other product.' }) product!: ProductType;
+  @Field(() => RelationEnum, { description: 'DUPLICATE, VARIANT or SIMILAR, by the calibrated cut points of the similarity.' }) relation!: Relation;
   @Field(() => Float, { description: 'Exact cosine similarity of the two products\u2019 image vectors.' }) similarity!: number;
 
   static from(r: RelatedProduct): RelatedProductType {
@@ -207,10 +207,10 @@ export class RelatedProductType {
   }
 }
 
-@ObjectType()
+@ObjectType({ description: 'The product is stored (or already was, unchanged).' })
 export class IngestSuccess {
-  @Field(() => IngestStatus) status!: IngestStatus;
-  @Field(() => ProductType) product!: ProductType;
+  @Field(() => IngestStatus, { description: 'Whether the write created, replaced or left the product.' }) status!: IngestStatus;
+  @Field(() => ProductType, { description: 'The product as stored now.' }) product!: ProductType;
   @Field(() => [RelatedProductType], {
     nullable: true,
     description:
@@ -220,15 +220,15 @@ export class IngestSuccess {
   duplicates?: RelatedProductType[];
 }
 
-@ObjectType()
+@ObjectType({ description: 'The product or rule is deleted.' })
 export class DeleteSuccess {
-  @Field(() => ID) id!: string;
+  @Field(() => ID, { description: 'The id deleted.' }) id!: string;
 }
 
-@ObjectType()
+@ObjectType({ description: 'How many inputs of a bulk ingest ended each way; the four add up to the inputs.' })
 export class IngestSummary {
-  @Field(() => Int) created!: number;
-  @Field(() => Int) updated!: number;
-  @Field(() => Int) unchanged!: number;
-  @Field(() => Int) failed!: number;
+  @Field(() => Int, { description: 'Inputs stored as new products.' }) created!: number;
+  @Field(() => Int, { description: 'Inputs that replaced a stored product.' }) updated!: number;
+  @Field(() => Int, { description: 'Inputs identical to what was stored; nothing written.' }) unchanged!: number;
+  @Field(() => Int, { description: 'Inputs with an error result; nothing written for them.' }) failed!: number;
 }
