@@ -98,6 +98,46 @@ export const SEARCH_EXPECTATIONS: Record<string, (c: ExampleCtx) => Promise<void
     for (const id of blue) expect(got.slice(got.indexOf(id) + 1).some((other) => plain.indexOf(other) < plain.indexOf(id))).toBe(true);
   },
 
+  'A stored merchandising rule (a write: needs the API key): every search that starts from a sunglasses product, or': async (c) => {
+    expect(c.byId.get('p-000172')).toMatchObject({ category: 'sunglasses', color: 'red' });
+    const saved = (await c.run()).saveMerchandisingRule;
+    expect(saved).toMatchObject({
+      __typename: 'MerchandisingRule',
+      id: 'sunglasses-promo',
+      context: { categories: ['sunglasses'] },
+      pins: [{ id: 'p-000172', position: 1 }],
+      hides: ['p-000163'],
+    });
+    // Stored, not just echoed: the rule list (write key only) has it.
+    const stored = (await c.gql('{ merchandisingRules { id } }')).merchandisingRules.map((r: { id: string }) => r.id);
+    expect(stored).toContain('sunglasses-promo');
+  },
+
+  'The stored rule at work, with no rules in the request: more like p-000042 starts with p-000172, pinned by the': async (c) => {
+    const STORED = { source: 'STORED', ruleId: 'sunglasses-promo' };
+    try {
+      const r = (await c.run()).similarProducts;
+      const got = ids(r.hits);
+      expect(got[0]).toBe('p-000172');
+      expect(r.hits[0].explain.pinnedBy).toEqual({ position: 1, rule: STORED });
+      expect(got).not.toContain('p-000163');
+      expect(r.explanation.rulesApplied).toEqual([STORED]);
+      expect(r.explanation.hidden).toEqual([{ productId: 'p-000163' }]);
+      // The control: without stored rules the list is the plain one, nearest p-000163 first, p-000172 not in the top 5.
+      const plain = ids(
+        (await c.gql('{ similarProducts(id: "p-000042", first: 8, useStoredRules: false) { ... on ProductHits { hits { product { id } } } } }'))
+          .similarProducts.hits,
+      );
+      expect(plain[0]).toBe('p-000163');
+      expect(plain.slice(0, 5)).not.toContain('p-000172');
+      // After the pin, the page is the plain ranking without the hidden product.
+      expect(got.slice(1)).toEqual(plain.filter((id) => id !== 'p-000163' && id !== 'p-000172').slice(0, 4));
+    } finally {
+      // Later examples start from p-000042 too; they describe the catalog without this rule.
+      await c.gql('mutation { deleteMerchandisingRule(id: "sunglasses-promo") { __typename } }');
+    }
+  },
+
   'Why each hit is where it is: hybrid search with explain gives each hit its vector and keyword ranks and their': async (c) => {
     const hits = (await c.run()).searchByText.hits;
     expect(hits).toHaveLength(3);
