@@ -1,6 +1,7 @@
 /**
  * `npm run eval [-- --n 600 --seed 9999 --crops --patterns]`: prints the model's retrieval quality through the real
- * pipeline. `npm run eval -- --modifiers [--n 700 --queries 100]` instead measures discover's text modifier. Needs Elasticsearch (npm run es:start) and uses MODEL_DIR like the server. `--json FILE` also writes the
+ * pipeline. `npm run eval -- --modifiers [--n 700 --queries 100]` instead measures discover's text modifier ("red",
+ * and the negative "without <colour>" and "without <pattern>"). Needs Elasticsearch (npm run es:start) and uses MODEL_DIR like the server. `--json FILE` also writes the
  * report as JSON.
  */
 import 'reflect-metadata';
@@ -52,6 +53,10 @@ async function modifiers(config: ReturnType<typeof loadConfig>, seed: number): P
     `held-out seed    ${r.seed} (${r.indexed} products indexed, ${r.queries} held-out pictures as queries)`,
     'picture + "<another colour>": target colour ranks above the picture\'s own colour (same category)',
     ...r.byWeight.map((w) => `  weight ${w.weight.toFixed(2)}     ${pct(w.targetAboveOriginal)}   (top hit in the target colour: ${pct(w.top1Target)})`),
+    ...(['colour', 'pattern'] as const).flatMap((kind) => [
+      `picture + "without <its own ${kind}>" (${r.without[kind].queries} queries): a product without it ranks above every one with it (same category)`,
+      ...r.without[kind].byWeight.map((w) => `  weight ${w.weight.toFixed(2)}     ${pct(w.awayAboveOwn)}   (top hit of the category without it: ${pct(w.top1Away)})`),
+    ]),
     '',
   ];
   process.stdout.write(lines.join('\n'));

@@ -1,12 +1,14 @@
 /**
  * Does a discover text modifier work? On a synthetic catalog from a held-out seed, the last `queries` products are
  * kept out of the index and their pictures become queries: picture of a blue striped mug + modifier "red" should
- * rank a red mug above every blue mug. Runs through the product's own pipeline (SearchService.discover, the real
- * model, Elasticsearch) in a throwaway alias.
+ * rank a red mug above every blue mug. Negative modifiers get the same test from the same index: picture of a blue
+ * striped mug + "without stripes" should rank a mug that is not striped above every striped mug, and + "without
+ * blue" a mug that is not blue above every blue one. Runs through the product's own pipeline
+ * (SearchService.discover, the real model, Elasticsearch) in a throwaway alias.
  */
 import { createServices, type Services } from '../../src/app';
 import type { AppConfig } from '../../src/config/config';
-import { COLOR_NAMES, generateCatalog, type CatalogItem } from '../synth/catalog';
+import { COLOR_NAMES, generateCatalog, type CatalogItem, type Pattern } from '../synth/catalog';
 import { makeNoiseTiles, mapPool, renderProduct } from '../synth/render';
 import { HELD_OUT_SEED } from './retrieval-eval';
 
@@ -30,7 +32,25 @@ export interface ModifierReport {
    * counts as a failure), and share whose top hit is of the query's category and the target colour.
    */
   byWeight: { weight: number; targetAboveOriginal: number; top1Target: number }[];
+  /** The negative modifiers: "without <the picture's own colour>" and "without <the picture's own pattern>". */
+  without: Record<WithoutKind, WithoutReport>;
 }
+
+export type WithoutKind = 'colour' | 'pattern';
+
+export interface WithoutReport {
+  /** Held-out products whose category has indexed products both with and without the attribute. */
+  queries: number;
+  /**
+   * Per weight: share of queries whose best-ranked product of the query's category without the attribute comes
+   * before the best-ranked one with it (within the first 100 hits; none without it counts as a failure), and share
+   * whose top hit is of the query's category and without the attribute.
+   */
+  byWeight: { weight: number; awayAboveOwn: number; top1Away: number }[];
+}
+
+/** How a shopper names a pattern they do not want; solid has no such word, so solid pictures are not asked. */
+export const PATTERN_NOUN: Partial<Record<Pattern, string>> = { striped: 'stripes', dotted: 'dots', checked: 'checks', zigzag: 'zigzags' };
 
 const DEPTH = 100;
 
@@ -58,26 +78,52 @@ export async function evaluateModifiers(config: AppConfig, o: ModifierEvalOption
       return ok ? [{ image: jpegs[o.n - o.queries + i]!, original: `${r.category}/${r.color}`, target, want: `${r.category}/${target}` }] : [];
     });
 
+    const ranked = async (image: Buffer, modifier: string, weight: number) =>
+      (await services.search.discover({ image: { base64: image.toString('base64') }, modifier, modifierWeight: weight, first: DEPTH, useStoredRules: false }))
+        .hits.map((h) => h.product.id);
+
     const byWeight = [];
     for (const weight of o.weights) {
       let above = 0;
       let top1 = 0;
       for (const c of cases) {
-        const { hits } = await services.search.discover({
-          image: { base64: c.image.toString('base64') },
-          modifier: c.target,
-          modifierWeight: weight,
-          first: DEPTH,
-          useStoredRules: false,
-        });
-        const keys = hits.map((h) => colourOf.get(h.product.id));
+        const keys = (await ranked(c.image, c.target, weight)).map((id) => colourOf.get(id));
         const rankOf = (key: string) => (keys.includes(key) ? keys.indexOf(key) : Infinity);
         if (rankOf(c.want) < rankOf(c.original)) above++;
         if (keys[0] === c.want) top1++;
       }
       byWeight.push({ weight, targetAboveOriginal: above / cases.length, top1Target: top1 / cases.length });
     }
-    return { seed, indexed: indexed.length, queries: cases.length, byWeight };
+
+    const byId = new Map(indexed.map(({ record: r }) => [r.id, r]));
+    const without = async (kind: WithoutKind): Promise<WithoutReport> => {
+      const value = (r: CatalogItem['record']) => (kind === 'colour' ? r.color : r.pattern);
+      const word = (r: CatalogItem['record']) => (kind === 'colour' ? r.color : PATTERN_NOUN[r.pattern]);
+      const kinds = new Set(indexed.map(({ record: r }) => `${r.category}/${value(r)}`));
+      const categoryValues = new Map<string, Set<string>>();
+      for (const { record: r } of indexed) categoryValues.set(r.category, (categoryValues.get(r.category) ?? new Set()).add(value(r)));
+      const asks = held.flatMap(({ record: r }, i) =>
+        word(r) !== undefined && kinds.has(`${r.category}/${value(r)}`) && categoryValues.get(r.category)!.size > 1
+          ? [{ image: jpegs[o.n - o.queries + i]!, category: r.category, own: value(r), modifier: `without ${word(r)}` }]
+          : [],
+      );
+      const rows = [];
+      for (const weight of o.weights) {
+        let away = 0;
+        let top1 = 0;
+        for (const a of asks) {
+          const all = (await ranked(a.image, a.modifier, weight)).map((id) => byId.get(id)!);
+          const hits = all.filter((r) => r.category === a.category);
+          const firstOwn = hits.findIndex((r) => value(r) === a.own);
+          const firstAway = hits.findIndex((r) => value(r) !== a.own);
+          if (firstAway >= 0 && (firstOwn < 0 || firstAway < firstOwn)) away++;
+          if (all[0]?.category === a.category && value(all[0]) !== a.own) top1++;
+        }
+        rows.push({ weight, awayAboveOwn: away / asks.length, top1Away: top1 / asks.length });
+      }
+      return { queries: asks.length, byWeight: rows };
+    };
+    return { seed, indexed: indexed.length, queries: cases.length, byWeight, without: { colour: await without('colour'), pattern: await without('pattern') } };
   } finally {
     await services.index.dropAll();
     await services.close();
