@@ -94,7 +94,7 @@ export class HiddenProduct {
   @Field(() => RuleRef, { description: 'The first rule (in precedence) that hid it.' }) rule!: RuleRef;
 }
 
-@ObjectType({ description: 'A pin that was not applied because a rule earlier in precedence contradicts it.' })
+@ObjectType({ description: 'A pin that was not applied: its product is hidden, or a rule earlier in precedence took the product or the position.' })
 export class DroppedPin {
   @Field(() => ID, { description: 'The product the pin wanted to place.' }) productId!: string;
   @Field(() => Int, { description: 'The 1-based position it wanted.' }) position!: number;
