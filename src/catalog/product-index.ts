@@ -14,10 +14,17 @@ export interface ProductIndex {
   /** Stored documents with their vectors and bookkeeping. Absent ids are missing from the map. */
   getDocuments(ids: readonly string[]): Promise<Map<string, ProductDocument>>;
   /**
+   * What a query needs of the products it starts from, read as of the last write (no refresh wait): less to read than
+   * whole documents. Absent ids are missing from the map.
+   */
+  getQuerySeeds(ids: readonly string[]): Promise<Map<string, QuerySeed>>;
+  /**
    * One retrieval round of a search: the nearest neighbours of a query vector and/or the BM25 matches of keywords,
    * both under the same restriction, in one round trip where the store allows.
    */
   retrieve(q: RetrievalQuery): Promise<Retrieval>;
+  /** Independent retrievals (no facets, no pins), answered in order, in one round trip where the store allows. */
+  retrieveEach(qs: readonly RetrievalQuery[]): Promise<Retrieval[]>;
   /** Products under a restriction in a sort order, a page at a time (search_after), with the total count. */
   browse(q: BrowseQuery): Promise<BrowsePage>;
   /** How many products of each group pass the restriction; groups with none are missing from the map. */
@@ -29,6 +36,12 @@ export interface ProductIndex {
   bulkUpsert(docs: readonly ProductDocument[], o?: WriteOptions): Promise<BulkItemResult[]>;
   /** True when a product was deleted, false when there was none. */
   delete(id: string, o?: WriteOptions): Promise<boolean>;
+}
+
+/** A product a query starts from: its own vector (its first image's) and its category (context for stored rules). */
+export interface QuerySeed {
+  vector: number[];
+  category?: string;
 }
 
 /** What every side of a search honours: filters and products never to return. */
@@ -52,6 +65,12 @@ export interface RetrievalQuery {
     excludeGroups?: readonly string[];
     /** Only products with an image at least this similar (cosine) to the query. */
     minSimilarity?: number;
+    /**
+     * Ids of `restriction.excludeIds` this side does not filter out: the caller drops them from the hits itself
+     * (asking for a few more hits is cheaper than a filter in the kNN walk). The side then searches the
+     * `numCandidates + unfiltered.length` nearest, and `from`/`size` count positions in that list, these ids included.
+     */
+    unfiltered?: readonly string[];
   };
   /** BM25 over the text fields: matches `from` to `from + size`. */
   keyword?: { q: string; from: number; size: number };

@@ -3,55 +3,21 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../common/errors';
 import { LOG_LEVELS, type LogLevel } from '../common/logger';
-import { DEFAULT_VECTOR_INDEX_TYPE, VECTOR_INDEX_TYPES, type VectorIndexType } from '../common/vectors';
+import type { VectorIndexType } from '../common/vectors';
+import { ELASTICSEARCH_ENV } from './elasticsearch-env';
+import { bool, csv, int } from './env-fields';
 
 /**
  * The one typed configuration object. It is read from the environment once, at boot, and every failure names the
  * variable and what is wrong with it. Nothing else in the codebase reads process.env.
  */
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const csv = z
-  .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(0, 65535).default(4000),
 
-  /**
-   * Every node the client may send requests to, comma-separated (or one load balancer). The client spreads requests
-   * over them and retries a failed connection on the next one, so one node going away fails no request.
-   */
-  ES_URL: csv
-    .pipe(z.array(z.url({ protocol: /^https?$/ })).min(1, 'at least one http(s) URL'))
-    .default(['http://127.0.0.1:9200']),
-  ES_API_KEY: z.string().min(1).optional(),
-  ES_USERNAME: z.string().min(1).optional(),
-  ES_PASSWORD: z.string().min(1).optional(),
-  ES_INDEX_ALIAS: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9_-]{0,60}$/, 'lowercase letters, digits, "-" or "_", at most 61 characters')
-    .default('products'),
-  ES_REQUEST_TIMEOUT_MS: int(100, 300_000).default(10_000),
-  ES_MAX_RETRIES: int(0, 10).default(2),
-  /**
-   * Elasticsearch requests open at once, and how many more may wait for one; the next is answered OVERLOADED (503)
-   * at once. A slow cluster then sheds load instead of queueing requests without bound.
-   */
-  ES_MAX_IN_FLIGHT: int(1, 10_000).default(64),
-  ES_MAX_QUEUED: int(0, 100_000).default(256),
-  /** Primary shards of a new index (fixed once created). One suits catalogs up to tens of millions of products. */
-  ES_INDEX_SHARDS: int(1, 64).default(1),
-  /** Copies of each shard on other nodes; 0 for one node, at least 1 on a cluster so losing a node loses nothing. */
-  ES_INDEX_REPLICAS: int(0, 8).default(0),
-  /** How a new index stores vectors (README "Performance" has recall and latency per type at 1M products). */
-  ES_VECTOR_INDEX_TYPE: z.enum(VECTOR_INDEX_TYPES).default(DEFAULT_VECTOR_INDEX_TYPE),
-  /** How long boot waits for an unreachable Elasticsearch before giving up. */
-  ES_STARTUP_WAIT_MS: int(0, 600_000).default(30_000),
+  ...ELASTICSEARCH_ENV,
 
   MODEL_DIR: z.string().min(1).default('models/siglip-tiny'),
   MODEL_THREADS: int(1, 64).default(2),
@@ -198,6 +164,7 @@ export interface AppConfig {
     maxInFlight: number;
     maxQueued: number;
     vectorIndexType: VectorIndexType;
+    knnOversample: number;
   };
   model: { dir: string; threads: number; maxBatchSize: number; maxWaitMs: number };
   images: {
@@ -337,6 +304,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       requestTimeoutMs: e.ES_REQUEST_TIMEOUT_MS,
       maxRetries: e.ES_MAX_RETRIES,
       vectorIndexType: e.ES_VECTOR_INDEX_TYPE,
+      knnOversample: e.ES_KNN_OVERSAMPLE,
       startupWaitMs: e.ES_STARTUP_WAIT_MS,
       shards: e.ES_INDEX_SHARDS,
       replicas: e.ES_INDEX_REPLICAS,

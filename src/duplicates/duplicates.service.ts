@@ -1,7 +1,7 @@
 import type { Product } from '../catalog/product';
 import { minCosineFor, Relation, relationOf, type RelatedProduct, type RelationThresholds } from '../catalog/relation';
 import { AppError, InvalidInputError } from '../common/errors';
-import { dot, forEachLimited, round, scanClusters, type DuplicateCluster } from './cluster-scan';
+import { dot, round, scanClusters, type DuplicateCluster } from './cluster-scan';
 import type { DuplicateCatalog } from './duplicate-catalog';
 
 export interface ClusterPage {
@@ -90,12 +90,10 @@ export class DuplicatesService {
     const found = new Map<string, RelatedProduct[]>(items.map((i) => [i.product.id, []]));
     const ids = new Set(found.keys());
     const candidates: [CheckItem, string][] = [];
-    await forEachLimited(items.length, 4, async (i) => {
-      const item = items[i]!;
-      // The batch's own products are compared below, exactly, with their new vectors.
-      for (const n of await this.catalog.nearest(item.vector, this.o.checkTop, [...ids])) {
-        if (n.cosine >= t.variant - 0.02) candidates.push([item, n.id]);
-      }
+    // One round trip for the whole batch. The batch's own products are compared below, exactly, with their new vectors.
+    const nearest = await this.catalog.nearestEach(items.map((i) => i.vector), this.o.checkTop, [...ids]);
+    items.forEach((item, i) => {
+      for (const n of nearest[i]!) if (n.cosine >= t.variant - 0.02) candidates.push([item, n.id]);
     });
     const stored = await this.catalog.vectors([...new Set(candidates.map(([, id]) => id))]);
     const add = (item: CheckItem, other: Product, cosine: number) => {

@@ -45,6 +45,12 @@ describe('loadConfig', () => {
     expect(configError({ ES_VECTOR_INDEX_TYPE: 'int2_hnsw' })).toMatch(/ES_VECTOR_INDEX_TYPE/);
   });
 
+  it('rescores every kNN candidate with its float vector unless told otherwise, within Elasticsearch\'s bounds', () => {
+    expect(loadConfig({}, '/srv/app').elasticsearch.knnOversample).toBe(1);
+    expect(['0', '2.5', '10'].map((v) => loadConfig({ ES_KNN_OVERSAMPLE: v }, '/srv/app').elasticsearch.knnOversample)).toEqual([0, 2.5, 10]);
+    for (const bad of ['0.5', '10.5', '-1', 'three']) expect(configError({ ES_KNN_OVERSAMPLE: bad })).toMatch(/ES_KNN_OVERSAMPLE/);
+  });
+
   it('names the variable and the problem', () => {
     expect(configError({ PORT: 'eighty' })).toMatch(/PORT/);
     expect(configError({ ES_URL: 'ftp://x' })).toMatch(/ES_URL/);

@@ -99,6 +99,12 @@ describe('DuplicatesService.check', () => {
     expect(view('new-d')).toEqual([]);
   });
 
+  it('asks the catalog for every item\'s neighbours in one round trip', async () => {
+    const c = catalog();
+    await new DuplicatesService(c, T).check([0, 1, 2].map((i) => ({ product: { id: `n${i}` } as never, vector: basis(i) })));
+    expect([c.roundTrips, c.nearestCalls]).toEqual([1, 3]);
+  });
+
   it('does not report the product itself when it is already stored (an update)', async () => {
     const found = await new DuplicatesService(catalog(), T).check([{ product: { id: 'a' } as never, vector: basis(0) }]);
     expect(found!.get('a')!.map((r) => r.product.id)).toEqual(['a2', 'c']);

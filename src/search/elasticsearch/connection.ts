@@ -14,6 +14,11 @@ export type ElasticsearchOptions = {
   replicas?: number;
   /** How indices this adapter creates store vectors (default int8_hnsw); an existing index keeps its type. */
   vectorIndexType?: VectorIndexType;
+  /**
+   * `rescore_vector.oversample` of every kNN: quantised index types rescore their candidates with the stored float
+   * vectors (0: no rescoring, also not bbq's mapping default; undefined: the mapping's default).
+   */
+  knnOversample?: number;
   /** Requests open at once, and requests waiting for a slot before OVERLOADED (default 64 and 256). */
   maxInFlight?: number;
   maxQueued?: number;

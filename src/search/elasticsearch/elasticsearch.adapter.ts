@@ -8,6 +8,7 @@ import type {
   BulkItemResult,
   CatalogScan,
   ProductIndex,
+  QuerySeed,
   Restriction,
   Retrieval,
   RetrievalQuery,
@@ -28,14 +29,13 @@ import {
   type IndexIdentity,
 } from './index-mapping';
 import { clientOptions, type ElasticsearchOptions } from './connection';
-import { parseFacetAggs } from './facet-aggs';
 import { itemFailureReason, msearchPartFailure, translateError } from './failures';
 import { InFlightLimit } from './in-flight';
 import { groupSizesQuery } from './query-builder';
 import { GENERATION_SEARCH, generationOf } from './generation';
 import { ElasticsearchRuleStore } from './rule-store';
-import { browseSearches, retrievalSearches, type PlannedSearch } from './search-requests';
-import { NO_VECTORS, toDocument, toHits, toProduct, toSource, type Source } from './source';
+import { browseSearches, readBrowse, readRetrieval, retrievalSearches, type KnnOptions, type MsearchAnswer, type PlannedSearch } from './search-requests';
+import { SEED_SOURCE, toDocument, toProduct, toQuerySeed, toSource, type Source } from './source';
 
 export type { ElasticsearchOptions } from './connection';
 import { ElasticsearchTagStore } from './tag-store';
@@ -47,12 +47,6 @@ import { bulkResults, encodeDocs, storedHits, type EsTransport } from './transpo
  * every client error leaves here as a coded AppError so nothing above needs to know the client's error zoo.
  */
 
-/** One answer of an msearch, as this adapter reads it. */
-interface MsearchAnswer {
-  hits: { hits: { _index: string; _source?: Source; _score?: number | null; sort?: unknown[] }[]; total?: number | { value: number } };
-  aggregations?: Record<string, unknown>;
-}
-
 export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
   private constructor(
     private readonly client: Client,
@@ -60,6 +54,7 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
     private readonly shape: IndexShape,
     private readonly requestTimeoutMs: number,
     private readonly limit: InFlightLimit,
+    private readonly knn: KnnOptions,
   ) {}
 
   /**
@@ -75,7 +70,7 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
     if (o.observer) observeRequests(client, o.observer);
     const shape = { shards: o.shards ?? 1, replicas: o.replicas ?? 0, vectorIndex: o.vectorIndexType ?? DEFAULT_VECTOR_INDEX_TYPE };
     const limit = new InFlightLimit(o.maxInFlight ?? 64, o.maxQueued ?? 256);
-    return new ElasticsearchProductIndex(client, o.indexAlias, shape, o.requestTimeoutMs, limit);
+    return new ElasticsearchProductIndex(client, o.indexAlias, shape, o.requestTimeoutMs, limit, { oversample: o.knnOversample });
   }
 
   async close(): Promise<void> {
@@ -202,20 +197,33 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
     });
   }
 
-  /** The kNN and keyword sides of one retrieval round and its facet counts, in one msearch. */
-  async retrieve(q: RetrievalQuery): Promise<Retrieval> {
-    const planned = retrievalSearches(q);
-    if (planned.length === 0) return {};
-    const out: Retrieval = {};
-    for (const [p, r] of await this.msearch(planned)) {
-      if (p.side === 'vector' || p.side === 'keyword') {
-        out[p.side] = toHits(r.hits.hits);
-        out.generation ??= r.hits.hits[0]?._index;
+  /** What a query needs of its seed products: one id (more like this) is a realtime GET, the cheapest read; more, an mget. */
+  async getQuerySeeds(ids: readonly string[]): Promise<Map<string, QuerySeed>> {
+    if (ids.length === 0) return new Map();
+    // 9.x leaves vectors out of _source unless asked (the client types the parameter for GET only).
+    const params = { index: this.alias, _source_includes: SEED_SOURCE };
+    return this.call(async () => {
+      const one = ids.length === 1 && (await this.client.get<Source>({ ...params, id: ids[0]!, _source_exclude_vectors: false }, { ignore: [404] }));
+      const docs = one ? [one] : (await this.client.mget<Source>({ ...params, ids: [...ids], querystring: { _source_exclude_vectors: false } })).docs;
+      const out = new Map<string, QuerySeed>();
+      for (const d of docs) {
+        if ('error' in d && d.error) throw new AppError('SEARCH_BACKEND_ERROR', `get of ${d._id} failed: ${d.error.type}`);
+        if ('found' in d && d.found && d._source) out.set(d._id, toQuerySeed(d._source));
       }
-      if (p.side === 'pinned') out.pinned = toHits(r.hits.hits);
-      if (p.facets) (out.facets ??= []).push(...parseFacetAggs(p.facets.facets, r.aggregations));
-    }
-    return out;
+      return out;
+    });
+  }
+
+  /** The kNN and keyword sides of one retrieval round and its facet counts, in one msearch. */
+  retrieve = async (q: RetrievalQuery): Promise<Retrieval> => (await this.retrieveEach([q]))[0]!;
+
+  /** Several retrieval rounds in one msearch (the duplicate check of a whole ingest call). */
+  async retrieveEach(qs: readonly RetrievalQuery[]): Promise<Retrieval[]> {
+    const planned = qs.map((q) => retrievalSearches(q, this.knn));
+    const all = planned.flat();
+    const answers = all.length > 0 ? await this.msearch(all) : [];
+    let at = 0;
+    return planned.map((p) => readRetrieval(answers.slice(at, (at += p.length))));
   }
 
   async groupSizes(groupIds: readonly string[], restriction: Restriction): Promise<Map<string, number>> {
@@ -253,14 +261,7 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
 
   /** A page of the catalog in a sort order, with the exact total and its facet counts, in one msearch. */
   async browse(q: BrowseQuery): Promise<BrowsePage> {
-    const answers = await this.msearch(browseSearches(q));
-    const hits = answers[0]![1].hits;
-    return {
-      products: hits.hits.map((h) => ({ product: toProduct(h._source!), sortValues: h.sort ?? [] })),
-      total: typeof hits.total === 'number' ? hits.total : (hits.total?.value ?? 0),
-      generation: hits.hits[0]?._index,
-      facets: answers.flatMap(([p, r]) => (p.facets ? parseFacetAggs(p.facets.facets, r.aggregations) : [])),
-    };
+    return readBrowse(await this.msearch(browseSearches(q)));
   }
 
   private async msearch(planned: PlannedSearch[]): Promise<[PlannedSearch, MsearchAnswer][]> {
@@ -362,7 +363,7 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
   count = (): Promise<number> => this.call(async () => (await this.client.count({ index: this.alias })).count);
   tagStore = (): ElasticsearchTagStore => new ElasticsearchTagStore(this.transport(), this.alias);
   /** The same cluster under another alias (a shadow index being built), sharing this client; closing it is a no-op. */
-  sibling = (alias: string) => Object.assign(new ElasticsearchProductIndex(this.client, alias, this.shape, this.requestTimeoutMs, this.limit), { close: async () => undefined });
+  sibling = (alias: string) => Object.assign(new ElasticsearchProductIndex(this.client, alias, this.shape, this.requestTimeoutMs, this.limit, this.knn), { close: async () => undefined });
   /** The few client calls the stores beside this adapter need, with its error translation and document codec. */
   transport(c = this.client): EsTransport {
     return {

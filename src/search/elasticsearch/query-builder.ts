@@ -63,7 +63,7 @@ export function knnClause(
   k: number,
   numCandidates: number,
   restriction: Restriction,
-  o: { excludeGroups?: readonly string[]; minSimilarity?: number; onlyIds?: readonly string[] } = {},
+  o: { excludeGroups?: readonly string[]; minSimilarity?: number; onlyIds?: readonly string[]; oversample?: number } = {},
 ): EsClause {
   const filter = restrictionQuery(restriction) as { bool: Record<string, unknown[]> };
   if (o.excludeGroups?.length) filter.bool.must_not = [...(filter.bool.must_not ?? []), { terms: { groupId: [...o.excludeGroups] } }];
@@ -76,6 +76,9 @@ export function knnClause(
     filter,
     // For dot_product over unit vectors, Elasticsearch's `similarity` is the cosine itself.
     ...(o.minSimilarity !== undefined ? { similarity: o.minSimilarity } : {}),
+    // Quantised index types: the top ceil(k × oversample) candidates are rescored with the stored float vectors
+    // (0 turns it off, also bbq's mapping default). Float indices ignore it.
+    ...(o.oversample !== undefined ? { rescore_vector: { oversample: o.oversample } } : {}),
     // The vectors are nested (one per image): a product scores as its best image, and this says which one it was.
     inner_hits: { size: 1, _source: false, fields: [] },
   };

@@ -1,6 +1,6 @@
-import type { BrowseQuery, FacetQuery, Restriction, RetrievalQuery } from '../../catalog/product-index';
-import { NO_VECTORS } from './source';
-import { facetAggs } from './facet-aggs';
+import type { BrowsePage, BrowseQuery, FacetQuery, Restriction, Retrieval, RetrievalQuery } from '../../catalog/product-index';
+import { hitSource, toHits, toProduct, type Source } from './source';
+import { facetAggs, parseFacetAggs } from './facet-aggs';
 import { browseSort, knnClause, keywordQuery, restrictionQuery, type EsClause } from './query-builder';
 
 /**
@@ -21,16 +21,21 @@ export interface PlannedSearch {
  * as hits, so all of them are counted, and returns the same from/size window); the others (a facet's own filter
  * removed, or the union of both sides of a hybrid query) are size-0 requests of their own.
  */
-export function retrievalSearches(q: RetrievalQuery): PlannedSearch[] {
+export function retrievalSearches(q: RetrievalQuery, o: KnnOptions = {}): PlannedSearch[] {
   const out: PlannedSearch[] = [];
   const others = [...(q.facets ?? [])];
   const single = (q.vector === undefined) !== (q.keyword === undefined);
-  const at = single ? others.findIndex((f) => sameRestriction(f.restriction, q.restriction)) : -1;
+  const sideRestriction = q.vector ? vectorRestriction(q.restriction, q.vector.unfiltered) : q.restriction;
+  const at = single ? others.findIndex((f) => sameRestriction(f.restriction, sideRestriction)) : -1;
   const ride = at >= 0 ? others.splice(at, 1)[0] : undefined;
-  const base = { _source: q.withVectors ? { exclude_vectors: false } : NO_VECTORS, track_total_hits: false };
+  const base = { _source: hitSource(q.withVectors), track_total_hits: false };
+  const oversample = o.oversample;
   if (q.vector) {
-    const { vector, from, size, numCandidates, excludeGroups, minSimilarity } = q.vector;
-    const knn = knnClause(vector, ride ? numCandidates : from + size, numCandidates, q.restriction, { excludeGroups, minSimilarity });
+    const { vector, from, size, excludeGroups, minSimilarity } = q.vector;
+    const numCandidates = q.vector.numCandidates + (q.vector.unfiltered?.length ?? 0);
+    // Rescoring reorders the top k × oversample, so k must not move with the window: it is the whole candidate set.
+    const k = ride || oversample ? numCandidates : from + size;
+    const knn = knnClause(vector, k, numCandidates, sideRestriction, { excludeGroups, minSimilarity, oversample });
     out.push({ side: 'vector', facets: ride, body: { ...base, knn, from, size, ...(ride ? { aggs: facetAggs(ride.facets) } : {}) } });
   }
   if (q.keyword) {
@@ -41,18 +46,30 @@ export function retrievalSearches(q: RetrievalQuery): PlannedSearch[] {
   for (const f of others) {
     const body: EsClause = { size: 0, track_total_hits: false, aggs: facetAggs(f.facets) };
     const minSimilarity = q.vector?.minSimilarity;
-    if (q.vector) body.knn = knnClause(q.vector.vector, q.vector.numCandidates, q.vector.numCandidates, f.restriction, { minSimilarity });
+    if (q.vector) body.knn = knnClause(q.vector.vector, q.vector.numCandidates, q.vector.numCandidates, f.restriction, { minSimilarity, oversample });
     if (q.keyword) body.query = keywordQuery(q.keyword.q, f.restriction);
     out.push({ facets: f, body });
   }
   if (q.pinned?.length) {
     const n = q.pinned.length;
     const body: EsClause = q.vector
-      ? { ...base, size: n, knn: knnClause(q.vector.vector, n, n, q.restriction, { onlyIds: q.pinned }) }
+      ? { ...base, size: n, knn: knnClause(q.vector.vector, n, n, q.restriction, { onlyIds: q.pinned, oversample }) }
       : { ...base, size: n, query: { bool: { ...(restrictionQuery(q.restriction).bool as object), must: [{ ids: { values: [...q.pinned] } }] } } };
     out.push({ side: 'pinned', body });
   }
   return out;
+}
+
+export interface KnnOptions {
+  /** `rescore_vector.oversample` of every kNN (ES_KNN_OVERSAMPLE); undefined sends none. */
+  oversample?: number;
+}
+
+/** The restriction the kNN itself applies: without the exclusions its caller drops from the hits. */
+function vectorRestriction(r: Restriction, unfiltered: readonly string[] | undefined): Restriction {
+  if (!unfiltered?.length || !r.excludeIds) return r;
+  const keep = new Set(unfiltered);
+  return { ...r, excludeIds: r.excludeIds.filter((id) => !keep.has(id)) };
 }
 
 /** A browse page (exact total, and the facets under its own restriction), then one size-0 request per other facet restriction. */
@@ -66,7 +83,7 @@ export function browseSearches(q: BrowseQuery): PlannedSearch[] {
     ...(q.after ? { search_after: [...q.after] } : {}),
     size: q.size,
     track_total_hits: true,
-    _source: NO_VECTORS,
+    _source: hitSource(false),
     ...(ride ? { aggs: facetAggs(ride.facets) } : {}),
   };
   return [
@@ -77,4 +94,34 @@ export function browseSearches(q: BrowseQuery): PlannedSearch[] {
 
 function sameRestriction(a: Restriction, b: Restriction): boolean {
   return JSON.stringify(restrictionQuery(a)) === JSON.stringify(restrictionQuery(b));
+}
+
+/** One answer of an msearch, as the adapter reads it. */
+export interface MsearchAnswer {
+  hits: { hits: { _index: string; _source?: Source; _score?: number | null; sort?: unknown[] }[]; total?: number | { value: number } };
+  aggregations?: Record<string, unknown>;
+}
+
+/** A retrieval round from the answers to its planned searches, in their order. */
+export function readRetrieval(answers: readonly [PlannedSearch, MsearchAnswer][]): Retrieval {
+  const out: Retrieval = {};
+  for (const [p, r] of answers) {
+    if (p.side === 'vector' || p.side === 'keyword') {
+      out[p.side] = toHits(r.hits.hits);
+      out.generation ??= r.hits.hits[0]?._index;
+    }
+    if (p.side === 'pinned') out.pinned = toHits(r.hits.hits);
+    if (p.facets) (out.facets ??= []).push(...parseFacetAggs(p.facets.facets, r.aggregations));
+  }
+  return out;
+}
+
+export function readBrowse(answers: readonly [PlannedSearch, MsearchAnswer][]): BrowsePage {
+  const hits = answers[0]![1].hits;
+  return {
+    products: hits.hits.map((h) => ({ product: toProduct(h._source!), sortValues: h.sort ?? [] })),
+    total: typeof hits.total === 'number' ? hits.total : (hits.total?.value ?? 0),
+    generation: hits.hits[0]?._index,
+    facets: answers.flatMap(([p, r]) => (p.facets ? parseFacetAggs(p.facets.facets, r.aggregations) : [])),
+  };
 }

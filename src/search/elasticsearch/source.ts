@@ -1,5 +1,6 @@
 import { pickProduct, type Product, type ProductDocument, type StoredImage } from '../../catalog/product';
-import type { Hit } from '../../catalog/product-index';
+import type { Hit, QuerySeed } from '../../catalog/product-index';
+import { FIELD_NAMES } from '../../catalog/product-fields';
 import { IMAGES_FIELD, LEGACY_VECTOR_FIELD } from './index-mapping';
 
 /** The stored form of a product (`_source`) and the conversions between it and the domain's documents and hits. */
@@ -16,6 +17,16 @@ export type Source = Omit<ProductDocument, 'images'> & {
 
 /** Hits never need the vectors (9.x leaves them out of _source by default; this says so explicitly). */
 export const NO_VECTORS = { exclude_vectors: true } as const;
+
+/**
+ * What a search hit reads: the catalog fields and, per image, its URL (the matched image's) and its hash, which every
+ * image has: Elasticsearch drops an image whose filtered object comes out empty, and the inner hit's offset must
+ * still find its image. Ingest bookkeeping stays behind. With `withVectors`, the vectors too (diversity).
+ */
+export function hitSource(withVectors = false): Record<string, unknown> {
+  const images = [`${IMAGES_FIELD}.url`, `${IMAGES_FIELD}.sha256`, ...(withVectors ? [`${IMAGES_FIELD}.vector`] : [])];
+  return { includes: [...FIELD_NAMES, ...images], exclude_vectors: !withVectors };
+}
 
 export function toSource(d: ProductDocument): Source {
   const { images, ...rest } = d;
@@ -69,4 +80,16 @@ export function toHits(hits: EsHit[]): Hit[] {
       if (offset !== undefined) hit.matchedImage = { index: offset, url: h._source![IMAGES_FIELD]?.[offset]?.url };
       return hit;
     });
+}
+
+/**
+ * What a query reads of the product it starts from (query-vector.ts): its vectors (the hashes keep every image in its
+ * place, see hitSource), and its category for stored rules.
+ */
+export const SEED_SOURCE = [`${IMAGES_FIELD}.vector`, `${IMAGES_FIELD}.sha256`, LEGACY_VECTOR_FIELD, 'category'];
+
+export function toQuerySeed(s: Source): QuerySeed {
+  const seed: QuerySeed = { vector: storedImages(s)[0]?.vector ?? [] };
+  if (s.category !== undefined) seed.category = s.category;
+  return seed;
 }

@@ -29,7 +29,7 @@ import { initialWindow, MAX_DEPTH, MAX_RETRIEVAL_TRIPS, RRF_WINDOW } from './win
  */
 
 export interface PipelineDeps extends VectorSources {
-  index: Pick<ProductIndex, 'getDocuments' | 'retrieve' | 'groupSizes'>;
+  index: Pick<ProductIndex, 'getQuerySeeds' | 'getDocuments' | 'retrieve' | 'groupSizes'>;
   options: SearchOptions;
   /** The stored merchandising rules (cached by their service). */
   rules?: { all(): Promise<readonly StoredRule[]> };
@@ -81,6 +81,7 @@ export async function runSearch(deps: PipelineDeps, req: SearchRequest, signal?:
     minSimilarity: req.minSimilarity,
     withVectors: plan.diversity > 0,
     pinned: rules.pins.map((p) => p.id),
+    unfiltered: unfilteredIds(req, query, rules),
   });
   const needed = itemsNeeded(offset, req.first);
   const hybrid = candidates.rounds !== undefined && candidates.keyword !== undefined;
@@ -127,6 +128,20 @@ async function applicableRules(deps: PipelineDeps, req: SearchRequest, q: QueryV
   const categories = unique([...(req.filter?.categories ?? []), ...q.categories]);
   return resolveRules(req.rules, stored, { categories, query: text !== undefined ? normaliseQuery(text) : undefined });
 }
+
+/**
+ * The products the query starts from (the seed, positives, negatives) are dropped from the kNN's hits instead of
+ * filtered out of its walk, which is cheaper (bench: the "more like this" widget). Only a few, and not with
+ * collapsing, whose group rounds keep their windows of exactly 1,000 products. Decided from what
+ * the ranking key holds, so every page of a query retrieves the same way.
+ */
+function unfilteredIds(req: SearchRequest, q: QueryVector, rules: ResolvedRules): string[] {
+  if (req.collapse || q.excludeIds.length > MAX_UNFILTERED) return [];
+  const filtered = new Set([...(req.excludeIds ?? []), ...rules.hides.keys()]);
+  return q.excludeIds.filter((id) => !filtered.has(id));
+}
+
+const MAX_UNFILTERED = 8;
 
 /** What decides the ranked list: every part of the request except the page (first, after). */
 function rankingKey(req: SearchRequest, q: QueryVector): unknown {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { primaryVector, type ProductDocument } from '../../catalog/product';
-import type { ProductIndex } from '../../catalog/product-index';
+import type { ProductIndex, QuerySeed } from '../../catalog/product-index';
 import type { QuerySignals } from '../../catalog/search-request';
 import { InvalidInputError, ProductNotFoundError } from '../../common/errors';
 import type { Embedder } from '../../embedding/embedder';
@@ -31,7 +30,7 @@ export interface QueryVector {
 }
 
 export interface VectorSources {
-  index: Pick<ProductIndex, 'getDocuments'>;
+  index: Pick<ProductIndex, 'getQuerySeeds'>;
   embedder: Embedder;
   images: ImageSource;
 }
@@ -48,7 +47,7 @@ export async function buildQueryVector(src: VectorSources, s: QuerySignals, sign
   const negatives = unique(s.negativeIds ?? []).filter((id) => !positives.includes(id));
   const seed = s.seedId !== undefined ? [s.seedId] : [];
   const ids = [...seed, ...positives, ...negatives];
-  const docs = ids.length > 0 ? await src.index.getDocuments(ids) : new Map<string, ProductDocument>();
+  const docs = ids.length > 0 ? await src.index.getQuerySeeds(ids) : new Map<string, QuerySeed>();
   if (s.seedId !== undefined && !docs.has(s.seedId)) throw new ProductNotFoundError(s.seedId);
 
   const towards: ArrayLike<number>[] = [];
@@ -59,8 +58,8 @@ export async function buildQueryVector(src: VectorSources, s: QuerySignals, sign
     towards.push(await src.embedder.embedImage(bytes, signal));
   }
   if (s.text !== undefined) towards.push(await src.embedder.embedText(s.text, signal));
-  for (const id of [...seed, ...positives]) if (docs.has(id)) towards.push(primaryVector(docs.get(id)!));
-  const away = negatives.flatMap((id) => (docs.has(id) ? [primaryVector(docs.get(id)!)] : []));
+  for (const id of [...seed, ...positives]) if (docs.has(id)) towards.push(docs.get(id)!.vector);
+  const away = negatives.flatMap((id) => (docs.has(id) ? [docs.get(id)!.vector] : []));
 
   const unknownIds = [...positives, ...negatives].filter((id) => !docs.has(id));
   const hasSignals = s.image !== undefined || s.text !== undefined || seed.length + positives.length > 0;

@@ -10,6 +10,11 @@ import { KEYWORD_CANDIDATES, MAX_GROUP_ROUNDS, NUM_CANDIDATES, WINDOW_GROWTH } f
  * hold too few groups (a few styles with hundreds of variants), the next round is the 1,000 nearest products of the
  * groups not seen yet, and so on for up to MAX_GROUP_ROUNDS rounds. Each round depends only on the rounds before it,
  * so every page of a query sees the same rounds.
+ *
+ * Products the query starts from (the seed of "more like this") may be left out of the kNN filter and dropped from
+ * its hits here instead (`unfiltered`): a filter in the HNSW walk costs more than a few extra hits. Each round then
+ * counts the engine's positions (`fetched`) apart from the hits it keeps, and its candidate set is that many
+ * positions longer, so it still holds NUM_CANDIDATES products besides the dropped ones.
  */
 
 export interface Side {
@@ -22,6 +27,10 @@ export interface Side {
 interface VectorRound extends Side {
   /** The groups earlier rounds have seen, which this round excludes. */
   excludeGroups: string[];
+  /** Positions of the engine's list read so far (the hits plus the dropped products among them). */
+  fetched: number;
+  /** Products to drop that this round has not met yet: each may still take a position. */
+  unseen: Set<string>;
 }
 
 export interface CandidatePlan {
@@ -38,6 +47,8 @@ export interface CandidatePlan {
   withVectors?: boolean;
   /** Fetched once, with the first window, under the same restriction (pins). */
   pinned?: string[];
+  /** Ids of the restriction's exclusions the kNN leaves in; dropped from its hits here. */
+  unfiltered?: readonly string[];
 }
 
 export class Candidates {
@@ -54,14 +65,14 @@ export class Candidates {
     private readonly index: Pick<ProductIndex, 'retrieve'>,
     private readonly plan: CandidatePlan,
   ) {
-    if (plan.vector) this.rounds = [{ hits: [], exhausted: false, excludeGroups: [] }];
+    if (plan.vector) this.rounds = [this.round([])];
     if (plan.keywords !== undefined) this.keyword = { hits: [], exhausted: false };
   }
 
   /** The vector side has everything there is: its last round ran dry, or its candidate set is used up. */
   get vectorComplete(): boolean {
     const last = this.lastRound();
-    return !last || last.exhausted || (full(last) && !this.plan.collapse);
+    return !last || last.exhausted || (this.full(last) && !this.plan.collapse);
   }
 
   get keywordComplete(): boolean {
@@ -76,7 +87,7 @@ export class Candidates {
   /** True while growing could still bring something (it stops at the bound on group rounds). */
   get canGrow(): boolean {
     const last = this.lastRound();
-    const vectorCan = !this.vectorComplete && !(full(last!) && this.rounds!.length >= MAX_GROUP_ROUNDS);
+    const vectorCan = !this.vectorComplete && !(this.full(last!) && this.rounds!.length >= MAX_GROUP_ROUNDS);
     return vectorCan || !this.keywordComplete;
   }
 
@@ -84,12 +95,14 @@ export class Candidates {
   async fill(window: number): Promise<void> {
     this.window = Math.max(this.window, window);
     let last = this.lastRound();
-    if (last && full(last) && !this.vectorComplete && this.rounds!.length < MAX_GROUP_ROUNDS) {
+    if (last && this.full(last) && !this.vectorComplete && this.rounds!.length < MAX_GROUP_ROUNDS) {
       const seen = new Set(this.rounds!.flatMap((r) => [...r.excludeGroups, ...r.hits.map((h) => h.product.groupId)]));
-      last = { hits: [], exhausted: false, excludeGroups: [...seen].sort() };
+      last = this.round([...seen].sort());
       this.rounds!.push(last);
     }
-    const v = last && !last.exhausted ? Math.min(this.window, NUM_CANDIDATES) - last.hits.length : 0;
+    const wanted = last && !last.exhausted ? Math.min(this.window, NUM_CANDIDATES) - last.hits.length : 0;
+    // Each product still to drop may take one of the positions asked for.
+    const v = wanted > 0 ? Math.min(wanted + last!.unseen.size, this.positions - last!.fetched) : 0;
     const k = this.keyword && !this.keywordComplete ? Math.min(this.window, KEYWORD_CANDIDATES) - this.keyword.hits.length : 0;
     if (v <= 0 && k <= 0) return;
     const first = this.trips === 0;
@@ -102,9 +115,10 @@ export class Candidates {
         v > 0
           ? {
               vector: this.plan.vector!,
-              from: last!.hits.length,
+              from: last!.fetched,
               size: v,
               numCandidates: NUM_CANDIDATES,
+              ...(this.plan.unfiltered?.length ? { unfiltered: this.plan.unfiltered } : {}),
               ...(last!.excludeGroups.length > 0 ? { excludeGroups: last!.excludeGroups } : {}),
               ...(this.plan.minSimilarity !== undefined ? { minSimilarity: this.plan.minSimilarity } : {}),
             }
@@ -118,7 +132,7 @@ export class Candidates {
     this.generation ??= res.generation;
     if (facets) this.facets = res.facets ?? [];
     if (pinned) this.pinned = res.pinned ?? [];
-    if (v > 0) append(last!, res.vector ?? [], v);
+    if (v > 0) this.appendRound(last!, res.vector ?? [], v);
     if (k > 0) append(this.keyword!, res.keyword ?? [], k);
   }
 
@@ -130,13 +144,31 @@ export class Candidates {
   private lastRound(): VectorRound | undefined {
     return this.rounds?.[this.rounds.length - 1];
   }
+
+  private round(excludeGroups: string[]): VectorRound {
+    return { hits: [], exhausted: false, excludeGroups, fetched: 0, unseen: new Set(this.plan.unfiltered) };
+  }
+
+  /** The length of a round's candidate list: NUM_CANDIDATES products, plus a position for each one to drop. */
+  private get positions(): number {
+    return NUM_CANDIDATES + (this.plan.unfiltered?.length ?? 0);
+  }
+
+  /** The round has read its whole candidate list. */
+  private full(r: VectorRound): boolean {
+    return r.fetched >= this.positions;
+  }
+
+  private appendRound(r: VectorRound, hits: Hit[], asked: number): void {
+    r.fetched += hits.length;
+    for (const h of hits) r.unseen.delete(h.product.id);
+    const drop = new Set(this.plan.unfiltered);
+    append(r, drop.size > 0 ? hits.filter((h) => !drop.has(h.product.id)) : hits, asked, hits.length);
+  }
 }
 
-function full(r: VectorRound): boolean {
-  return r.hits.length >= NUM_CANDIDATES;
-}
-
-function append(side: Side, hits: Hit[], asked: number): void {
+/** `returned`: how many the engine gave before any were dropped; fewer than asked means there are no more. */
+function append(side: Side, hits: Hit[], asked: number, returned = hits.length): void {
   side.hits.push(...hits);
-  if (hits.length < asked) side.exhausted = true;
+  if (returned < asked) side.exhausted = true;
 }

@@ -10,7 +10,9 @@ export class InMemoryDuplicateCatalog implements DuplicateCatalog {
   readonly rows = new Map<string, { product: Product; vector: number[] }>();
   gen = 'g1';
   scans = 0;
+  /** Vectors asked about, and the calls that asked (nearestEach asks about many in one). */
   nearestCalls = 0;
+  roundTrips = 0;
 
   constructor(private readonly approxStep = 0.01) {}
 
@@ -34,6 +36,16 @@ export class InMemoryDuplicateCatalog implements DuplicateCatalog {
   }
 
   async nearest(vector: ArrayLike<number>, k: number, excludeIds: readonly string[]) {
+    this.roundTrips++;
+    return this.knn(vector, k, excludeIds);
+  }
+
+  async nearestEach(vectors: readonly ArrayLike<number>[], k: number, excludeIds: readonly string[]) {
+    this.roundTrips++;
+    return vectors.map((v) => this.knn(v, k, excludeIds));
+  }
+
+  private knn(vector: ArrayLike<number>, k: number, excludeIds: readonly string[]) {
     this.nearestCalls++;
     return [...this.rows.values()]
       .filter((r) => !excludeIds.includes(r.product.id))

@@ -1,4 +1,4 @@
-import { pickProduct, type Product, type ProductDocument } from '../../../src/catalog/product';
+import { pickProduct, primaryVector, type Product, type ProductDocument } from '../../../src/catalog/product';
 import { PRODUCT_FIELDS, type FieldName } from '../../../src/catalog/product-fields';
 import type { FacetResult } from '../../../src/catalog/search-result';
 import type {
@@ -8,6 +8,7 @@ import type {
   BulkItemResult,
   Hit,
   ProductIndex,
+  QuerySeed,
   Restriction,
   Retrieval,
   RetrievalQuery,
@@ -51,17 +52,34 @@ export class InMemoryProductIndex implements ProductIndex {
     return new Map(ids.filter((id) => this.docs.has(id)).map((id) => [id, structuredClone(this.docs.get(id)!)]));
   }
 
+  async getQuerySeeds(ids: readonly string[]): Promise<Map<string, QuerySeed>> {
+    this.calls.push({ method: 'getQuerySeeds', args: [ids] });
+    const seed = (d: ProductDocument): QuerySeed => ({ vector: [...primaryVector(d)], ...(d.category !== undefined ? { category: d.category } : {}) });
+    return new Map(ids.filter((id) => this.docs.has(id)).map((id) => [id, seed(this.docs.get(id)!)]));
+  }
+
+  async retrieveEach(qs: readonly RetrievalQuery[]): Promise<Retrieval[]> {
+    this.calls.push({ method: 'retrieveEach', args: [qs] });
+    return Promise.all(qs.map((q) => this.answer(q)));
+  }
+
+  async retrieve(q: RetrievalQuery): Promise<Retrieval> {
+    this.calls.push({ method: 'retrieve', args: [q] });
+    return this.answer(q);
+  }
+
   /**
    * Exact kNN stands in for the HNSW walk: the `numCandidates` nearest, of which hits from..from+size, in
    * Elasticsearch's tie order (equal scores keep insertion order, as Lucene keeps doc order).
    */
-  async retrieve(q: RetrievalQuery): Promise<Retrieval> {
-    this.calls.push({ method: 'retrieve', args: [q] });
+  private async answer(q: RetrievalQuery): Promise<Retrieval> {
     const out: Retrieval = {};
     if (q.vector) {
-      const { vector, from, size, numCandidates, excludeGroups = [], minSimilarity } = q.vector;
-      const nearest = this.nearest(vector, q.restriction, minSimilarity).filter((h) => !excludeGroups.includes(h.product.groupId));
-      out.vector = nearest.slice(0, numCandidates).slice(from, from + size).map((h) => this.withVectors(h, q.withVectors));
+      const { vector, from, size, numCandidates, excludeGroups = [], minSimilarity, unfiltered = [] } = q.vector;
+      // The unfiltered exclusions stay in the kNN's list, which is that many positions longer (the caller drops them).
+      const restriction = { ...q.restriction, excludeIds: q.restriction.excludeIds?.filter((id) => !unfiltered.includes(id)) };
+      const nearest = this.nearest(vector, restriction, minSimilarity).filter((h) => !excludeGroups.includes(h.product.groupId));
+      out.vector = nearest.slice(0, numCandidates + unfiltered.length).slice(from, from + size).map((h) => this.withVectors(h, q.withVectors));
     }
     if (q.keyword) {
       out.keyword = this.bm25ish(q.keyword.q, q.restriction)

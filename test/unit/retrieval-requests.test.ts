@@ -1,0 +1,49 @@
+import { FIELD_NAMES } from '../../src/catalog/product-fields';
+import type { RetrievalQuery } from '../../src/catalog/product-index';
+import { retrievalSearches } from '../../src/search/elasticsearch/search-requests';
+import { hitSource } from '../../src/search/elasticsearch/source';
+
+/** The msearch bodies of a retrieval round: the kNN's k, its filter, rescoring, and what the hits read. */
+
+type Knn = { k: number; num_candidates: number; filter: { bool: { must_not?: unknown[] } }; rescore_vector?: { oversample: number } };
+const knnOf = (body: Record<string, unknown>) => body.knn as Knn;
+const brand = { restriction: { excludeIds: ['seed', 'x'] }, facets: [{ field: 'brand' as const, size: 20 }] };
+
+function round(from: number, size: number, extra: Partial<RetrievalQuery> = {}, unfiltered?: string[]): RetrievalQuery {
+  return { restriction: { excludeIds: ['seed', 'x'] }, vector: { vector: [1, 0], from, size, numCandidates: 1000, ...(unfiltered ? { unfiltered } : {}) }, ...extra };
+}
+
+describe('retrievalSearches', () => {
+  it('leaves the unfiltered ids in the kNN, one position each, and keeps them excluded from facets and pins', () => {
+    const planned = retrievalSearches(round(0, 11, { facets: [brand], pinned: ['p1'] }, ['seed']));
+    expect(planned.map((p) => p.side)).toEqual(['vector', undefined, 'pinned']);
+    const [vector, facets, pinned] = planned.map((p) => knnOf(p.body));
+    expect([vector!.k, vector!.num_candidates, vector!.filter.bool.must_not]).toEqual([11, 1001, [{ ids: { values: ['x'] } }]]);
+    // The facets count the request's candidates, the seed excluded, so they cannot ride on the kNN that keeps it.
+    expect([facets!.k, facets!.filter.bool.must_not]).toEqual([1000, [{ ids: { values: ['seed', 'x'] } }]]);
+    expect(pinned!.filter.bool.must_not).toEqual([{ ids: { values: ['seed', 'x'] } }]);
+  });
+
+  it('with rescoring, asks every window for the whole candidate set as k, so windows stay prefixes of each other', () => {
+    const first = retrievalSearches(round(0, 16), { oversample: 1 })[0]!.body;
+    const next = retrievalSearches(round(16, 48, {}, ['seed']), { oversample: 1 })[0]!.body;
+    expect([knnOf(first).k, knnOf(first).num_candidates, first.from, first.size, knnOf(first).rescore_vector]).toEqual([1000, 1000, 0, 16, { oversample: 1 }]);
+    expect([knnOf(next).k, knnOf(next).num_candidates, next.from, next.size]).toEqual([1001, 1001, 16, 48]);
+    const withFacets = retrievalSearches(round(0, 16, { facets: [{ ...brand, restriction: { excludeIds: ['x'] } }], pinned: ['p1'] }), { oversample: 3 });
+    expect(withFacets.map((p) => knnOf(p.body).rescore_vector)).toEqual([{ oversample: 3 }, { oversample: 3 }, { oversample: 3 }]);
+  });
+
+  it('sends oversample 0 as it is (it turns off bbq\'s mapping default), with k following the window', () => {
+    const body = retrievalSearches(round(16, 48), { oversample: 0 })[0]!.body;
+    expect([knnOf(body).k, knnOf(body).rescore_vector]).toEqual([64, { oversample: 0 }]);
+    expect(knnOf(retrievalSearches(round(16, 48))[0]!.body).rescore_vector).toBeUndefined();
+  });
+});
+
+describe('hitSource', () => {
+  it('reads the catalog fields and each image\'s URL and hash (which keep the inner hit\'s offset right), no bookkeeping', () => {
+    expect(hitSource()).toEqual({ includes: [...FIELD_NAMES, 'images.url', 'images.sha256'], exclude_vectors: true });
+    expect(hitSource(true)).toEqual({ includes: [...FIELD_NAMES, 'images.url', 'images.sha256', 'images.vector'], exclude_vectors: false });
+    expect(hitSource().includes).not.toContain('contentHash');
+  });
+});
