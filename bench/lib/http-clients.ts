@@ -51,8 +51,10 @@ export class RawEs {
   }
 
   /**
-   * The same two round trips the server makes today (the stored vector by id, then kNN with the filter and the
-   * product itself excluded), with the same bodies, so equal work on the Elasticsearch side.
+   * The textbook two round trips, kept fixed so runs compare across server versions: the stored vector by a search on
+   * its id, then a kNN of k = first over max(100, 10 × first) candidates with the filter and the product itself
+   * excluded. The server does more Elasticsearch work for the same widget (1,000 candidates rescored with the float
+   * vectors, for recall and for cursors; README "Performance"), so its lists can differ and the ratio includes that.
    */
   async similar(q: SimilarQuery): Promise<string[]> {
     const seed = await this.search({ size: 1, query: { ids: { values: [q.id] } }, _source: { exclude_vectors: false } });

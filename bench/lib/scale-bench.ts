@@ -1,7 +1,10 @@
 import { mulberry32 } from '../../src/common/random';
 import type { VectorIndexType } from '../../src/common/vectors';
 import { primaryVector } from '../../src/catalog/product';
-import { IMAGES_FIELD, VECTOR_FIELD } from '../../src/search/elasticsearch/index-mapping';
+import { loadConfig } from '../../src/config/config';
+import { IMAGES_FIELD } from '../../src/search/elasticsearch/index-mapping';
+import { retrievalSearches } from '../../src/search/elasticsearch/search-requests';
+import { NUM_CANDIDATES } from '../../src/search/pipeline/windows';
 import { GraphQLClient, type RawEs, type SimilarQuery } from './http-clients';
 import { loadBenchIndex } from './load-index';
 import { startServerProcess } from './server-process';
@@ -10,12 +13,14 @@ import { docId, docMeta, syntheticDoc, type SeedSet } from './synthetic-catalog'
 
 /**
  * The scale run: one index per vector index type at `docs` products on one node, each measured for
- *  - recall@k of the kNN query the server sends (k, num_candidates, filter, the product excluded) against exact
+ *  - recall@k of the kNN query the server sends (its k, num_candidates, rescoring, filter; the product dropped) against exact
  *    search: a brute-force dot product in this process over the same vectors, which the generator recomputes;
  *  - similarProducts latency through the GraphQL server while a steady bulk ingest overwrites random products
  *    (refreshes every second, as in production), filtered and unfiltered;
  *  - disk (store size, vector files by kind) and memory (the off-heap vector bytes searches touch, the JVM heap).
  */
+
+const SERVER_DEFAULTS = loadConfig({}, process.cwd());
 
 export interface ScaleOptions {
   esUrl: string;
@@ -91,24 +96,21 @@ function exactTopK(c: Corpus, dims: number, q: number, k: number, filter?: { cat
   return top.map((t) => t.i);
 }
 
-/** The kNN request the server sends for similarProducts (query-builder.ts), straight to Elasticsearch. */
+/**
+ * The kNN request the server sends for the first page of similarProducts (search-requests.ts, with the default
+ * ES_KNN_OVERSAMPLE), straight to Elasticsearch; the product itself is dropped from the hits as the server does.
+ */
 async function approxTopK(raw: RawEs, alias: string, c: Corpus, dims: number, q: number, k: number, filter?: { category: number }): Promise<string[]> {
-  const clauses: unknown[] = filter ? [{ terms: { category: [c.categories[filter.category]] } }, { term: { inStock: true } }] : [];
-  const res = await raw.search(
+  const id = docId(q);
+  const [planned] = retrievalSearches(
     {
-      knn: {
-        field: VECTOR_FIELD,
-        query_vector: Array.from(c.vectors.subarray(q * dims, q * dims + dims)),
-        k,
-        num_candidates: Math.min(10_000, Math.max(100, k * 10)),
-        filter: { bool: { filter: clauses, must_not: [{ ids: { values: [docId(q)] } }] } },
-      },
-      size: k,
-      _source: false,
+      restriction: { filter: filter ? { categories: [c.categories[filter.category]!], inStock: true } : undefined, excludeIds: [id] },
+      vector: { vector: Array.from(c.vectors.subarray(q * dims, q * dims + dims)), from: 0, size: k + 1, numCandidates: NUM_CANDIDATES, unfiltered: [id] },
     },
-    alias,
+    { oversample: SERVER_DEFAULTS.elasticsearch.knnOversample },
   );
-  return res.hits.hits.map((h) => h._id);
+  const res = await raw.search({ ...planned!.body, _source: false }, alias);
+  return res.hits.hits.map((h) => h._id).filter((hit) => hit !== id).slice(0, k);
 }
 
 async function recall(o: ScaleOptions, alias: string, c: Corpus, filtered: boolean): Promise<number> {
