@@ -71,6 +71,10 @@ export function createHttpServer(o: HttpServerOptions): http.Server {
   });
   server.headersTimeout = 30_000;
   server.requestTimeout = 120_000;
+  // Node's 5 s default closes an idle keep-alive socket just as a client may be sending on it ("fetch failed": a
+  // stalled event loop makes that likely, the soak met it under load), and a load balancer in front keeps its own
+  // connections idle for 60 s: the server must not be the side that closes first.
+  server.keepAliveTimeout = 65_000;
   return server;
 }
 

@@ -129,6 +129,11 @@ describe('http-server', () => {
     expect([r.status, r.headers['content-type'], json(r)]).toEqual([200, JSON_TYPE, { status: 'ok' }]);
   });
 
+  it('keeps idle connections longer than a load balancer does, and says so to clients (Keep-Alive: timeout=65)', async () => {
+    const r = await request(`${s.url}/healthz`);
+    expect([r.headers.connection, r.headers['keep-alive']]).toEqual(['keep-alive', 'timeout=65']);
+  });
+
   it('answers the readiness probe from the checks, 503 when not ready', async () => {
     const ready = await request(`${s.url}/readyz`);
     expect([ready.status, json(ready)]).toEqual([200, { status: 'ready', checks: { elasticsearch: 'green', model: 'm' } }]);
