@@ -1,3 +1,4 @@
+import { forEachLimited } from '../common/concurrency';
 import type { Product } from '../catalog/product';
 import { relationOf, type RelatedProduct, type RelationThresholds } from '../catalog/relation';
 import type { DuplicateCatalog } from './duplicate-catalog';
@@ -110,10 +111,3 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export async function forEachLimited(n: number, limit: number, fn: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < n) await fn(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
-}

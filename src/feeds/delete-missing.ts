@@ -14,6 +14,7 @@
  * already gone is not found again, and an interrupted deletion is finished by the next complete run.
  */
 import type { BrowsePage, BrowseQuery } from '../catalog/product-index';
+import { forEachLimited } from '../common/concurrency';
 import { ROW_PROBLEM_CODES } from './feed-record';
 import type { RowFailure } from './error-report';
 import { FEED_SOURCE_ATTRIBUTE } from './to-product-input';
@@ -112,22 +113,21 @@ export async function prune(
   o: { stop?: AbortSignal; onFailure?: (f: RowFailure) => Promise<void> | void; onDeleted?: () => void } = {},
 ): Promise<PruneResult> {
   const r: PruneResult = { deleted: 0, gone: 0, failed: 0, interrupted: false };
-  let next = 0;
-  const worker = async () => {
-    while (next < ids.length && !o.stop?.aborted) {
-      const id = ids[next++]!;
-      try {
-        if (await catalog.delete(id)) r.deleted++;
-        else r.gone++;
-        o.onDeleted?.();
-      } catch (e) {
-        r.failed++;
-        // No row: the product is not in the feed, which is why it was being deleted.
-        await o.onFailure?.({ id, code: 'DELETE_FAILED', message: e instanceof Error ? e.message : String(e) });
-      }
+  let started = 0;
+  await forEachLimited(ids.length, DELETES_AT_ONCE, async (i) => {
+    if (o.stop?.aborted) return;
+    started++;
+    const id = ids[i]!;
+    try {
+      if (await catalog.delete(id)) r.deleted++;
+      else r.gone++;
+      o.onDeleted?.();
+    } catch (e) {
+      r.failed++;
+      // No row: the product is not in the feed, which is why it was being deleted.
+      await o.onFailure?.({ id, code: 'DELETE_FAILED', message: e instanceof Error ? e.message : String(e) });
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(DELETES_AT_ONCE, ids.length) }, worker));
-  r.interrupted = next < ids.length;
+  });
+  r.interrupted = started < ids.length;
   return r;
 }

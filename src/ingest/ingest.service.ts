@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { forEachLimited } from '../common/concurrency';
 import {
   inputImages,
   IngestStatus,
@@ -292,10 +293,3 @@ function sha256(b: Buffer): string {
   return createHash('sha256').update(b).digest('hex');
 }
 
-async function forEachLimited(n: number, limit: number, fn: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < n) await fn(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
-}
