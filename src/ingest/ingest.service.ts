@@ -42,6 +42,11 @@ export interface IngestOptions {
   signal?: AbortSignal;
   /** How many images are fetched and embedded at once within this call (default 32); the model batches them further. */
   concurrency?: number;
+  /**
+   * Compare the written products with the catalog (`duplicates` on each outcome; default true). An API call that does
+   * not ask for them skips the check: two Elasticsearch round trips per call.
+   */
+  checkDuplicates?: boolean;
 }
 
 export interface IngestLimits {
@@ -107,7 +112,7 @@ export class IngestService {
     if (toWrite.length > 0) {
       // The check and the write run side by side: the check's kNN excludes every id of this call (they are compared
       // in memory with their new vectors), so whether it sees the write or not, it finds the same products.
-      const related = this.checkDuplicates(toWrite.filter((w) => w.status !== IngestStatus.UNCHANGED).map((w) => w.doc));
+      const related = o.checkDuplicates === false ? undefined : this.checkDuplicates(toWrite.filter((w) => w.status !== IngestStatus.UNCHANGED).map((w) => w.doc));
       await this.write(toWrite, outcomes, o, related);
     }
     return outcomes as IngestOutcome[];

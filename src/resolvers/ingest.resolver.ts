@@ -1,4 +1,5 @@
-import { Args, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Args, Authorized, Ctx, Info, Mutation, Resolver } from 'type-graphql';
 import { IngestStatus } from '../catalog/product';
 import type { IngestOutcome, IngestService } from '../ingest/ingest.service';
 import { DeleteProductArgs, IngestProductArgs, IngestProductsArgs } from '../schema/args';
@@ -9,6 +10,7 @@ import { WRITE } from '../schema/roles';
 import type { RequestContext } from './context';
 import { IMAGE_EMBED_COST } from './cost';
 import { orErrorResult, toErrorResult } from './error-mapping';
+import { selects } from './selection';
 
 function toResult(o: IngestOutcome): typeof IngestProductResult {
   if (!o.ok) return toErrorResult(o.error) as typeof IngestProductResult;
@@ -34,8 +36,9 @@ export class IngestResolver {
   async ingestProduct(
     @Args(() => IngestProductArgs) { input, refresh }: IngestProductArgs,
     @Ctx() { signal }: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<typeof IngestProductResult> {
-    const [outcome] = await this.ingestService.ingest([toProductInput(input)], { refresh, signal });
+    const [outcome] = await this.ingestService.ingest([toProductInput(input)], { refresh, signal, checkDuplicates: selects(info, 'duplicates') });
     return toResult(outcome);
   }
 
@@ -49,8 +52,9 @@ export class IngestResolver {
   async ingestProducts(
     @Args(() => IngestProductsArgs) { inputs, refresh }: IngestProductsArgs,
     @Ctx() { signal }: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<IngestProductsPayload> {
-    const outcomes = await this.ingestService.ingest(inputs.map(toProductInput), { refresh, signal });
+    const outcomes = await this.ingestService.ingest(inputs.map(toProductInput), { refresh, signal, checkDuplicates: selects(info, 'duplicates') });
     const count = (s: IngestStatus) => outcomes.filter((o) => o.ok && o.status === s).length;
     const summary = Object.assign(new IngestSummary(), {
       created: count(IngestStatus.CREATED),

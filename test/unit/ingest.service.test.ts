@@ -522,6 +522,20 @@ describe('duplicate check', () => {
     ]);
   });
 
+  it('skips the check when the caller does not want duplicates, and checks when it says so or says nothing', async () => {
+    const { index, embedder, images } = setup();
+    const { asked, check } = recordingCheck();
+    const ingest = new IngestService(index, embedder, images, undefined, check);
+    const [skipped] = await ingest.ingest([input('a', 'mug.jpg')], { checkDuplicates: false });
+    expect(skipped!.ok && [skipped.status, skipped.duplicates]).toEqual([IngestStatus.CREATED, undefined]);
+    expect(asked).toEqual([]);
+    expect(index.docs.has('a')).toBe(true);
+    const [asked1] = await ingest.ingest([input('b', 'lamp.jpg')], { checkDuplicates: true });
+    const [byDefault] = await ingest.ingest([input('c', 'mug-v2.jpg')]);
+    expect([asked1, byDefault].map((o) => o!.ok && o.duplicates?.map((d) => d.product.id))).toEqual([['other'], ['other']]);
+    expect(asked.map((a) => a[0]!.split(':')[0])).toEqual(['b', 'c']);
+  });
+
   it('does not ask about a write that only refreshes fetch validators', async () => {
     const { index, embedder, images } = setup();
     const { asked, check } = recordingCheck();

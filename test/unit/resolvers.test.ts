@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { graphql, type GraphQLSchema } from 'graphql';
+import { graphql, Kind, parse, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { IngestStatus, SearchMode, type Product, type ScoredProduct } from '../../src/catalog/product';
 import {
   AppError,
@@ -121,6 +121,15 @@ describe('IngestResolver', () => {
     const ingest = new FakeIngest();
     return { ingest, resolver: new IngestResolver(ingest as unknown as IngestService) };
   };
+  // The resolve info of the mutation's root field in `doc` (only what the resolvers read: its node and the fragments).
+  const infoOf = (doc: string) => {
+    const defs = parse(doc).definitions;
+    const op = defs.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
+    const fragments = Object.fromEntries(defs.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+    return { fieldNodes: [op.selectionSet.selections[0]], fragments } as never;
+  };
+  const withDuplicates = infoOf('mutation { ingestProduct(input: {}) { ... on IngestSuccess { status duplicates { relation } } } }');
+  const summaryOnly = infoOf('mutation { ingestProducts(inputs: []) { summary { created } } }');
   const gqlInput = (id: string) =>
     Object.assign(new ProductInputType(), {
       id,
@@ -134,10 +143,10 @@ describe('IngestResolver', () => {
     const { ingest, resolver } = setup();
     const stored = product('p1', { attributes: { size: 'L' } });
     ingest.outcomes = [{ ok: true, status: IngestStatus.CREATED, product: stored }];
-    const out = await resolver.ingestProduct({ input: gqlInput('p1'), refresh: true } as never, ctx());
+    const out = await resolver.ingestProduct({ input: gqlInput('p1'), refresh: true } as never, ctx(), withDuplicates);
     const [inputs, options] = ingest.calls[0]!.args as [unknown[], { refresh: boolean; signal: AbortSignal }];
     expect(inputs).toEqual([expect.objectContaining({ id: 'p1', title: 'Mug', tags: ['a'], attributes: { size: 'L' }, image: { base64: 'AAAA' } })]);
-    expect(options).toEqual({ refresh: true, signal });
+    expect(options).toEqual({ refresh: true, signal, checkDuplicates: true });
     expect(options.signal).toBe(signal);
     expect(out).toBeInstanceOf(IngestSuccess);
     expect(out).toEqual(Object.assign(new IngestSuccess(), { status: IngestStatus.CREATED, product: ProductType.from(stored) }));
@@ -146,7 +155,7 @@ describe('IngestResolver', () => {
   it('ingestProduct answers expected failures as typed results', async () => {
     const { ingest, resolver } = setup();
     ingest.outcomes = [{ ok: false, id: 'p1', error: new StaleVersionError('p1', 5, 4) }];
-    const out = await resolver.ingestProduct({ input: gqlInput('p1') } as never, ctx());
+    const out = await resolver.ingestProduct({ input: gqlInput('p1') } as never, ctx(), withDuplicates);
     expect(out).toBeInstanceOf(StaleVersion);
     expect({ ...out }).toEqual({
       errorCode: 'STALE_VERSION',
@@ -170,10 +179,11 @@ describe('IngestResolver', () => {
       { ok: true, status: IngestStatus.UNCHANGED, product: product('h') },
     ];
     const inputs = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map(gqlInput);
-    const out = await resolver.ingestProducts({ inputs, refresh: false } as never, ctx());
+    const out = await resolver.ingestProducts({ inputs, refresh: false } as never, ctx(), summaryOnly);
     expect(ingest.calls).toHaveLength(1);
     expect((ingest.calls[0]!.args[0] as { id: string }[]).map((i) => i.id)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
-    expect(ingest.calls[0]!.args[1]).toEqual({ refresh: false, signal });
+    // The client did not ask for duplicates: the service is told to skip the check.
+    expect(ingest.calls[0]!.args[1]).toEqual({ refresh: false, signal, checkDuplicates: false });
     expect(out).toBeInstanceOf(IngestProductsPayload);
     expect(out.summary).toEqual(Object.assign(new IngestSummary(), { created: 1, updated: 2, unchanged: 3, failed: 2 }));
     expect(out.summary).toBeInstanceOf(IngestSummary);
@@ -202,7 +212,7 @@ describe('IngestResolver', () => {
   it('ingestProducts rethrows an unexpected failure instead of reporting it', async () => {
     const { ingest, resolver } = setup();
     ingest.outcomes = [{ ok: false, id: 'x', error: new Error('bug') as never }];
-    await expect(resolver.ingestProducts({ inputs: [gqlInput('x')] } as never, ctx())).rejects.toThrow('bug');
+    await expect(resolver.ingestProducts({ inputs: [gqlInput('x')] } as never, ctx(), summaryOnly)).rejects.toThrow('bug');
   });
 
   it('deleteProduct passes refresh through and answers DeleteSuccess or ProductNotFound', async () => {
