@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { observeRequests, type ElasticsearchObserver } from './request-metrics';
 import { Client, errors } from '@elastic/elasticsearch';
 import { primaryVector, type Product, type ProductDocument } from '../../catalog/product';
@@ -29,13 +28,14 @@ import {
   type IndexIdentity,
 } from './index-mapping';
 import { clientOptions, type ElasticsearchOptions } from './connection';
-import { itemFailureReason, msearchPartFailure, translateError } from './failures';
+import { translateError } from './failures';
+import { bulkUpsertRetrying, msearchRetrying, type BulkAttempt } from './retrying';
 import { InFlightLimit } from './in-flight';
 import { groupSizesQuery } from './query-builder';
 import { GENERATION_SEARCH, generationOf } from './generation';
 import { ElasticsearchRuleStore } from './rule-store';
 import { browseSearches, readBrowse, readRetrieval, retrievalSearches, type KnnOptions, type MsearchAnswer, type PlannedSearch } from './search-requests';
-import { SEED_SOURCE, toDocument, toProduct, toQuerySeed, toSource, type Source } from './source';
+import { SEED_SOURCE, toDocument, toProduct, toQuerySeed, type Source } from './source';
 
 export type { ElasticsearchOptions } from './connection';
 import { ElasticsearchTagStore } from './tag-store';
@@ -265,59 +265,14 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
   }
 
   private async msearch(planned: PlannedSearch[]): Promise<[PlannedSearch, MsearchAnswer][]> {
-    // An msearch answers 200 when one of its searches failed, so the transport never retries a part that met a node
-    // dying or a shard copy not yet promoted (a plain search answering 503 would be retried); this does, twice.
-    for (let attempt = 0; ; attempt++) {
-      const res = await this.call(() => this.client.msearch<Source>({ index: this.alias, searches: planned.flatMap((p) => [{}, p.body as never]) }));
-      const failed = res.responses.find((r) => 'error' in r);
-      if (!failed) return res.responses.map((r, i): [PlannedSearch, MsearchAnswer] => [planned[i]!, r as MsearchAnswer]);
-      const fault = msearchPartFailure(failed as { status?: number; error: { type?: string; reason?: string } });
-      if (!fault.transient || attempt >= 2) throw fault.error;
-      await sleep(100 * 2 ** attempt);
-    }
+    const responses = await msearchRetrying(() => this.call(() => this.client.msearch<Source>({ index: this.alias, searches: planned.flatMap((p) => [{}, p.body as never]) })));
+    return responses.map((r, i): [PlannedSearch, MsearchAnswer] => [planned[i]!, r as MsearchAnswer]);
   }
 
-  /**
-   * Upserts whole documents with deterministic ids. Documents carrying a `version` use external versioning so an
-   * older catalog version can never overwrite a newer one. Items rejected with 429 are retried with backoff; every
-   * other failure is reported per item, never dropped.
-   */
-  async bulkUpsert(docs: readonly ProductDocument[], o: WriteOptions = {}): Promise<BulkItemResult[]> {
-    const results = new Map<string, BulkItemResult>();
-    let pending = [...docs];
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      const res = await this.call(() =>
-        this.client.bulk({
-          refresh: o.refresh ? 'wait_for' : false,
-          // Elasticsearch waits up to a minute for a shard's primary by default; give up before the client does, so
-          // an item without a primary is reported as SHARD_UNAVAILABLE instead of the whole call timing out.
-          timeout: `${Math.floor(this.requestTimeoutMs * 0.8)}ms`,
-          operations: pending.flatMap((d) => [
-            {
-              index: {
-                _index: this.alias,
-                _id: d.id,
-                ...(d.version !== undefined ? { version: d.version, version_type: 'external' as const } : {}),
-              },
-            },
-            toSource(d),
-          ]),
-        }),
-      );
-      const retry: ProductDocument[] = [];
-      res.items.forEach((item, i) => {
-        const op = item.index!;
-        const doc = pending[i];
-        if (!op.error) return void results.set(doc.id, { id: doc.id, ok: true, created: op.result === 'created' });
-        if (op.status === 409) return void results.set(doc.id, { id: doc.id, ok: false, conflict: true, error: op.error.reason ?? 'version conflict' });
-        const reason = itemFailureReason(op.status, op.error.type, op.error.reason ?? '');
-        if (reason === 'BACKEND_BUSY' && attempt < 4) return void retry.push(doc);
-        results.set(doc.id, { id: doc.id, ok: false, reason, error: `${op.error.type}: ${op.error.reason ?? ''}`.trim() });
-      });
-      pending = retry;
-      if (pending.length > 0) await sleep(100 * 2 ** attempt);
-    }
-    return docs.map((d) => results.get(d.id)!);
+  /** Whole documents by id, versioned ones never over a newer version; 429s retried (retrying.ts). */
+  bulkUpsert(docs: readonly ProductDocument[], o: WriteOptions = {}): Promise<BulkItemResult[]> {
+    const send = (a: BulkAttempt) => this.call(() => this.client.bulk({ ...a, operations: a.operations as never }));
+    return bulkUpsertRetrying(send, this.alias, this.requestTimeoutMs, docs, o);
   }
 
   async delete(id: string, o: WriteOptions = {}): Promise<boolean> {
