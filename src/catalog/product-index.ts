@@ -149,6 +149,11 @@ export interface Hit {
    * (1 + cosine) / 2, in [0, 1].
    */
   score: number;
+  /**
+   * A kNN hit whose score is the exact similarity of the query vector and the product's nearest image (float
+   * vectors, not a quantised estimate): relations can be cut from it without reading the vectors back.
+   */
+  exactScore?: boolean;
 }
 
 export interface BulkItemResult {

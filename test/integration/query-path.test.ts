@@ -101,4 +101,18 @@ describe('the query path on a real Elasticsearch', () => {
     const second = top.find((h) => h.matchedImage!.index === 1);
     expect(second?.matchedImage?.url).toBe(`https://img.test/${second!.product.id.slice(1).replace(/^0+(?=\d)/, '')}.jpg`);
   });
+
+  it('marks as exact the rescored hits of one-image products only, and no hit of an int8 index without rescoring', async () => {
+    const solo = storedDoc('solo', vs[11]!, { images: [{ vector: vs[11]!, sha256: 's1' }] });
+    expect((await plain.bulkUpsert([solo], { refresh: true }))[0]!.ok).toBe(true);
+    try {
+      const q = { restriction: {}, vector: { vector: vs[11]!, from: 0, size: 5, numCandidates: 300 } };
+      const exact = (await rescored.retrieve(q)).vector!.map((h) => `${h.product.id}:${h.exactScore ?? false}`);
+      expect(exact.filter((h) => h.endsWith(':true'))).toEqual(['solo:true']);
+      expect(exact).toHaveLength(5);
+      expect((await plain.retrieve(q)).vector!.filter((h) => h.exactScore)).toEqual([]);
+    } finally {
+      await plain.delete('solo', { refresh: true });
+    }
+  });
 });

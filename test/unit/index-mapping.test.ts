@@ -4,6 +4,7 @@ import {
   indexSettings,
   MAPPING_VERSION,
   mappingVersionOf,
+  scoresFloatVectors,
   slugifyModelId,
   versionedIndexName,
 } from '../../src/search/elasticsearch/index-mapping';
@@ -81,5 +82,15 @@ describe('index mapping', () => {
     expect(mappingVersionOf({ _meta: { model_id: 'm', dims: 3 } })).toBeUndefined();
     expect(mappingVersionOf({ _meta: { mapping_version: '2' } })).toBeUndefined();
     expect(mappingVersionOf({})).toBeUndefined();
+  });
+
+  it('knows when an index scores kNN hits with the float vectors: a float type, or a quantised one rescored over all candidates', () => {
+    const of = (type: string | undefined) => ({ properties: { images: { properties: { vector: { dims: 4, ...(type ? { index_options: { type } } : {}) } } } } });
+    expect([1, undefined, 0].map((o) => scoresFloatVectors(of('hnsw'), o))).toEqual([true, true, true]);
+    expect(scoresFloatVectors(of('flat'), undefined)).toBe(true);
+    expect(['int8_hnsw', 'int4_hnsw', 'bbq_hnsw', 'int8_flat'].map((t) => [1, 3, undefined, 0].map((o) => scoresFloatVectors(of(t), o)))).toEqual(
+      Array(4).fill([true, true, false, false]),
+    );
+    expect([scoresFloatVectors(of(undefined), 1), scoresFloatVectors({}, 1)]).toEqual([false, false]);
   });
 });

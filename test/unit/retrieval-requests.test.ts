@@ -1,6 +1,6 @@
 import { FIELD_NAMES } from '../../src/catalog/product-fields';
 import type { RetrievalQuery } from '../../src/catalog/product-index';
-import { retrievalSearches } from '../../src/search/elasticsearch/search-requests';
+import { readRetrieval, retrievalSearches, type MsearchAnswer } from '../../src/search/elasticsearch/search-requests';
 import { hitSource } from '../../src/search/elasticsearch/source';
 
 /** The msearch bodies of a retrieval round: the kNN's k, its filter, rescoring, and what the hits read. */
@@ -45,5 +45,31 @@ describe('hitSource', () => {
     expect(hitSource()).toEqual({ includes: [...FIELD_NAMES, 'images.url', 'images.sha256'], exclude_vectors: true });
     expect(hitSource(true)).toEqual({ includes: [...FIELD_NAMES, 'images.url', 'images.sha256', 'images.vector'], exclude_vectors: false });
     expect(hitSource().includes).not.toContain('contentHash');
+  });
+});
+
+describe('readRetrieval', () => {
+  const hit = (id: string, images: number, index = 'idx-a') => ({
+    _index: index,
+    _score: 0.9,
+    _source: { id, title: id, images: Array.from({ length: images }, (_, i) => ({ sha256: `${id}-${i}` })) } as never,
+  });
+  const answer = (...hits: ReturnType<typeof hit>[]): MsearchAnswer => ({ hits: { hits } });
+
+  it('marks kNN hits exact only from an index that scores float vectors and for products of one image; keyword hits never', () => {
+    const [vector, , pinned] = retrievalSearches({ ...round(0, 3), keyword: { q: 'mug', from: 0, size: 2 }, pinned: ['b'] });
+    const keyword = retrievalSearches({ restriction: {}, keyword: { q: 'mug', from: 0, size: 2 } })[0]!;
+    const r = readRetrieval(
+      [
+        [vector!, answer(hit('a', 1), hit('b', 2), hit('c', 1, 'idx-b'))],
+        [keyword, answer(hit('a', 1))],
+        [pinned!, answer(hit('b', 1))],
+      ],
+      new Set(['idx-a']),
+    );
+    expect(r.vector!.map((h) => [h.product.id, h.exactScore ?? false])).toEqual([['a', true], ['b', false], ['c', false]]);
+    expect(r.keyword!.map((h) => h.exactScore ?? false)).toEqual([false]);
+    expect(r.pinned!.map((h) => h.exactScore ?? false)).toEqual([true]);
+    expect(readRetrieval([[vector!, answer(hit('a', 1))]]).vector![0]!.exactScore).toBeUndefined();
   });
 });

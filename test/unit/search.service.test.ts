@@ -62,6 +62,17 @@ describe('hit relations', () => {
     expect(labelled(await search.recommendations(['p'], [], { first: 1 }))).toEqual(['copy:DUPLICATE']);
   });
 
+  it('cuts relations from exact hit similarities without reading vectors back, except for a product of several images or a modified query', async () => {
+    const { index, embedder, search } = setup(docs());
+    index.exactScores = true;
+    embedder.relationThresholds = T;
+    expect(labelled(await search.similarProducts('p', { first: 5 }))).toEqual(['copy:DUPLICATE', 'edge:VARIANT', 'shot:VARIANT', 'other:SIMILAR']);
+    expect(index.callsOf('getDocuments')).toEqual([[['shot']]]);
+    embedder.text('red', unit(DIMS, 0.5, 3));
+    await search.discover({ seedId: 'p', modifier: 'red', first: 2 });
+    expect(index.callsOf('getDocuments')).toHaveLength(2);
+  });
+
   it('leaves hits unlabelled for text queries, mixtures and an uncalibrated model', async () => {
     const { embedder, search } = setup(docs());
     expect(labelled(await search.similarProducts('p', { first: 2 }))).toEqual(['copy:undefined', 'edge:undefined']);

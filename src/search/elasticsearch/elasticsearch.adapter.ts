@@ -23,6 +23,7 @@ import {
   indexSettings,
   mappingVersionOf,
   type IndexShape,
+  scoresFloatVectors,
   servingRefusal,
   versionedIndexName,
   type IndexIdentity,
@@ -34,7 +35,7 @@ import { InFlightLimit } from './in-flight';
 import { groupSizesQuery } from './query-builder';
 import { GENERATION_SEARCH, generationOf } from './generation';
 import { ElasticsearchRuleStore } from './rule-store';
-import { browseSearches, readBrowse, readRetrieval, retrievalSearches, type KnnOptions, type MsearchAnswer, type PlannedSearch } from './search-requests';
+import { browseSearches, knnHitIndices, readBrowse, readRetrieval, retrievalSearches, type KnnOptions, type MsearchAnswer, type PlannedSearch } from './search-requests';
 import { SEED_SOURCE, toDocument, toProduct, toQuerySeed, type Source } from './source';
 
 export type { ElasticsearchOptions } from './connection';
@@ -222,8 +223,27 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
     const planned = qs.map((q) => retrievalSearches(q, this.knn));
     const all = planned.flat();
     const answers = all.length > 0 ? await this.msearch(all) : [];
+    const exact = new Set<string>();
+    for (const index of knnHitIndices(answers)) if (await this.scoresFloatVectors(index)) exact.add(index);
     let at = 0;
-    return planned.map((p) => readRetrieval(answers.slice(at, (at += p.length))));
+    return planned.map((p) => readRetrieval(answers.slice(at, (at += p.length)), exact));
+  }
+
+  /** Per index (its type never changes; the alias may move): whether its kNN scores are float similarities. */
+  private readonly floatScoring = new Map<string, Promise<boolean>>();
+
+  private scoresFloatVectors(index: string): Promise<boolean> {
+    let known = this.floatScoring.get(index);
+    if (!known) {
+      known = this.call(async () => scoresFloatVectors(Object.values(await this.client.indices.getMapping({ index }))[0]?.mappings as never, this.knn.oversample));
+      // Unknown is "not exact": the caller then reads the vectors back, and the next search asks again.
+      known = known.catch(() => {
+        this.floatScoring.delete(index);
+        return false;
+      });
+      this.floatScoring.set(index, known);
+    }
+    return known;
   }
 
   async groupSizes(groupIds: readonly string[], restriction: Restriction): Promise<Map<string, number>> {

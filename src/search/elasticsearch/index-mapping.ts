@@ -117,6 +117,7 @@ function catalogProperties(): { [K in keyof ProductFields]: ProductFields[K]['es
 
 interface MappingProperty {
   dims?: number;
+  index_options?: { type?: string };
   properties?: Record<string, MappingProperty>;
 }
 
@@ -166,4 +167,15 @@ export function servingRefusal(
     );
   }
   return undefined;
+}
+
+/**
+ * Whether an index's kNN scores are the float similarity itself rather than a quantised estimate: a float index
+ * (`hnsw`, `flat`) scores with the float vectors; a quantised one only when its candidates are rescored with them
+ * (`rescore_vector.oversample` ≥ 1 over the whole candidate set, as search-requests.ts asks whenever it is set).
+ */
+export function scoresFloatVectors(mapping: { properties?: Record<string, MappingProperty> }, oversample: number | undefined): boolean {
+  const type = mapping.properties?.[IMAGES_FIELD]?.properties?.vector?.index_options?.type;
+  if (type === 'hnsw' || type === 'flat') return true;
+  return type !== undefined && oversample !== undefined && oversample >= 1;
 }

@@ -102,15 +102,19 @@ export interface MsearchAnswer {
   aggregations?: Record<string, unknown>;
 }
 
-/** A retrieval round from the answers to its planned searches, in their order. */
-export function readRetrieval(answers: readonly [PlannedSearch, MsearchAnswer][]): Retrieval {
+/**
+ * A retrieval round from the answers to its planned searches, in their order. `exactIn`: the indices whose kNN scores
+ * are float similarities (see toHits); keyword and id-query hits never are.
+ */
+export function readRetrieval(answers: readonly [PlannedSearch, MsearchAnswer][], exactIn?: ReadonlySet<string>): Retrieval {
   const out: Retrieval = {};
   for (const [p, r] of answers) {
+    const exact = p.body.knn !== undefined ? exactIn : undefined;
     if (p.side === 'vector' || p.side === 'keyword') {
-      out[p.side] = toHits(r.hits.hits);
+      out[p.side] = toHits(r.hits.hits, exact);
       out.generation ??= r.hits.hits[0]?._index;
     }
-    if (p.side === 'pinned') out.pinned = toHits(r.hits.hits);
+    if (p.side === 'pinned') out.pinned = toHits(r.hits.hits, exact);
     if (p.facets) (out.facets ??= []).push(...parseFacetAggs(p.facets.facets, r.aggregations));
   }
   return out;
@@ -124,4 +128,11 @@ export function readBrowse(answers: readonly [PlannedSearch, MsearchAnswer][]): 
     generation: hits.hits[0]?._index,
     facets: answers.flatMap(([p, r]) => (p.facets ? parseFacetAggs(p.facets.facets, r.aggregations) : [])),
   };
+}
+
+/** The indices the kNN hits of these answers came from (one, unless the alias moved between requests). */
+export function knnHitIndices(answers: readonly [PlannedSearch, MsearchAnswer][]): Set<string> {
+  const out = new Set<string>();
+  for (const [p, r] of answers) if (p.body.knn !== undefined) for (const h of r.hits.hits) out.add(h._index);
+  return out;
 }

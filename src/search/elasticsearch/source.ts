@@ -63,18 +63,24 @@ function compact(i: StoredImage): StoredImage {
 }
 
 interface EsHit {
+  _index?: string;
   _source?: Source;
   _score?: number | null;
   inner_hits?: Record<string, { hits: { hits: { _nested?: { offset: number } }[] } }>;
 }
 
-/** Search hits, with the image that matched when the kNN went through the nested vectors. */
-export function toHits(hits: EsHit[]): Hit[] {
+/**
+ * Search hits, with the image that matched when the kNN went through the nested vectors. `exactIn`: the indices whose
+ * kNN scores are float similarities (index-mapping.ts scoresFloatVectors); a hit there with one image has the exact
+ * similarity of it (with several, the nested kNN scores the image the quantised walk found nearest, not always the nearest).
+ */
+export function toHits(hits: EsHit[], exactIn?: ReadonlySet<string>): Hit[] {
   return hits
     .filter((h) => h._source)
     .map((h) => {
       const hit: Hit = { product: toProduct(h._source!), score: h._score ?? 0 };
       const images = h._source![IMAGES_FIELD];
+      if (images?.length === 1 && h._index !== undefined && exactIn?.has(h._index)) hit.exactScore = true;
       if (images?.length && images.every((i) => i.vector)) hit.vectors = images.map((i) => i.vector!);
       const offset = h.inner_hits?.[IMAGES_FIELD]?.hits.hits[0]?._nested?.offset;
       if (offset !== undefined) hit.matchedImage = { index: offset, url: h._source![IMAGES_FIELD]?.[offset]?.url };

@@ -94,5 +94,5 @@ export function fuseTiers(vector: RankedSide, keyword: RankedSide, window: numbe
 }
 
 function vectorSide(h: Hit, i: number): Candidate['vector'] {
-  return { rank: i + 1, similarity: cosineFromScore(h.score), ...(h.matchedImage ? { matchedImage: h.matchedImage } : {}) };
+  return { rank: i + 1, similarity: cosineFromScore(h.score), ...(h.matchedImage ? { matchedImage: h.matchedImage } : {}), ...(h.exactScore ? { exact: true } : {}) };
 }

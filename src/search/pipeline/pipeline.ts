@@ -97,7 +97,7 @@ export async function runSearch(deps: PipelineDeps, req: SearchRequest, signal?:
 
   const page = cutPage(ranked, offset, Math.min(req.first, MAX_DEPTH - offset), cursor?.anchor);
   const hits = page.items.map((c) => toScoredProduct(c, req.explain ?? false));
-  await labelRelations(deps.index, deps.embedder.relationThresholds, query.reference, hits);
+  await labelRelations(deps.index, deps.embedder.relationThresholds, query, page.items, hits);
   if (req.collapse) {
     const sizes = await deps.index.groupSizes(unique(hits.map((h) => h.product.groupId)), restriction);
     for (const h of hits) h.groupSize = sizes.get(h.product.groupId) ?? 1;

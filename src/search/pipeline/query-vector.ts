@@ -27,6 +27,8 @@ export interface QueryVector {
    * does not change it: "this, but in red" still reports how close each hit is to this.
    */
   reference?: ArrayLike<number>;
+  /** The query vector is the reference's direction (no modifier moved it), so kNN similarities are to the reference. */
+  referenceIsQuery?: boolean;
 }
 
 export interface VectorSources {
@@ -70,7 +72,8 @@ export async function buildQueryVector(src: VectorSources, s: QuerySignals, sign
   }
   const categories = [...seed, ...positives].flatMap((id) => docs.get(id)?.category ?? []);
   const reference = towards.length === 1 && away.length === 0 && s.text === undefined ? towards[0] : undefined;
-  return { vector, cancelled: hasSignals && !vector, excludeIds: ids, unknownIds, imageSha256, categories, reference };
+  const referenceIsQuery = reference !== undefined && !modifier ? true : undefined;
+  return { vector, cancelled: hasSignals && !vector, excludeIds: ids, unknownIds, imageSha256, categories, reference, ...(referenceIsQuery ? { referenceIsQuery } : {}) };
 }
 
 /**

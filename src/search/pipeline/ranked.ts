@@ -7,8 +7,11 @@ export interface Candidate {
   product: Product;
   /** Ranking score so far (the engine's score, then the fused score, then adjusted by later stages). */
   score: number;
-  /** The vector side: 1-based rank, the cosine similarity to the query, and the image that matched. */
-  vector?: { rank: number; similarity: number; matchedImage?: MatchedImage };
+  /**
+   * The vector side: 1-based rank, the cosine similarity to the query, the image that matched, and whether the
+   * similarity is the exact one of the product's nearest image (Hit.exactScore).
+   */
+  vector?: { rank: number; similarity: number; matchedImage?: MatchedImage; exact?: boolean };
   /** The keyword side: 1-based rank and the BM25 score. */
   keyword?: { rank: number; score: number };
   /** Reciprocal-rank contributions of each side, in hybrid queries. */

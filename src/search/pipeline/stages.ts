@@ -72,7 +72,7 @@ function pinnedCandidates(hits: readonly Hit[]): Map<string, Candidate> {
       {
         product: h.product,
         score: h.score,
-        ...(h.matchedImage ? { vector: { rank: 0, similarity: cosineFromScore(h.score), matchedImage: h.matchedImage } } : {}),
+        ...(h.matchedImage ? { vector: { rank: 0, similarity: cosineFromScore(h.score), matchedImage: h.matchedImage, ...(h.exactScore ? { exact: true } : {}) } } : {}),
       },
     ]),
   );

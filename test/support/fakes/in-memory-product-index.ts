@@ -33,6 +33,8 @@ export class InMemoryProductIndex implements ProductIndex {
   readonly failNextWrite = new Map<string, string>();
   /** The concrete index a search reports; change it to simulate a reindex behind the alias. */
   generation = 'in-memory-1';
+  /** Mark kNN hits of one-image products as exact (Hit.exactScore), like a float or rescored Elasticsearch index. */
+  exactScores = false;
 
   constructor(docs: readonly ProductDocument[] = []) {
     for (const d of docs) this.store(d);
@@ -161,7 +163,9 @@ export class InMemoryProductIndex implements ProductIndex {
       .map((d) => {
         const scores = d.images.map((img) => (1 + dot(vector, img.vector)) / 2);
         const best = scores.indexOf(Math.max(...scores));
-        return { product: pickProduct(d), score: scores[best]!, matchedImage: { index: best, url: d.images[best]!.url } };
+        const hit: Hit = { product: pickProduct(d), score: scores[best]!, matchedImage: { index: best, url: d.images[best]!.url } };
+        if (this.exactScores && d.images.length === 1) hit.exactScore = true;
+        return hit;
       })
       .filter((h) => minSimilarity === undefined || 2 * h.score - 1 >= minSimilarity - 1e-12)
       .sort((a, b) => b.score - a.score);
