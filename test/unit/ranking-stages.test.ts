@@ -3,6 +3,8 @@ import { RuleConflictKind } from '../../src/common/errors';
 import { applyBoosts, boostMatch } from '../../src/search/pipeline/boost';
 import { autocut, autocutCount } from '../../src/search/pipeline/cuts';
 import { diversify } from '../../src/search/pipeline/diversity';
+import { mulberry32 } from '../../src/common/random';
+import { byScoreThenId } from '../../src/search/pipeline/ranked';
 import { placePins } from '../../src/search/pipeline/pins';
 import type { Candidate, Ranked } from '../../src/search/pipeline/ranked';
 import { productMatches } from '../../src/search/rules/product-filter';
@@ -132,7 +134,53 @@ describe('diversity (MMR)', () => {
     expect(ids(out)).toEqual(['a1', 'b', 'a2']);
     expect(out.items.map((x) => x.mmrPenalty)).toEqual([0, 0, 0.5]);
   });
+
+  it('picks exactly as the textbook MMR (every remaining × picked cosine each step), ties and missing vectors included', () => {
+    const rng = mulberry32(8);
+    for (let trial = 0; trial < 40; trial++) {
+      const n = 1 + Math.floor(rng() * 70);
+      // Scores on a coarse grid and a few repeated vectors, so equal values and the id tie-break come up.
+      const shared = Array.from({ length: 3 }, () => unit(Array.from({ length: 8 }, () => rng() - 0.5)));
+      const items = Array.from({ length: n }, (_, i) => {
+        const roll = rng();
+        const vectors = roll < 0.1 ? undefined : [roll < 0.4 ? shared[i % 3]! : unit(Array.from({ length: 8 }, () => rng() - 0.5))];
+        return c(`p${String(Math.floor(rng() * 1000)).padStart(3, '0')}-${i}`, Math.round(rng() * 10) / 10, vectors ? { vectors } : {});
+      }).sort(byScoreThenId);
+      const d = [0.3, 0.5, 0.9][trial % 3]!;
+      const got = diversify(list(items), d);
+      const want = naiveMmr(items, d, 50);
+      expect(got.items.map((x) => [x.product.id, x.mmrPenalty])).toEqual(want.map((x) => [x.product.id, x.mmrPenalty]));
+    }
+  });
 });
+
+/** MMR as first written: for every remaining candidate, its highest cosine to every result picked so far. */
+function naiveMmr(items: Candidate[], d: number, pool: number): Candidate[] {
+  const cands = items.slice(0, pool);
+  const [lo, hi] = [Math.min(...cands.map((x) => x.score)), Math.max(...cands.map((x) => x.score))];
+  const rel = (x: Candidate) => (hi > lo ? (x.score - lo) / (hi - lo) : 1);
+  const cos = (a?: number[], b?: number[]) => (a && b ? a.reduce((s, v, i) => s + v * b[i]!, 0) : 0);
+  const chosen: Candidate[] = [];
+  const remaining = [...cands];
+  while (remaining.length > 0) {
+    let best = -1;
+    let bestValue = -Infinity;
+    let bestPenalty = 0;
+    remaining.forEach((x, i) => {
+      const sim = chosen.length === 0 ? 0 : Math.max(...chosen.map((s) => cos(x.vectors?.[0], s.vectors?.[0])));
+      const value = (1 - d) * rel(x) - d * sim;
+      if (value > bestValue || (value === bestValue && byScoreThenId(x, remaining[best]!) < 0)) [best, bestValue, bestPenalty] = [i, value, d * sim];
+    });
+    const [pick] = remaining.splice(best, 1);
+    chosen.push({ ...pick!, mmrPenalty: Math.round(bestPenalty * 1e6) / 1e6 });
+  }
+  return [...chosen, ...items.slice(pool)];
+}
+
+function unit(v: number[]): number[] {
+  const n = Math.hypot(...v);
+  return v.map((x) => x / n);
+}
 
 describe('pins', () => {
   const organic = list([c('o1', 0.9), c('o2', 0.8), c('o3', 0.7)]);

@@ -16,25 +16,30 @@ export function diversify(r: Ranked, diversity: number, pool = DIVERSITY_POOL): 
   const scores = candidates.map((c) => c.score);
   const [lo, hi] = [Math.min(...scores), Math.max(...scores)];
   const rel = (c: Candidate) => (hi > lo ? (c.score - lo) / (hi - lo) : 1);
-  const vectors = new Map(candidates.map((c) => [c.product.id, vectorOf(c)]));
+  const vectors = candidates.map(vectorOf);
+  // Each remaining candidate's highest cosine to the results picked so far, updated with each pick's cosines only,
+  // so a pick costs one cosine per remaining candidate instead of one per remaining × picked pair.
+  const maxSim = new Float64Array(candidates.length).fill(-Infinity);
+  const remaining = candidates.map((_, i) => i);
   const chosen: Candidate[] = [];
-  const remaining = [...candidates];
   while (remaining.length > 0) {
     let best = -1;
     let bestValue = -Infinity;
     let bestPenalty = 0;
-    remaining.forEach((c, i) => {
-      const sim = chosen.length === 0 ? 0 : Math.max(...chosen.map((s) => cosine(vectors.get(c.product.id), vectors.get(s.product.id))));
+    remaining.forEach((ci, i) => {
+      const c = candidates[ci]!;
+      const sim = chosen.length === 0 ? 0 : maxSim[ci]!;
       const penalty = diversity * sim;
       const value = (1 - diversity) * rel(c) - penalty;
-      if (value > bestValue || (value === bestValue && byScoreThenId(c, remaining[best]!) < 0)) {
+      if (value > bestValue || (value === bestValue && byScoreThenId(c, candidates[remaining[best]!]!) < 0)) {
         best = i;
         bestValue = value;
         bestPenalty = penalty;
       }
     });
-    const [pick] = remaining.splice(best, 1);
-    chosen.push({ ...pick!, mmrPenalty: Math.round(bestPenalty * 1e6) / 1e6 });
+    const [picked] = remaining.splice(best, 1);
+    chosen.push({ ...candidates[picked!]!, mmrPenalty: Math.round(bestPenalty * 1e6) / 1e6 });
+    for (const ci of remaining) maxSim[ci] = Math.max(maxSim[ci]!, cosine(vectors[ci], vectors[picked!]));
   }
   return { items: [...chosen, ...r.items.slice(pool)], settled: r.settled, complete: r.complete };
 }
@@ -44,7 +49,7 @@ function vectorOf(c: Candidate): number[] | undefined {
   return c.vectors?.[c.vector?.matchedImage?.index ?? 0] ?? c.vectors?.[0];
 }
 
-function cosine(a: number[] | undefined, b: number[] | undefined): number {
+function cosine(a: readonly number[] | undefined, b: readonly number[] | undefined): number {
   if (!a || !b) return 0;
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;

@@ -1,6 +1,6 @@
 import type { StoredRule } from '../../catalog/merchandising';
 import type { ScoredProduct } from '../../catalog/product';
-import type { ProductIndex } from '../../catalog/product-index';
+import type { ProductIndex, Restriction } from '../../catalog/product-index';
 import type { SearchRequest } from '../../catalog/search-request';
 import type { SearchResult } from '../../catalog/search-result';
 import { CursorProblem, InvalidCursorError, PageDepthExceededError } from '../../common/errors';
@@ -97,11 +97,11 @@ export async function runSearch(deps: PipelineDeps, req: SearchRequest, signal?:
 
   const page = cutPage(ranked, offset, Math.min(req.first, MAX_DEPTH - offset), cursor?.anchor);
   const hits = page.items.map((c) => toScoredProduct(c, req.explain ?? false));
-  await labelRelations(deps.index, deps.embedder.relationThresholds, query, page.items, hits);
-  if (req.collapse) {
-    const sizes = await deps.index.groupSizes(unique(hits.map((h) => h.product.groupId)), restriction);
-    for (const h of hits) h.groupSize = sizes.get(h.product.groupId) ?? 1;
-  }
+  // Independent of each other: one round trip's wait, not two.
+  await Promise.all([
+    labelRelations(deps.index, deps.embedder.relationThresholds, query, page.items, hits),
+    req.collapse ? countGroups(deps.index, hits, restriction) : undefined,
+  ]);
   const last = page.items[page.items.length - 1];
   const next: SearchCursor | undefined = last && {
     kind: 'search',
@@ -163,6 +163,11 @@ function rankingKey(req: SearchRequest, q: QueryVector): unknown {
     rules: req.rules,
     useStoredRules: req.useStoredRules === false ? false : undefined,
   };
+}
+
+async function countGroups(index: PipelineDeps['index'], hits: ScoredProduct[], restriction: Restriction): Promise<void> {
+  const sizes = await index.groupSizes(unique(hits.map((h) => h.product.groupId)), restriction);
+  for (const h of hits) h.groupSize = sizes.get(h.product.groupId) ?? 1;
 }
 
 function toScoredProduct(c: Candidate, explain: boolean): ScoredProduct {
