@@ -63,6 +63,11 @@ export interface RetrievalQuery {
     numCandidates: number;
     /** Products of these groups are left out of the kNN (collapsing pages the kNN by groups). */
     excludeGroups?: readonly string[];
+    /**
+     * Hits are the best product (score, then id) of each group among the `numCandidates` nearest, best group first,
+     * and `from`/`size` count groups: a page of groups costs one window however many variants its groups have.
+     */
+    collapse?: boolean;
     /** Only products with an image at least this similar (cosine) to the query. */
     minSimilarity?: number;
     /**
@@ -112,6 +117,8 @@ export interface Retrieval {
   facets?: FacetResult[];
   /** The pinned products that pass the restriction. */
   pinned?: Hit[];
+  /** A collapsed vector side: how many products its candidate set holds (fewer than `numCandidates`: all there are). */
+  vectorCandidates?: number;
 }
 
 export interface BrowseQuery {

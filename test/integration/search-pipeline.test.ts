@@ -4,6 +4,7 @@ import { ElasticsearchProductIndex } from '../../src/search/elasticsearch/elasti
 import { SearchService } from '../../src/search/search.service';
 import { ES_URL, testIndex } from '../support/es';
 import { FakeEmbedder, FakeImageSource, storedDoc, unit } from '../support/fakes';
+import { byScoreThenId } from '../../src/search/pipeline/ranked';
 
 /**
  * The search pipeline on a real Elasticsearch, with hand-placed vectors where the engine's behaviour is the point
@@ -102,5 +103,66 @@ describe('exactly N with collapsing, on Elasticsearch', () => {
     expect([r.exhaustive, r.pageInfo.hasNextPage]).toEqual([true, true]);
     const next = await search.similarProducts('seed', { first: 5, collapse: true, after: r.pageInfo.endCursor });
     expect([next.hits.map((h) => h.product.groupId), next.pageInfo.hasNextPage]).toEqual([['s5'], false]);
+  });
+});
+
+/**
+ * The engine collapses a round of candidates itself (one request per window of groups): it must pick what collapsing
+ * the same candidate set by hand picks (each group's best product by score, then id; groups in that order), equal
+ * scores included, where Lucene's own tie order (insertion) is the opposite; and facets riding on that request must
+ * still count the candidate set's products, not its groups.
+ */
+describe('collapsing in the engine, on Elasticsearch', () => {
+  const D = 8;
+  let index: ElasticsearchProductIndex;
+  /** Cosine c to the first axis, the rest on axis `axis`. */
+  const at = (c: number, axis: number) => {
+    const v = new Array<number>(D).fill(0);
+    v[0] = c;
+    v[axis] = Math.sqrt(1 - c * c);
+    return v;
+  };
+  const brands = ['acme', 'bolt', 'core'];
+  // Inserted in descending id order within each group, so the engine's tie order (insertion) is the reverse of id order.
+  const docs: ProductDocument[] = [
+    storedDoc('seed', at(1, 1), { groupId: 'seed' }),
+    ...['t-z', 't-m', 't-a'].map((id) => storedDoc(id, at(0.95, 2), { groupId: 'tie', brand: 'acme' })),
+    // Two groups whose best products score alike: the group of the smaller id comes first.
+    storedDoc('u-b', at(0.9, 3), { groupId: 'gb', brand: 'bolt' }),
+    storedDoc('u-a', at(0.9, 3), { groupId: 'ga', brand: 'bolt' }),
+    ...Array.from({ length: 120 }, (_, i) =>
+      storedDoc(`w${String(119 - i).padStart(3, '0')}`, at(0.85 - (119 - i) * 0.003, 2 + ((119 - i) % 5)), {
+        groupId: `w-g${(119 - i) % 17}`,
+        brand: brands[i % 3],
+      }),
+    ),
+  ];
+
+  beforeAll(async () => {
+    index = testIndex('engine-collapse');
+    await index.ensureIndex({ modelId: 'fake-model@00000000', dims: D });
+    expect((await index.bulkUpsert(docs, { refresh: true })).every((r) => r.ok)).toBe(true);
+  });
+
+  afterAll(async () => {
+    await index.dropAll();
+    await index.close();
+  });
+
+  it('picks each group best product by score, then id, in that order, and counts facets over products', async () => {
+    const restriction = { excludeIds: ['seed'] };
+    const facets = [{ restriction, facets: [{ field: 'brand' as const, size: 20 }] }];
+    const vector = { vector: at(1, 1), numCandidates: 1000 };
+    const products = await index.retrieve({ restriction, vector: { ...vector, from: 0, size: 1000 } });
+    const byHand = [...products.vector!].sort(byScoreThenId).filter((h, i, all) => all.findIndex((x) => x.product.groupId === h.product.groupId) === i);
+    expect(byHand.slice(0, 3).map((h) => h.product.id)).toEqual(['t-a', 'u-a', 'u-b']);
+
+    const first = await index.retrieve({ restriction, facets, vector: { ...vector, from: 0, size: 5, collapse: true } });
+    const rest = await index.retrieve({ restriction, vector: { ...vector, from: 5, size: 100, collapse: true } });
+    expect([...first.vector!, ...rest.vector!].map((h) => [h.product.id, h.score])).toEqual(byHand.map((h) => [h.product.id, h.score]));
+    expect([first.vectorCandidates, rest.vectorCandidates]).toEqual([docs.length - 1, docs.length - 1]);
+    const counts = new Map<string, number>();
+    for (const h of products.vector!) counts.set(h.product.brand!, (counts.get(h.product.brand!) ?? 0) + 1);
+    expect(first.facets).toEqual([{ field: 'brand', values: [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([value, count]) => ({ value, count })) }]);
   });
 });

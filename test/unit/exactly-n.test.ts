@@ -1,3 +1,5 @@
+import { diversify } from '../../src/search/pipeline/diversity';
+import { byScoreThenId } from '../../src/search/pipeline/ranked';
 import { NUM_CANDIDATES } from '../../src/search/pipeline/windows';
 import { SearchService } from '../../src/search/search.service';
 import { FakeEmbedder, FakeImageSource, InMemoryProductIndex, storedDoc, unit } from '../support/fakes';
@@ -36,8 +38,10 @@ describe('exactly N', () => {
     const r = await search.similarProducts('seed', { first: 10, collapse: true });
     expect([groups(r), r.exhaustive]).toEqual([['g0', 'g1', 'g2', 'g3', 'g4', 'g5', 'g6', 'g7', 'g8', 'g9'], true]);
     expect(r.hits.map((h) => h.groupSize)).toEqual(Array(10).fill(40));
-    const sizes = index.callsOf('retrieve').map(([q]) => (q as { vector: { from: number; size: number } }).vector);
-    expect(sizes.map((v) => v.from + v.size)).toEqual([16, 64, 256, 1000]);
+    // The engine collapses: the first window counts groups, so 16 groups come in one request (as products they took
+    // windows of 16, 64, 256 and 1,000).
+    const sizes = index.callsOf('retrieve').map(([q]) => (q as { vector: { from: number; size: number; collapse?: boolean } }).vector);
+    expect(sizes.map((v) => [v.from + v.size, v.collapse])).toEqual([[16, true]]);
   });
 
   it('pages the kNN by groups when 1,000 candidates hold too few groups (many variants of few styles)', async () => {
@@ -66,4 +70,25 @@ describe('exactly N', () => {
     const r = await search.discover({ seedId: 'seed', excludeIds: excluded, first: 8 });
     expect(ids(r)).toEqual(['p20', 'p21', 'p22', 'p23', 'p24', 'p25', 'p26', 'p27']);
   });
+
+  it('diversifies over the best 50 groups even when the first round of candidates holds fewer', async () => {
+    // The 1,000 nearest products are 30 near-identical styles of 34 variants; 40 single-product styles, each in
+    // its own direction, come after. MMR over only the first round's 30 groups would never see them.
+    const near = Array.from({ length: 30 * 34 }, (_, j) =>
+      storedDoc(`n${String(j).padStart(4, '0')}`, unit(8, 0.9 - Math.floor(j / 34) * 0.0001 - (j % 34) * 0.000001), { groupId: `n${Math.floor(j / 34)}` }),
+    );
+    const far = Array.from({ length: 40 }, (_, j) => storedDoc(`f${String(j).padStart(2, '0')}`, unit(8, 0.897 - j * 0.0001, 2 + (j % 6)), { groupId: `f${j}` }));
+    const { index, search } = setup([...near, ...far]);
+    const d = 0.9;
+    const all = await index.retrieve({ restriction: { excludeIds: ['seed'] }, vector: { vector: unit(8, 1), from: 0, size: 5000, numCandidates: 5000 }, withVectors: true });
+    const best = all.vector!.sort(byScoreThenId).filter((h, i, hs) => hs.findIndex((x) => x.product.groupId === h.product.groupId) === i);
+    const mmr = (n: number) => diversify({ items: best.slice(0, n), settled: n, complete: true }, d).items.map((c) => c.product.id);
+    expect(mmr(50).slice(0, 10)).not.toEqual(mmr(30).slice(0, 10));
+
+    const page = await search.similarProducts('seed', { first: 10, collapse: true, diversity: d });
+    expect([ids(page), page.exhaustive]).toEqual([mmr(50).slice(0, 10), true]);
+    // A larger first page starts the same way (the pool never depends on the window).
+    expect(ids(await search.similarProducts('seed', { first: 45, collapse: true, diversity: d })).slice(0, 10)).toEqual(ids(page));
+  });
 });
+

@@ -31,12 +31,14 @@ export function retrievalSearches(q: RetrievalQuery, o: KnnOptions = {}): Planne
   const base = { _source: hitSource(q.withVectors), track_total_hits: false };
   const oversample = o.oversample;
   if (q.vector) {
-    const { vector, from, size, excludeGroups, minSimilarity } = q.vector;
+    const { vector, from, size, excludeGroups, minSimilarity, collapse } = q.vector;
     const numCandidates = q.vector.numCandidates + (q.vector.unfiltered?.length ?? 0);
     // Rescoring reorders the top k × oversample, so k must not move with the window: it is the whole candidate set.
-    const k = ride || oversample ? numCandidates : from + size;
+    // So with collapsing, whose groups are those of the whole set.
+    const k = ride || oversample || collapse ? numCandidates : from + size;
     const knn = knnClause(vector, k, numCandidates, sideRestriction, { excludeGroups, minSimilarity, oversample });
-    out.push({ side: 'vector', facets: ride, body: { ...base, knn, from, size, ...(ride ? { aggs: facetAggs(ride.facets) } : {}) } });
+    const aggs = ride ? { aggs: facetAggs(ride.facets) } : {};
+    out.push({ side: 'vector', facets: ride, body: { ...base, knn, from, size, ...(collapse ? COLLAPSE : {}), ...aggs } });
   }
   if (q.keyword) {
     const { q: text, from, size } = q.keyword;
@@ -59,6 +61,13 @@ export function retrievalSearches(q: RetrievalQuery, o: KnnOptions = {}): Planne
   }
   return out;
 }
+
+/**
+ * One hit per group, its best product, in the pipeline's order (score, then id: the sort decides both which product
+ * stands for its group and the order of the groups); the total counts the candidate set's products (at most k, so
+ * cheap), which says whether the set holds every product there is.
+ */
+const COLLAPSE = { collapse: { field: 'groupId' }, sort: [{ _score: 'desc' }, { id: 'asc' }], track_total_hits: true };
 
 export interface KnnOptions {
   /** `rescore_vector.oversample` of every kNN (ES_KNN_OVERSAMPLE); undefined sends none. */
@@ -114,17 +123,22 @@ export function readRetrieval(answers: readonly [PlannedSearch, MsearchAnswer][]
       out[p.side] = toHits(r.hits.hits, exact);
       out.generation ??= r.hits.hits[0]?._index;
     }
+    if (p.side === 'vector' && p.body.collapse) out.vectorCandidates = totalOf(r.hits.total);
     if (p.side === 'pinned') out.pinned = toHits(r.hits.hits, exact);
     if (p.facets) (out.facets ??= []).push(...parseFacetAggs(p.facets.facets, r.aggregations));
   }
   return out;
 }
 
+function totalOf(total: number | { value: number } | undefined): number {
+  return typeof total === 'number' ? total : (total?.value ?? 0);
+}
+
 export function readBrowse(answers: readonly [PlannedSearch, MsearchAnswer][]): BrowsePage {
   const hits = answers[0]![1].hits;
   return {
     products: hits.hits.map((h) => ({ product: toProduct(h._source!), sortValues: h.sort ?? [] })),
-    total: typeof hits.total === 'number' ? hits.total : (hits.total?.value ?? 0),
+    total: totalOf(hits.total),
     generation: hits.hits[0]?._index,
     facets: answers.flatMap(([p, r]) => (p.facets ? parseFacetAggs(p.facets.facets, r.aggregations) : [])),
   };

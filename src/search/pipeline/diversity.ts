@@ -11,7 +11,8 @@ export const DIVERSITY_POOL = 50;
 
 export function diversify(r: Ranked, diversity: number, pool = DIVERSITY_POOL): Ranked {
   if (diversity <= 0) return r;
-  if (r.settled < Math.min(pool, r.items.length) && !r.complete) return { ...r, settled: 0 };
+  // The pool is the best `pool` results: until that many are settled (or there are no more), more could join it.
+  if (r.settled < pool && !r.complete) return { ...r, settled: 0 };
   const candidates = r.items.slice(0, pool);
   const scores = candidates.map((c) => c.score);
   const [lo, hi] = [Math.min(...scores), Math.max(...scores)];

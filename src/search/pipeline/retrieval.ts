@@ -9,7 +9,9 @@ import { KEYWORD_CANDIDATES, MAX_GROUP_ROUNDS, NUM_CANDIDATES, WINDOW_GROWTH } f
  * With collapsing, the vector side pages the kNN by groups: once the 1,000 nearest products are fetched and still
  * hold too few groups (a few styles with hundreds of variants), the next round is the 1,000 nearest products of the
  * groups not seen yet, and so on for up to MAX_GROUP_ROUNDS rounds. Each round depends only on the rounds before it,
- * so every page of a query sees the same rounds.
+ * so every page of a query sees the same rounds. Without keywords, the engine collapses each round itself (its best
+ * product per group, in score-then-id order, as collapseGroups would pick), so windows count groups: 65 groups cost
+ * one request however many variants they have. With keywords, fusion ranks products, so rounds stay product lists.
  *
  * Products the query starts from (the seed of "more like this") may be left out of the kNN filter and dropped from
  * its hits here instead (`unfiltered`): a filter in the HNSW walk costs more than a few extra hits. Each round then
@@ -27,8 +29,10 @@ export interface Side {
 interface VectorRound extends Side {
   /** The groups earlier rounds have seen, which this round excludes. */
   excludeGroups: string[];
-  /** Positions of the engine's list read so far (the hits plus the dropped products among them). */
+  /** Positions of the engine's list read so far: hits and the dropped products among them (groups, if collapsed). */
   fetched: number;
+  /** The engine collapses, and this round's groups are all read. */
+  done?: boolean;
   /** Products to drop that this round has not met yet: each may still take a position. */
   unseen: Set<string>;
 }
@@ -60,11 +64,14 @@ export class Candidates {
   /** How many round trips retrieval took. */
   trips = 0;
   private window = 0;
+  /** The engine collapses the vector side's rounds into groups. */
+  private readonly engineGroups: boolean;
 
   constructor(
     private readonly index: Pick<ProductIndex, 'retrieve'>,
     private readonly plan: CandidatePlan,
   ) {
+    this.engineGroups = (plan.collapse ?? false) && plan.keywords === undefined && !plan.unfiltered?.length;
     if (plan.vector) this.rounds = [this.round([])];
     if (plan.keywords !== undefined) this.keyword = { hits: [], exhausted: false };
   }
@@ -100,7 +107,7 @@ export class Candidates {
       last = this.round([...seen].sort());
       this.rounds!.push(last);
     }
-    const wanted = last && !last.exhausted ? Math.min(this.window, NUM_CANDIDATES) - last.hits.length : 0;
+    const wanted = last && !last.exhausted && !this.full(last) ? Math.min(this.window, NUM_CANDIDATES) - last.hits.length : 0;
     // Each product still to drop may take one of the positions asked for.
     const v = wanted > 0 ? Math.min(wanted + last!.unseen.size, this.positions - last!.fetched) : 0;
     const k = this.keyword && !this.keywordComplete ? Math.min(this.window, KEYWORD_CANDIDATES) - this.keyword.hits.length : 0;
@@ -120,6 +127,7 @@ export class Candidates {
               numCandidates: NUM_CANDIDATES,
               ...(this.plan.unfiltered?.length ? { unfiltered: this.plan.unfiltered } : {}),
               ...(last!.excludeGroups.length > 0 ? { excludeGroups: last!.excludeGroups } : {}),
+              ...(this.engineGroups ? { collapse: true } : {}),
               ...(this.plan.minSimilarity !== undefined ? { minSimilarity: this.plan.minSimilarity } : {}),
             }
           : undefined,
@@ -132,7 +140,7 @@ export class Candidates {
     this.generation ??= res.generation;
     if (facets) this.facets = res.facets ?? [];
     if (pinned) this.pinned = res.pinned ?? [];
-    if (v > 0) this.appendRound(last!, res.vector ?? [], v);
+    if (v > 0) this.appendRound(last!, res.vector ?? [], v, res.vectorCandidates);
     if (k > 0) append(this.keyword!, res.keyword ?? [], k);
   }
 
@@ -156,10 +164,21 @@ export class Candidates {
 
   /** The round has read its whole candidate list. */
   private full(r: VectorRound): boolean {
-    return r.fetched >= this.positions;
+    return this.engineGroups ? (r.done ?? false) : r.fetched >= this.positions;
   }
 
-  private appendRound(r: VectorRound, hits: Hit[], asked: number): void {
+  private appendRound(r: VectorRound, hits: Hit[], asked: number, candidates = 0): void {
+    if (this.engineGroups) {
+      // Fewer groups than asked (or as many as the set has products): the round is read; and if its candidate set
+      // held fewer products than it could, there are no others.
+      r.fetched += hits.length;
+      r.hits.push(...hits);
+      if (hits.length < asked || r.fetched >= NUM_CANDIDATES) {
+        r.done = true;
+        if (candidates < NUM_CANDIDATES) r.exhausted = true;
+      }
+      return;
+    }
     r.fetched += hits.length;
     for (const h of hits) r.unseen.delete(h.product.id);
     const drop = new Set(this.plan.unfiltered);

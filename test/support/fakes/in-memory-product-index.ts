@@ -16,6 +16,7 @@ import type {
 } from '../../../src/catalog/product-index';
 import { filterClauses, KEYWORD_FIELDS, type EsClause } from '../../../src/search/elasticsearch/query-builder';
 import { dot } from '../vectors';
+import { byScoreThenId } from '../../../src/search/pipeline/ranked';
 
 /**
  * ProductIndex in memory, for unit tests of the services. It keeps Elasticsearch's observable contract where the
@@ -81,7 +82,15 @@ export class InMemoryProductIndex implements ProductIndex {
       // The unfiltered exclusions stay in the kNN's list, which is that many positions longer (the caller drops them).
       const restriction = { ...q.restriction, excludeIds: q.restriction.excludeIds?.filter((id) => !unfiltered.includes(id)) };
       const nearest = this.nearest(vector, restriction, minSimilarity).filter((h) => !excludeGroups.includes(h.product.groupId));
-      out.vector = nearest.slice(0, numCandidates + unfiltered.length).slice(from, from + size).map((h) => this.withVectors(h, q.withVectors));
+      let list = nearest.slice(0, numCandidates + unfiltered.length);
+      if (q.vector.collapse) {
+        // Elasticsearch's collapse under the sort [_score desc, id asc]: each group's best product, best group first.
+        out.vectorCandidates = list.length;
+        const best = new Map<string, Hit>();
+        for (const h of [...list].sort(byScoreThenId)) if (!best.has(h.product.groupId)) best.set(h.product.groupId, h);
+        list = [...best.values()];
+      }
+      out.vector = list.slice(from, from + size).map((h) => this.withVectors(h, q.withVectors));
     }
     if (q.keyword) {
       out.keyword = this.bm25ish(q.keyword.q, q.restriction)
