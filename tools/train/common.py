@@ -102,14 +102,3 @@ def corpus_for_tokenizer(records: list[dict], seed: int = 0) -> list[str]:
         texts.extend(syn)
     return texts
 
-
-def preprocess_pil(img) -> np.ndarray:
-    """Exactly what SiglipImageProcessor(Pil) does (resample=bicubic): convert RGB, resize 224, /255, (x-0.5)/0.5."""
-    from transformers.models.siglip.image_processing_pil_siglip import SiglipImageProcessorPil
-
-    global _PROC
-    try:
-        _PROC
-    except NameError:
-        _PROC = SiglipImageProcessorPil(resample=RESAMPLE)
-    return _PROC(images=img, return_tensors="np")["pixel_values"]

@@ -101,7 +101,10 @@ def main() -> None:
     records = load_records(data)
     if args.limit:
         records = records[: args.limit]
-    pixels = np.stack([load(str(data / r["image"])) for r in records]).astype(np.float32)
+    # the model's input size: config.json next to the ONNX folder, or the checkpoint's
+    cfg_dir = Path(args.onnx).parent if args.onnx else Path(args.model)
+    size = json.loads((cfg_dir / "config.json").read_text())["vision_config"]["image_size"]
+    pixels = np.stack([load(str(data / r["image"]), size) for r in records]).astype(np.float32)
     pixels = ((pixels / 255.0 - 0.5) / 0.5).transpose(0, 3, 1, 2).copy()
     queries = sorted({canonical_query(r) for r in records})
     tok = Tokenizer.from_file(args.tokenizer)
@@ -113,7 +116,7 @@ def main() -> None:
         index = {r["id"]: i for i, r in enumerate(records)}
         with open(data / "variants.jsonl") as f:
             variants = [v for v in map(json.loads, f) if v["kind"] in COPY_KINDS and v["sourceId"] in index]
-        vpix = np.stack([load(str(data / v["image"])) for v in variants]).astype(np.float32)
+        vpix = np.stack([load(str(data / v["image"]), size) for v in variants]).astype(np.float32)
         vpix = ((vpix / 255.0 - 0.5) / 0.5).transpose(0, 3, 1, 2).copy()
         vemb, _ = embed_onnx(Path(args.onnx), vpix, ids[:1]) if args.onnx else embed_torch(Path(args.model), vpix, ids[:1])
         kinds = np.array([v["kind"] for v in variants])

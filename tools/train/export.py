@@ -1,10 +1,10 @@
 """Export the trained tiny SigLIP to the standard ONNX layout + parity fixtures.
 
 models/siglip-tiny/
-  onnx/vision_model.onnx   pixel_values f32 [B,3,224,224] -> last_hidden_state, pooler_output
+  onnx/vision_model.onnx   pixel_values f32 [B,3,S,S] -> last_hidden_state, pooler_output (S = vision_config.image_size)
   onnx/text_model.onnx     input_ids i64 [B,64]          -> last_hidden_state, pooler_output
   tokenizer.json, tokenizer_config.json, special_tokens_map.json
-  preprocessor_config.json (SiglipImageProcessor, bicubic)
+  preprocessor_config.json (SiglipImageProcessor, bicubic, size S)
   config.json (SiglipConfig + learned logit_scale / logit_bias)
   parity/*.jpg|png + parity/reference.json
 """
@@ -51,7 +51,8 @@ def export_onnx(model: SiglipModel, onnx_dir: Path) -> dict:
     onnx_dir.mkdir(parents=True, exist_ok=True)
     outs = ["last_hidden_state", "pooler_output"]
     dyn = {"last_hidden_state": {0: "batch"}, "pooler_output": {0: "batch"}}
-    px = torch.randn(2, 3, 224, 224)
+    size = model.config.vision_config.image_size
+    px = torch.randn(2, 3, size, size)
     ids = torch.randint(3, model.config.text_config.vocab_size, (2, MAX_LEN))
     torch.onnx.export(VisionWrapper(model.vision_model), (px,), str(onnx_dir / "vision_model.onnx"), input_names=["pixel_values"],
                       output_names=outs, dynamic_axes={"pixel_values": {0: "batch"}, **dyn}, opset_version=OPSET, dynamo=False)
@@ -77,7 +78,7 @@ def export_onnx(model: SiglipModel, onnx_dir: Path) -> dict:
     # verify against PyTorch on a different batch size
     v = ort.InferenceSession(str(onnx_dir / "vision_model.onnx"), providers=["CPUExecutionProvider"])
     t = ort.InferenceSession(str(onnx_dir / "text_model.onnx"), providers=["CPUExecutionProvider"])
-    px = torch.rand(3, 3, 224, 224) * 2 - 1
+    px = torch.rand(3, 3, size, size) * 2 - 1
     ids = torch.randint(3, model.config.text_config.vocab_size, (5, MAX_LEN))
     ids[:, 10:] = 0
     ids[:, 9] = 1
@@ -184,7 +185,8 @@ def main() -> None:
     }, indent=2) + "\n")
     (out / "special_tokens_map.json").write_text(json.dumps({"pad_token": "<pad>", "eos_token": "</s>", "unk_token": "<unk>"}, indent=2) + "\n")
 
-    proc = SiglipImageProcessorPil(resample=RESAMPLE)
+    size = model.config.vision_config.image_size
+    proc = SiglipImageProcessorPil(resample=RESAMPLE, size={"height": size, "width": size})
     pp = proc.to_dict()
     pp = {k: (v.value if hasattr(v, "value") else v) for k, v in pp.items()}
     pp["image_processor_type"] = "SiglipImageProcessor"

@@ -71,7 +71,8 @@ def main() -> None:
 
     # verify: the recovered weights reproduce the PyTorch reference embeddings stored at export time
     ref = json.loads((src / "parity" / "reference.json").read_text())
-    proc = SiglipImageProcessorPil(resample=RESAMPLE)
+    size = config.vision_config.image_size
+    proc = SiglipImageProcessorPil(resample=RESAMPLE, size={"height": size, "width": size})
     worst = 1.0
     with torch.no_grad():
         for e in ref["images"]:

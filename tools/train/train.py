@@ -19,6 +19,7 @@ from tokenizers import Tokenizer
 from transformers import SiglipConfig, SiglipModel
 
 from common import CATEGORIES, COLORS, MAX_LEN, PATTERNS, WORK, load_records, sample_text
+from prepare_pixels import cache_name
 
 
 def make_config(vocab_size: int, pad_id: int, eos_id: int, args) -> SiglipConfig:
@@ -31,28 +32,28 @@ def make_config(vocab_size: int, pad_id: int, eos_id: int, args) -> SiglipConfig
     )
     vision = dict(
         hidden_size=h, intermediate_size=args.intermediate, num_hidden_layers=args.layers,
-        num_attention_heads=args.heads, num_channels=3, image_size=224, patch_size=args.patch,
+        num_attention_heads=args.heads, num_channels=3, image_size=args.image_size, patch_size=args.patch,
         hidden_act="gelu_pytorch_tanh", layer_norm_eps=1e-6, attention_dropout=0.0,
     )
     return SiglipConfig(text_config=text, vision_config=vision)
 
 
-def augment(x: torch.Tensor, rng: random.Random, crop_p: float = 0.0) -> torch.Tensor:
-    """Light geometric augmentation on a normalized batch (B,3,224,224); no colour changes (colour is a label)."""
-    b = x.shape[0]
+def augment(x: torch.Tensor, rng: random.Random, crop_p: float = 0.0, blur_p: float = 0.3) -> torch.Tensor:
+    """Light geometric augmentation on a normalized batch (B,3,S,S); no colour changes (colour is a label)."""
+    b, size = x.shape[0], x.shape[-1]
     out = x.clone()
     flip = torch.rand(b) < 0.5
     out[flip] = out[flip].flip(-1)
     for i in range(b):
         if crop_p and rng.random() < crop_p:
             s = rng.uniform(0.8, 1.0)
-            w = int(224 * s)
-            h = int(224 * min(1.0, s * rng.uniform(0.9, 1.1)))
-            x0 = rng.randint(0, 224 - w)
-            y0 = rng.randint(0, 224 - h)
+            w = int(size * s)
+            h = int(size * min(1.0, s * rng.uniform(0.9, 1.1)))
+            x0 = rng.randint(0, size - w)
+            y0 = rng.randint(0, size - h)
             crop = out[i : i + 1, :, y0 : y0 + h, x0 : x0 + w]
-            out[i : i + 1] = F.interpolate(crop, size=(224, 224), mode="bilinear", antialias=True, align_corners=False)
-    if rng.random() < 0.3:  # slight blur / resampling noise on part of the batch
+            out[i : i + 1] = F.interpolate(crop, size=(size, size), mode="bilinear", antialias=True, align_corners=False)
+    if rng.random() < blur_p:  # slight blur / resampling noise on part of the batch
         k = torch.tensor([1.0, 2.0, 1.0]) / 4
         k2 = (k[:, None] * k[None, :]).expand(3, 1, 3, 3)
         sel = slice(0, b // 4)
@@ -61,7 +62,7 @@ def augment(x: torch.Tensor, rng: random.Random, crop_p: float = 0.0) -> torch.T
 
 
 def heavy_view(img: torch.Tensor, rng: random.Random) -> torch.Tensor:
-    """One strongly re-framed copy of a normalized (3,224,224) image: what a user's crop or screenshot looks like.
+    """One strongly re-framed copy of a normalized (3,S,S) image: what a user's crop or screenshot looks like.
 
     Random-resized crop (35-85 % of the area, aspect 3:4..4:3), a window that cuts the object (55-80 % wide,
     70-100 % high, stretched back to square like the processor does), or a shift of 15-30 % with the uncovered
@@ -162,6 +163,11 @@ def main() -> None:
     ap.add_argument("--view-noise", type=float, default=0.0, help="max std of Gaussian noise (normalized units) added to second views, with a blur half the time")
     ap.add_argument("--heads", type=int, default=4)
     ap.add_argument("--patch", type=int, default=32)
+    ap.add_argument("--image-size", type=int, default=224, help="vision input size (new models only; reads work/<data>/pixels<S>.npy)")
+    ap.add_argument("--blur-p", type=float, default=0.3, help="probability per step that a quarter of the batch is mildly blurred")
+    ap.add_argument("--aux-pattern", type=float, default=1.0, help="relative weight of the pattern head among the auxiliary heads")
+    ap.add_argument("--stop-at", type=int, default=0, help="save and exit after this step without finishing the schedule (checks --resume)")
+    ap.add_argument("--resume", action="store_true", help="continue an interrupted run from --out (model, optimizer, schedule position)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--init", default="", help="start from this checkpoint instead of random init")
     ap.add_argument("--save-every", type=float, default=150.0, help="seconds between checkpoints")
@@ -174,23 +180,26 @@ def main() -> None:
 
     data = Path(args.data)
     records = load_records(data)
-    pixels = torch.from_numpy(np.load(data / "pixels224.npy"))  # (N,224,224,3) uint8
+    tok = Tokenizer.from_file(args.tokenizer)
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    state_file = Path(args.out) / "train_state.pt"
+    resume = args.resume and state_file.exists()
+    if resume or args.init:  # continue a run, or start from a checkpoint (fine-tuning stage)
+        model = SiglipModel.from_pretrained(args.out if resume else args.init)
+        assert model.config.text_config.vocab_size == tok.get_vocab_size()
+    else:
+        model = SiglipModel(make_config(tok.get_vocab_size(), tok.token_to_id("<pad>"), tok.token_to_id("</s>"), args))
+        with torch.no_grad():
+            model.logit_scale.fill_(math.log(10.0))
+            model.logit_bias.fill_(-10.0)
+    size = model.config.vision_config.image_size
+    pixels = torch.from_numpy(np.load(data / cache_name(size)))  # (N,S,S,3) uint8
     n = len(records)
     assert pixels.shape[0] == n
     col = torch.tensor([COLORS.index(r["color"]) for r in records])
     pat = torch.tensor([PATTERNS.index(r["pattern"]) for r in records])
     cat = torch.tensor([CATEGORIES.index(r["category"]) for r in records])
 
-    tok = Tokenizer.from_file(args.tokenizer)
-    config = make_config(tok.get_vocab_size(), tok.token_to_id("<pad>"), tok.token_to_id("</s>"), args)
-    if args.init:  # continue from a checkpoint (fine-tuning stage)
-        model = SiglipModel.from_pretrained(args.init)
-        assert model.config.text_config.vocab_size == tok.get_vocab_size()
-    else:
-        model = SiglipModel(config)
-        with torch.no_grad():
-            model.logit_scale.fill_(math.log(10.0))
-            model.logit_bias.fill_(-10.0)
     model.train()
     nparams = sum(p.numel() for p in model.parameters())
     print(f"params {nparams / 1e6:.2f}M  train images {n}", flush=True)
@@ -198,7 +207,9 @@ def main() -> None:
     # auxiliary heads (training only, not exported): dense supervision that speeds up learning the attributes
     aux = torch.nn.ModuleDict({"color": torch.nn.Linear(args.hidden, len(COLORS)), "pattern": torch.nn.Linear(args.hidden, len(PATTERNS)),
                                "category": torch.nn.Linear(args.hidden, len(CATEGORIES))})
-    if args.init and (Path(args.init) / "aux_heads.pt").exists():
+    if resume:
+        pass  # loaded with the optimizer state below
+    elif args.init and (Path(args.init) / "aux_heads.pt").exists():
         aux.load_state_dict(torch.load(Path(args.init) / "aux_heads.pt"))
     elif args.init and args.aux_cls:
         fit_aux_heads(model, aux, pixels, col, pat, cat, args.seed)
@@ -214,7 +225,35 @@ def main() -> None:
     pos = 0
     step = 0
     ema = None
+    pacc_ema = float("nan")
     log = []
+    if resume:
+        st = torch.load(state_file, weights_only=False)
+        # the weights come from the state file, not from model.safetensors: one file, replaced atomically, so the
+        # weights, optimizer moments and schedule position always belong to the same step
+        model.load_state_dict(st["model"])
+        aux.load_state_dict(st["aux"])
+        opt.load_state_dict(st["opt"])
+        step, pos, perm, ema, log = st["step"], st["pos"], st["perm"], st["ema"], st["log"]
+        pacc_ema = st.get("pacc_ema", pacc_ema)
+        changed = {k: (v, vars(args).get(k)) for k, v in st.get("args", {}).items() if k not in ("resume", "stop_at", "save_every") and vars(args).get(k) != v}
+        if changed:
+            print(f"warning: resumed with other arguments than the run was started with (was, now): {changed}", flush=True)
+        rng.setstate(st["rng"])
+        torch.set_rng_state(st["torch_rng"])
+        t0 = time.time() - st["elapsed"]
+        print(f"resumed at step {step} ({st['elapsed']:.0f}s of training)", flush=True)
+
+    def save() -> None:
+        # train_state.pt first (atomic rename): a kill during the save_pretrained below leaves a resumable run
+        torch.save({"model": model.state_dict(), "aux": aux.state_dict(), "opt": opt.state_dict(), "step": step, "pos": pos,
+                    "perm": perm, "ema": ema, "pacc_ema": pacc_ema, "log": log, "rng": rng.getstate(),
+                    "torch_rng": torch.get_rng_state(), "elapsed": time.time() - t0, "args": vars(args)}, str(state_file) + ".tmp")
+        Path(str(state_file) + ".tmp").replace(state_file)
+        model.save_pretrained(args.out)
+        torch.save(aux.state_dict(), Path(args.out) / "aux_heads.pt")
+        print(f"checkpoint: step {step} -> {args.out}", flush=True)
+
     last_save = time.time()
     while True:
         elapsed = time.time() - t0
@@ -247,9 +286,9 @@ def main() -> None:
         idx = torch.cat([uniq, uniq[:n_dup]])  # the last n_dup rows are second views of the first n_dup images
 
         x = pixels[idx].permute(0, 3, 1, 2).float().div_(255.0).sub_(0.5).div_(0.5)
-        x = augment(x, rng, args.crop_p)
+        x = augment(x, rng, args.crop_p, args.blur_p)
         if n_dup:  # second views: a mild crop/aspect change (like near-duplicate crops), or a heavy re-framing
-            x[-n_dup:] = augment(pixels[uniq[:n_dup]].permute(0, 3, 1, 2).float().div_(255.0).sub_(0.5).div_(0.5), rng, 1.0)
+            x[-n_dup:] = augment(pixels[uniq[:n_dup]].permute(0, 3, 1, 2).float().div_(255.0).sub_(0.5).div_(0.5), rng, 1.0, args.blur_p)
             n_heavy = int(round(n_dup * args.heavy_frac))
             for j in range(n_dup - n_heavy, n_dup):
                 x[n_uniq + j] = heavy_view(x[n_uniq + j], rng)
@@ -287,9 +326,11 @@ def main() -> None:
         sign = lab.float() * 2 - 1
         loss_siglip = -F.logsigmoid(sign * logits).sum(dim=-1).mean()
         loss = loss_siglip
+        pacc = float("nan")
         if args.aux_cls:
             pooled = model_img_raw
-            loss = loss + args.aux_cls * (F.cross_entropy(aux["color"](pooled), bc) + F.cross_entropy(aux["pattern"](pooled), bp)
+            pacc = (aux["pattern"](pooled).argmax(-1) == bp).float().mean().item()  # logged: does the tower see the pattern?
+            loss = loss + args.aux_cls * (F.cross_entropy(aux["color"](pooled), bc) + args.aux_pattern * F.cross_entropy(aux["pattern"](pooled), bp)
                                           + F.cross_entropy(aux["category"](pooled), bk)) / 3
         if args.aux_ii:
             # image-image: same category => positive (cos pushed above 0.5), other categories negative
@@ -340,17 +381,21 @@ def main() -> None:
         opt.step()
         step += 1
         ema = loss_siglip.item() if ema is None else 0.95 * ema + 0.05 * loss_siglip.item()
+        pacc_ema = pacc if step == 1 or not math.isfinite(pacc_ema) else 0.95 * pacc_ema + 0.05 * pacc
         if step % 20 == 0 or step == 1:
-            msg = f"step {step} t={elapsed:6.0f}s lr={lr:.2e} loss={loss.item():.4f} siglip={loss_siglip.item():.4f} ema={ema:.4f} scale={model.logit_scale.exp().item():.2f} bias={model.logit_bias.item():.2f}"
+            msg = f"step {step} t={elapsed:6.0f}s lr={lr:.2e} loss={loss.item():.4f} siglip={loss_siglip.item():.4f} ema={ema:.4f} pattern_acc={pacc_ema:.3f} scale={model.logit_scale.exp().item():.2f} bias={model.logit_bias.item():.2f}"
             print(msg, flush=True)
-            log.append({"step": step, "t": round(elapsed, 1), "loss": round(loss.item(), 5), "ema": round(ema, 5)})
+            log.append({"step": step, "t": round(elapsed, 1), "loss": round(loss.item(), 5), "ema": round(ema, 5), "pattern_acc": round(pacc_ema, 3)})
         if time.time() - last_save > args.save_every:
-            model.save_pretrained(args.out)
+            save()
             last_save = time.time()
+        if args.stop_at and step >= args.stop_at:
+            save()
+            print(f"stopped at step {step} (--stop-at); continue with --resume", flush=True)
+            return
 
-    model.save_pretrained(args.out)
-    torch.save(aux.state_dict(), Path(args.out) / "aux_heads.pt")
-    info = {"steps": step, "seconds": round(time.time() - t0, 1), "final_loss_ema": ema, "batch": args.batch,
+    save()
+    info = {"steps": step, "seconds": round(time.time() - t0, 1), "image_size": size, "final_loss_ema": ema, "batch": args.batch,
             "images_seen": step * args.batch, "params": nparams, "args": vars(args), "log": log}
     with open(Path(args.out) / "train_log.json", "w") as f:
         json.dump(info, f, indent=1)
