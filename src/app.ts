@@ -141,8 +141,8 @@ export async function createFeedCatalogReader(config: AppConfig): Promise<FeedCa
     throw e;
   }
   return {
-    browse: (q) => (exists ? index.browse(q) : Promise.resolve({ products: [], total: 0 })),
-    delete: () => Promise.reject(new Error('a dry run deletes nothing')),
+    idsByAttribute: (name, value, page) => (exists ? index.idsByAttribute(name, value, page) : Promise.resolve([])),
+    deleteIfUnchanged: () => Promise.reject(new Error('a dry run deletes nothing')),
     close: () => index.close(),
   };
 }

@@ -36,7 +36,30 @@ export interface ProductIndex {
   bulkUpsert(docs: readonly ProductDocument[], o?: WriteOptions): Promise<BulkItemResult[]>;
   /** True when a product was deleted, false when there was none. */
   delete(id: string, o?: WriteOptions): Promise<boolean>;
+  /**
+   * Deletes a product only if its last write is still the one `stamp` marks: `deleted`; `gone` when there is no such
+   * product; `changed` when it was written since the stamp was read (then it is kept).
+   */
+  deleteIfUnchanged(id: string, stamp: WriteStamp, o?: WriteOptions): Promise<ConditionalDelete>;
+  /**
+   * One page of the products whose free-form attribute `name` is exactly `value`, in id order after the id `after`,
+   * each with the stamp of the write it was read at. The store filters: other products are not read at all.
+   */
+  idsByAttribute(name: string, value: string, page: { size: number; after?: string }): Promise<StampedId[]>;
 }
+
+/** The store's mark of a product's last write (Elasticsearch: sequence number and primary term). */
+export interface WriteStamp {
+  readonly seqNo: number;
+  readonly primaryTerm: number;
+}
+
+export interface StampedId {
+  id: string;
+  stamp: WriteStamp;
+}
+
+export type ConditionalDelete = 'deleted' | 'gone' | 'changed';
 
 /** A product a query starts from: its own vector (its first image's) and its category (context for stored rules). */
 export interface QuerySeed {

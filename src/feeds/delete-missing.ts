@@ -12,19 +12,20 @@
  *
  * Idempotent and resumable like the import: the missing set is computed afresh from the index on every run, a product
  * already gone is not found again, and an interrupted deletion is finished by the next complete run.
+ *
+ * The scan asks the store for this feed's products only (a 1k-product feed in a 1M-product catalog reads 1k), each
+ * with the stamp of the write it was read at, and every delete is conditional on that stamp: a product written between
+ * the scan and its delete (re-ingested by the API, another feed or another run) is kept and reported, never deleted
+ * on the strength of a stale read.
  */
-import type { BrowsePage, BrowseQuery } from '../catalog/product-index';
+import type { ProductIndex, StampedId } from '../catalog/product-index';
 import { forEachLimited } from '../common/concurrency';
 import { ROW_PROBLEM_CODES } from './feed-record';
 import type { RowFailure } from './error-report';
 import { FEED_SOURCE_ATTRIBUTE } from './to-product-input';
 
-/** What pruning needs from the product store (ProductIndex has both). */
-export interface FeedCatalog {
-  browse(q: BrowseQuery): Promise<BrowsePage>;
-  /** True when a product was deleted, false when there was none. */
-  delete(id: string): Promise<boolean>;
-}
+/** What pruning needs from the product store. */
+export type FeedCatalog = Pick<ProductIndex, 'idsByAttribute' | 'deleteIfUnchanged'>;
 
 export interface PrunePolicy {
   /** Refuse to delete more than this share (0..1) of the products imported from the feed before this run. */
@@ -45,8 +46,8 @@ export interface RunFacts {
 export interface PrunePlan {
   /** Products carrying this feed's name before the deletion. */
   owned: number;
-  /** Those the feed no longer lists, by id. */
-  missing: string[];
+  /** Those the feed no longer lists, in id order, each with the write it was read at. */
+  missing: StampedId[];
   /** Why nothing may be deleted; undefined when the plan may go ahead. */
   refused?: string;
 }
@@ -55,6 +56,8 @@ export interface PruneResult {
   deleted: number;
   /** Already gone when their turn came (deleted meanwhile by someone else). */
   gone: number;
+  /** Written since the scan (by the API, another feed or another run), so kept: their ids. */
+  changed: string[];
   failed: number;
   interrupted: boolean;
 }
@@ -74,19 +77,17 @@ export async function planPrune(
   seen: ReadonlySet<string>,
   run: RunFacts,
   policy: PrunePolicy,
+  pageSize = PAGE,
 ): Promise<PrunePlan> {
   let owned = 0;
-  const missing: string[] = [];
-  let after: readonly unknown[] | undefined;
+  const missing: StampedId[] = [];
+  let after: string | undefined;
   for (;;) {
-    const page = await catalog.browse({ restriction: {}, sort: { field: 'id', descending: false }, size: PAGE, after });
-    for (const { product } of page.products) {
-      if (product.attributes[FEED_SOURCE_ATTRIBUTE] !== feedName) continue;
-      owned++;
-      if (!seen.has(product.id)) missing.push(product.id);
-    }
-    if (page.products.length < PAGE) break;
-    after = page.products.at(-1)!.sortValues;
+    const page = await catalog.idsByAttribute(FEED_SOURCE_ATTRIBUTE, feedName, { size: pageSize, after });
+    owned += page.length;
+    for (const p of page) if (!seen.has(p.id)) missing.push(p);
+    if (page.length < pageSize) break;
+    after = page.at(-1)!.id;
   }
   return { owned, missing, refused: refusal(run, policy, owned, missing.length) };
 }
@@ -106,21 +107,26 @@ function refusal(run: RunFacts, policy: PrunePolicy, owned: number, missing: num
 
 const pct = (share: number) => `${Math.round(share * 1000) / 10} %`;
 
-/** Deletes the planned products, a few at a time; stops starting new deletes once `stop` fires. */
+/**
+ * Deletes the planned products, a few at a time, each only if unchanged since the scan; stops starting new deletes
+ * once `stop` fires.
+ */
 export async function prune(
   catalog: FeedCatalog,
-  ids: readonly string[],
+  planned: readonly StampedId[],
   o: { stop?: AbortSignal; onFailure?: (f: RowFailure) => Promise<void> | void; onDeleted?: () => void } = {},
 ): Promise<PruneResult> {
-  const r: PruneResult = { deleted: 0, gone: 0, failed: 0, interrupted: false };
+  const r: PruneResult = { deleted: 0, gone: 0, changed: [], failed: 0, interrupted: false };
   let started = 0;
-  await forEachLimited(ids.length, DELETES_AT_ONCE, async (i) => {
+  await forEachLimited(planned.length, DELETES_AT_ONCE, async (i) => {
     if (o.stop?.aborted) return;
     started++;
-    const id = ids[i]!;
+    const { id, stamp } = planned[i]!;
     try {
-      if (await catalog.delete(id)) r.deleted++;
-      else r.gone++;
+      const outcome = await catalog.deleteIfUnchanged(id, stamp);
+      if (outcome === 'deleted') r.deleted++;
+      else if (outcome === 'gone') r.gone++;
+      else r.changed.push(id);
       o.onDeleted?.();
     } catch (e) {
       r.failed++;
@@ -128,6 +134,7 @@ export async function prune(
       await o.onFailure?.({ id, code: 'DELETE_FAILED', message: e instanceof Error ? e.message : String(e) });
     }
   });
-  r.interrupted = started < ids.length;
+  r.interrupted = started < planned.length;
+  r.changed.sort();
   return r;
 }

@@ -192,6 +192,9 @@ function printSummary(
   out.write(`${lines.join('\n')}\n`);
 }
 
+/** Kept products listed by id in the summary, at most. */
+const LISTED = 20;
+
 function printPrune(out: NodeJS.WriteStream, args: ImportArgs, { plan, result }: PruneReport): void {
   const lines: string[] = [];
   const of = `of the ${n(plan.owned)} products recorded under feed "${args.feedName}"`;
@@ -200,10 +203,15 @@ function printPrune(out: NodeJS.WriteStream, args: ImportArgs, { plan, result }:
     lines.push(`  not in the feed: ${n(plan.missing.length)} ${of}`);
   } else if (args.dryRun) {
     lines.push(`  would delete ${n(plan.missing.length)} ${of}${plan.missing.length > 0 ? ':' : ''}`);
-    for (const id of plan.missing) lines.push(`    ${id}`);
+    for (const { id } of plan.missing) lines.push(`    ${id}`);
   } else {
-    const r = result ?? { deleted: 0, gone: 0, failed: 0, interrupted: false };
+    const r = result ?? { deleted: 0, gone: 0, changed: [], failed: 0, interrupted: false };
     lines.push(`  deleted ${n(r.deleted)} ${of} (not in the feed any more), failed ${n(r.failed)}${r.gone > 0 ? `, ${n(r.gone)} already gone` : ''}`);
+    if (r.changed.length > 0) {
+      lines.push(`  kept ${n(r.changed.length)} not in the feed but written since the scan (by another writer; the next run decides again):`);
+      for (const id of r.changed.slice(0, LISTED)) lines.push(`    ${id}`);
+      if (r.changed.length > LISTED) lines.push(`    … and ${n(r.changed.length - LISTED)} more`);
+    }
     if (r.failed > 0) lines.push(`  delete failures: DELETE_FAILED in the error report${args.errors === undefined ? ' (pass --errors FILE)' : ''}`);
     if (r.interrupted) lines.push('  deletion interrupted: run the same command again to finish it');
   }

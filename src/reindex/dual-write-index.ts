@@ -68,10 +68,20 @@ export function withDualWrites<T extends ProductIndex>(live: T, targets: WriteTa
     if (t.shadow) await t.shadow.index.delete(id).catch((e: unknown) => logger.warn('shadow delete failed', { id, error: (e as Error).message }));
     return deleted;
   };
+  // Conditional on the live copy's stamp (the shadow's copies have stamps of their own): mirrored once it happened.
+  const removeIfUnchanged: ProductIndex['deleteIfUnchanged'] = async (id, stamp, o) => {
+    const t = await targets.current();
+    const outcome = await live.deleteIfUnchanged(id, stamp, o);
+    if (outcome === 'deleted' && t.shadow) {
+      await t.shadow.index.delete(id).catch((e: unknown) => logger.warn('shadow delete failed', { id, error: (e as Error).message }));
+    }
+    return outcome;
+  };
   return new Proxy(live, {
     get(target, prop) {
       if (prop === 'bulkUpsert') return bulkUpsert;
       if (prop === 'delete') return remove;
+      if (prop === 'deleteIfUnchanged') return removeIfUnchanged;
       const value: unknown = Reflect.get(target, prop, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },

@@ -12,6 +12,8 @@ import { ES_URL } from '../support/es';
 import { openFeedShop, type FeedShop } from '../support/feed-shop';
 import { importFeed } from '../support/import-harness';
 import { ElasticsearchProductIndex } from '../../src/search/elasticsearch/elasticsearch.adapter';
+import { planPrune } from '../../src/feeds/delete-missing';
+import type { ImportRuntime } from '../../src/feeds/import-command';
 
 const alias = `test-feed-prune-${process.pid}-${Math.random().toString(36).slice(2, 7)}`;
 const index = ElasticsearchProductIndex.connect({ url: ES_URL, indexAlias: alias, requestTimeoutMs: 30_000, maxRetries: 1 });
@@ -109,5 +111,73 @@ describe('--delete-missing', () => {
     expect(run.stdout).toContain('created 0, updated 0, unchanged 1, failed 1');
     expect(run.stdout).toContain('delete-missing: refused, nothing deleted: 1 of 2 rows had problems of their own (more than 1 %)');
     expect(await storedIds()).toEqual(ids([...records.slice(0, 2), ...records.slice(10)]));
+  });
+  // State here: "daily" holds records 0-1, "other" records 10-11; records 2-9 are in no feed.
+  it('keeps a product another writer re-ingests between the scan and its delete, and the summary names it', async () => {
+    const race = (rs: ProductRecord[], ...flags: string[]) => importFeed(alias, [shop.feed('merchant.tsv', rs), '--feed-name', 'race', ...flags]);
+    expect((await race(records.slice(2, 8))).stdout).toContain('created 6, updated 0, unchanged 0, failed 0');
+    const rewritten = records[7]!.id;
+    let scans = 0;
+    // The other writer: once the scan has read its last page, a second client rewrites one of the products the feed
+    // no longer lists (same feed name, new title), before the command starts deleting.
+    const slipWriteIn = (rt: ImportRuntime): ImportRuntime => ({
+      ...rt,
+      catalog: {
+        deleteIfUnchanged: (id, stamp, o) => rt.catalog.deleteIfUnchanged(id, stamp, o),
+        idsByAttribute: async (name, value, page) => {
+          const got = await rt.catalog.idsByAttribute(name, value, page);
+          if (got.length < page.size && scans++ === 0) {
+            const doc = (await index.getDocuments([rewritten])).get(rewritten)!;
+            expect((await index.bulkUpsert([{ ...doc, title: 'Re-ingested meanwhile' }]))[0]).toMatchObject({ ok: true });
+          }
+          return got;
+        },
+      },
+    });
+    const run = await importFeed(alias, [shop.feed('merchant.tsv', records.slice(2, 6)), '--feed-name', 'race', '--delete-missing', '--force'], {}, undefined, slipWriteIn);
+    expect([run.code, run.stderr, scans]).toEqual([0, '', 1]);
+    expect(run.stdout).toContain('created 0, updated 0, unchanged 4, failed 0');
+    expect(run.stdout).toContain(
+      'deleted 1 of the 6 products recorded under feed "race" (not in the feed any more), failed 0\n' +
+        `  kept 1 not in the feed but written since the scan (by another writer; the next run decides again):\n    ${rewritten}\n`,
+    );
+    expect(await storedIds()).toEqual(ids([...records.slice(0, 2), ...records.slice(2, 6), records[7]!, ...records.slice(10)]));
+    expect((await index.getMany([rewritten])).get(rewritten)!.title).toBe('Re-ingested meanwhile');
+
+    // Nobody writes during the next run: it deletes the product now.
+    const next = await race(records.slice(2, 6), '--delete-missing');
+    expect(next.stdout).toContain('deleted 1 of the 5 products recorded under feed "race" (not in the feed any more), failed 0\n');
+    expect(next.stdout).not.toContain('kept');
+    expect(await storedIds()).toEqual(ids([...records.slice(0, 6), ...records.slice(10)]));
+  });
+
+  it("reads only this feed's products (filtered by Elasticsearch, page by page) and never deletes another feed's", async () => {
+    // State: "daily" records 0-1, "race" records 2-5, "other" records 10-11.
+    const read: string[] = [];
+    const pages: (string | undefined)[] = [];
+    const watch = (rt: ImportRuntime): ImportRuntime => ({
+      ...rt,
+      catalog: {
+        deleteIfUnchanged: (id, stamp, o) => rt.catalog.deleteIfUnchanged(id, stamp, o),
+        idsByAttribute: async (name, value, page) => {
+          pages.push(page.after);
+          const got = await rt.catalog.idsByAttribute(name, value, page);
+          read.push(...got.map((g) => g.id));
+          return got;
+        },
+      },
+    });
+    const run = await importFeed(alias, [shop.feed('merchant.tsv', records.slice(2, 3)), '--feed-name', 'race', '--delete-missing', '--force'], {}, undefined, watch);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('deleted 3 of the 4 products recorded under feed "race" (not in the feed any more), failed 0\n');
+    expect([read.sort(), pages]).toEqual([ids(records.slice(2, 6)), [undefined]]);
+    expect(await storedIds()).toEqual(ids([...records.slice(0, 3), ...records.slice(10)]));
+
+    // Paging through the adapter itself (search_after on id), two at a time: exactly "daily"'s products, in id order.
+    const facts = { read: 1, interrupted: false, byCode: {} };
+    const plan = await planPrune(index, 'daily', new Set([records[0]!.id]), facts, { maxDeleteShare: 1, maxBadRowShare: 0, force: false }, 1);
+    expect([plan.owned, plan.missing.map((m) => m.id)]).toEqual([2, [records[1]!.id]]);
+    expect((await index.idsByAttribute('feed_source', 'other', { size: 1 })).map((p) => p.id)).toEqual([ids(records.slice(10))[0]]);
+    expect(await index.idsByAttribute('feed_source', 'Daily', { size: 10 })).toEqual([]);
   });
 });

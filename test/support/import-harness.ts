@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createFeedCatalogReader, createImportRuntime } from '../../src/app';
-import { runImportCommand } from '../../src/feeds/import-command';
+import { runImportCommand, type ImportRuntime } from '../../src/feeds/import-command';
 import { testConfig } from './server';
 
 export interface ImportRun {
@@ -15,8 +15,17 @@ function capture(): NodeJS.WriteStream & { text: () => string } {
   return { isTTY: false, write: (c: string) => (chunks.push(String(c)), true), text: () => chunks.join('') } as never;
 }
 
-/** `npm run import -- …argv` in this process, on the given alias, with the loopback fixture allowed as a CDN. */
-export async function importFeed(alias: string, argv: string[], env: Record<string, string> = {}, stop?: AbortSignal): Promise<ImportRun> {
+/**
+ * `npm run import -- …argv` in this process, on the given alias, with the loopback fixture allowed as a CDN.
+ * `wrap` sees the booted runtime first (tests watch or interleave with what the command does through it).
+ */
+export async function importFeed(
+  alias: string,
+  argv: string[],
+  env: Record<string, string> = {},
+  stop?: AbortSignal,
+  wrap: (runtime: ImportRuntime) => ImportRuntime = (r) => r,
+): Promise<ImportRun> {
   const config = testConfig({ ES_INDEX_ALIAS: alias, ...env });
   const stdout = capture();
   const stderr = capture();
@@ -27,7 +36,7 @@ export async function importFeed(alias: string, argv: string[], env: Record<stri
     stdout,
     stderr,
     stop,
-    boot: ({ allowedHosts }) => createImportRuntime(config, allowedHosts),
+    boot: async ({ allowedHosts }) => wrap(await createImportRuntime(config, allowedHosts)),
   });
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }

@@ -90,6 +90,17 @@ describe('withDualWrites', () => {
     expect((await shadowIndex.getDocuments(['p1'])).size).toBe(0);
   });
 
+  it('mirrors a conditional delete into the shadow only when the live product was deleted, not when it was kept', async () => {
+    const { liveIndex, shadowIndex, writes } = setup('old@1', 'new@2');
+    const owned = { modelId: 'old@1', attributes: { feed_source: 'f' } };
+    await writes.bulkUpsert([storedDoc('p1', [1, 0], owned), storedDoc('p2', [0, 1], owned)]);
+    const [p1, p2] = await writes.idsByAttribute('feed_source', 'f', { size: 10 });
+    expect([p1!.id, p2!.id]).toEqual(['p1', 'p2']);
+    await writes.bulkUpsert([storedDoc('p2', [0, 1], { ...owned, title: 'written since' })]);
+    expect([await writes.deleteIfUnchanged('p1', p1!.stamp), await writes.deleteIfUnchanged('p2', p2!.stamp)]).toEqual(['deleted', 'changed']);
+    expect([[...liveIndex.docs.keys()], [...shadowIndex.docs.keys()]]).toEqual([['p2'], ['p2']]);
+  });
+
   it('refuses every write once the live alias serves another model (after a promotion)', async () => {
     const { liveIndex, writes } = setup('new@2', undefined);
     const [r] = await writes.bulkUpsert([doc]);

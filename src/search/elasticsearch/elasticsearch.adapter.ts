@@ -6,12 +6,15 @@ import type {
   BrowseQuery,
   BulkItemResult,
   CatalogScan,
+  ConditionalDelete,
   ProductIndex,
   QuerySeed,
   Restriction,
   Retrieval,
   RetrievalQuery,
+  StampedId,
   WriteOptions,
+  WriteStamp,
 } from '../../catalog/product-index';
 import { AppError } from '../../common/errors';
 import { DEFAULT_VECTOR_INDEX_TYPE } from '../../common/vectors';
@@ -32,7 +35,7 @@ import { clientOptions, type ElasticsearchOptions } from './connection';
 import { translateError } from './failures';
 import { bulkUpsertRetrying, msearchRetrying, type BulkAttempt } from './retrying';
 import { InFlightLimit } from './in-flight';
-import { groupSizesQuery } from './query-builder';
+import { attributePageQuery, groupSizesQuery } from './query-builder';
 import { GENERATION_SEARCH, generationOf } from './generation';
 import { ElasticsearchRuleStore } from './rule-store';
 import { browseSearches, knnHitIndices, readBrowse, readRetrieval, retrievalSearches, type KnnOptions, type MsearchAnswer, type PlannedSearch } from './search-requests';
@@ -295,16 +298,26 @@ export class ElasticsearchProductIndex implements ProductIndex, CatalogScan {
     return bulkUpsertRetrying(send, this.alias, this.requestTimeoutMs, docs, o);
   }
 
-  async delete(id: string, o: WriteOptions = {}): Promise<boolean> {
+  delete = async (id: string, o: WriteOptions = {}): Promise<boolean> => (await this.remove(id, undefined, o)) === 'deleted';
+  deleteIfUnchanged = (id: string, stamp: WriteStamp, o: WriteOptions = {}): Promise<ConditionalDelete> => this.remove(id, stamp, o);
+
+  private async remove(id: string, stamp: WriteStamp | undefined, o: WriteOptions): Promise<ConditionalDelete> {
+    const ifSeen = stamp ? { if_seq_no: stamp.seqNo, if_primary_term: stamp.primaryTerm } : {};
     return this.call(async () => {
       try {
-        await this.client.delete({ index: this.alias, id, refresh: o.refresh ? 'wait_for' : false });
-        return true;
+        await this.client.delete({ index: this.alias, id, refresh: o.refresh ? 'wait_for' : false, ...ifSeen });
+        return 'deleted';
       } catch (e) {
-        if (e instanceof errors.ResponseError && e.statusCode === 404) return false;
-        throw e;
+        if (!(e instanceof errors.ResponseError) || (e.statusCode !== 404 && !(stamp && e.statusCode === 409))) throw e;
+        // A conditional delete of a product that is not there answers 409 too: a realtime check tells gone from changed.
+        return e.statusCode === 409 && (await this.client.exists({ index: this.alias, id })) ? 'changed' : 'gone';
       }
     });
+  }
+
+  async idsByAttribute(name: string, value: string, page: { size: number; after?: string }): Promise<StampedId[]> {
+    const res = await this.call(() => this.client.search({ index: this.alias, ...attributePageQuery(name, value, page) } as never));
+    return res.hits.hits.map((h) => ({ id: h._id!, stamp: { seqNo: h._seq_no!, primaryTerm: h._primary_term! } }));
   }
 
   /** A token that changes whenever what searches see changes (generation.ts). */

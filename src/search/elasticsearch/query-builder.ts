@@ -112,3 +112,19 @@ export function keywordQuery(q: string, restriction: Restriction): EsClause {
   const bool = restrictionQuery(restriction).bool as Record<string, unknown>;
   return { bool: { ...bool, must: [{ multi_match: { query: q, fields: KEYWORD_FIELDS, type: 'most_fields' } }] } };
 }
+
+/**
+ * One page of the products whose free-form attribute `name` is `value` (attributes are `flattened`, so each key is a
+ * keyword subfield), in id order: ids and write stamps only, no source, no total.
+ */
+export function attributePageQuery(name: string, value: string, page: { size: number; after?: string }): EsClause {
+  return {
+    size: page.size,
+    query: { bool: { filter: [{ term: { [`attributes.${name}`]: value } }] } },
+    sort: [{ id: 'asc' }],
+    ...(page.after !== undefined ? { search_after: [page.after] } : {}),
+    _source: false,
+    seq_no_primary_term: true,
+    track_total_hits: false,
+  };
+}

@@ -12,23 +12,32 @@ import type {
   Restriction,
   Retrieval,
   RetrievalQuery,
+  StampedId,
   WriteOptions,
+  WriteStamp,
+  ConditionalDelete,
 } from '../../../src/catalog/product-index';
 import { filterClauses, KEYWORD_FIELDS, type EsClause } from '../../../src/search/elasticsearch/query-builder';
 import { dot } from '../vectors';
 import { byScoreThenId } from '../../../src/search/pipeline/ranked';
+
+const PRIMARY_TERM = 1;
 
 /**
  * ProductIndex in memory, for unit tests of the services. It keeps Elasticsearch's observable contract where the
  * services depend on it: kNN scores are (1 + cos) / 2 over unit vectors, filters are the very clauses the adapter
  * sends (evaluated here, lowercase-normalised keyword fields included), external versions must be newer than the
  * stored `_version`, a successful write says whether it created the document (Elasticsearch's `result: created`),
- * and every call is recorded so tests can check what the service asked for.
+ * writes carry a sequence number that conditional deletes compare, and every call is recorded so tests can check what
+ * the service asked for.
  */
 export class InMemoryProductIndex implements ProductIndex {
   readonly docs = new Map<string, ProductDocument>();
   /** Elasticsearch's `_version`: the external version when one was given, else a counter bumped per write. */
   private readonly versions = new Map<string, number>();
+  /** Elasticsearch's `_seq_no`: one counter over every write, as on a single shard. */
+  private readonly seqNos = new Map<string, number>();
+  private nextSeqNo = 0;
   readonly calls: { method: string; args: unknown[] }[] = [];
   /** Per id, a bulk item error to report once instead of writing (e.g. a mapping error). */
   readonly failNextWrite = new Map<string, string>();
@@ -152,12 +161,33 @@ export class InMemoryProductIndex implements ProductIndex {
   async delete(id: string, o: WriteOptions = {}): Promise<boolean> {
     this.calls.push({ method: 'delete', args: [id, o] });
     this.versions.delete(id);
+    this.seqNos.delete(id);
     return this.docs.delete(id);
+  }
+
+  async deleteIfUnchanged(id: string, stamp: WriteStamp, o: WriteOptions = {}): Promise<ConditionalDelete> {
+    this.calls.push({ method: 'deleteIfUnchanged', args: [id, stamp, o] });
+    if (!this.docs.has(id)) return 'gone';
+    if (this.seqNos.get(id) !== stamp.seqNo || stamp.primaryTerm !== PRIMARY_TERM) return 'changed';
+    this.versions.delete(id);
+    this.seqNos.delete(id);
+    this.docs.delete(id);
+    return 'deleted';
+  }
+
+  async idsByAttribute(name: string, value: string, page: { size: number; after?: string }): Promise<StampedId[]> {
+    this.calls.push({ method: 'idsByAttribute', args: [name, value, page] });
+    return [...this.docs.values()]
+      .filter((d) => d.attributes[name] === value && (page.after === undefined || d.id > page.after))
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+      .slice(0, page.size)
+      .map((d) => ({ id: d.id, stamp: { seqNo: this.seqNos.get(d.id)!, primaryTerm: PRIMARY_TERM } }));
   }
 
   private store(d: ProductDocument): void {
     this.docs.set(d.id, structuredClone(d));
     this.versions.set(d.id, d.version ?? (this.versions.get(d.id) ?? 0) + 1);
+    this.seqNos.set(d.id, this.nextSeqNo++);
   }
 
   private candidates(r: Restriction): ProductDocument[] {

@@ -185,7 +185,11 @@ describe('the import command', () => {
         stdout,
         stderr,
         boot: async () => runtime,
-        readCatalog: async () => ({ browse: (q) => index.browse(q), delete: () => Promise.reject(new Error('dry')), close: async () => undefined }),
+        readCatalog: async () => ({
+          idsByAttribute: (name, value, page) => index.idsByAttribute(name, value, page),
+          deleteIfUnchanged: () => Promise.reject(new Error('dry')),
+          close: async () => undefined,
+        }),
       });
       return { code, out: stdout.text(), err: stderr.text() };
     };
@@ -193,8 +197,8 @@ describe('the import command', () => {
       const ids = Array.from({ length: 10 }, (_, i) => `p${i}`);
       expect((await go([feed(ids)])).out).toContain('created 10, updated 0, unchanged 0, failed 0');
       expect([...index.docs.values()].map((d) => d.attributes.feed_source)).toEqual(ids.map(() => 'feed.tsv'));
-      const real = index.delete.bind(index);
-      index.delete = async (id, o) => (id === 'p8' ? Promise.reject(new Error('shard unavailable')) : real(id, o));
+      const real = index.deleteIfUnchanged.bind(index);
+      index.deleteIfUnchanged = async (id, stamp, o) => (id === 'p8' ? Promise.reject(new Error('shard unavailable')) : real(id, stamp, o));
       const dry = await go([feed(ids.slice(0, 8)), '--delete-missing', '--dry-run']);
       expect(dry.out).toContain('would delete 2 of the 10 products recorded under feed "feed.tsv":\n    p8\n    p9\n');
       const report = join(dir, 'errors.csv');
