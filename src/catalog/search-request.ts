@@ -52,6 +52,11 @@ export interface SearchRequest extends QuerySignals {
   useStoredRules?: boolean;
   /** Explain every hit's score and what the rules did (never changes the ranking). */
   explain?: boolean;
+  /**
+   * Label hits with their relation to a one-image query (default true). False when the caller never reads it: the
+   * label may cost a read of the hits' vectors (pipeline/relations.ts), and never changes the ranking.
+   */
+  relations?: boolean;
   /** Page size. */
   first: number;
   /** The `endCursor` of the previous page. */

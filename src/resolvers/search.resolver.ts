@@ -1,4 +1,5 @@
-import { Args, Ctx, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Args, Ctx, Info, Query, Resolver } from 'type-graphql';
 import type { Page, SearchService } from '../search/search.service';
 import { DiscoverArgs, RecommendationsArgs, SearchByImageArgs, SearchByTextArgs, SimilarProductsArgs, type SearchPageArgs } from '../schema/args';
 import { SearchMode } from '../schema/enums';
@@ -9,6 +10,7 @@ import { DiscoverResult, SearchByImageResult, SimilarProductsResult } from '../s
 import type { RequestContext } from './context';
 import { discoverCost, IMAGE_EMBED_COST, pageCost, TEXT_EMBED_COST } from './cost';
 import { orBadUserInput, orErrorResult } from './error-mapping';
+import { selects } from './selection';
 
 @Resolver()
 export class SearchResolver {
@@ -21,9 +23,10 @@ export class SearchResolver {
   async similarProducts(
     @Args(() => SimilarProductsArgs) { id, ...page }: SimilarProductsArgs,
     @Ctx() { signal }: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<typeof SimilarProductsResult> {
     return orErrorResult(async () =>
-      ProductHits.from(await this.search.similarProducts(id, toPage(page), signal)),
+      ProductHits.from(await this.search.similarProducts(id, toPage(page, info), signal)),
     ) as Promise<typeof SimilarProductsResult>;
   }
 
@@ -49,9 +52,10 @@ export class SearchResolver {
   async searchByImage(
     @Args(() => SearchByImageArgs) { image, ...page }: SearchByImageArgs,
     @Ctx() { signal }: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<typeof SearchByImageResult> {
     return orErrorResult(async () =>
-      ProductHits.from(await this.search.searchByImage(image, toPage(page), signal)),
+      ProductHits.from(await this.search.searchByImage(image, toPage(page, info), signal)),
     ) as Promise<typeof SearchByImageResult>;
   }
 
@@ -64,9 +68,10 @@ export class SearchResolver {
   async recommendations(
     @Args(() => RecommendationsArgs) { productIds, negativeIds, ...page }: RecommendationsArgs,
     @Ctx() { signal }: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<RecommendationsType> {
     return orBadUserInput(async () =>
-      RecommendationsType.from(await this.search.recommendations(productIds, negativeIds ?? [], toPage(page), signal)),
+      RecommendationsType.from(await this.search.recommendations(productIds, negativeIds ?? [], toPage(page, info), signal)),
     );
   }
 
@@ -80,12 +85,13 @@ export class SearchResolver {
   async discover(
     @Args(() => DiscoverArgs) { input, ...page }: DiscoverArgs,
     @Ctx() { signal }: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<typeof DiscoverResult> {
     return orErrorResult(async () =>
       DiscoverHits.from(
         await this.search.discover(
           {
-            ...toPage(page),
+            ...toPage(page, info),
             image: input.image ?? undefined,
             text: input.text ?? undefined,
             keywords: input.keywords ?? undefined,
@@ -101,9 +107,13 @@ export class SearchResolver {
   }
 }
 
-/** The page controls every list takes, from GraphQL to the service's terms. */
-export function toPage(a: SearchPageArgs): Page {
+/**
+ * The page controls every list takes, from GraphQL to the service's terms. With `info`, hits are labelled with their
+ * relation only when the query selects it (the label may cost an Elasticsearch round trip).
+ */
+export function toPage(a: SearchPageArgs, info?: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>): Page {
   return {
+    ...(info && !selects(info, 'relation') ? { relations: false } : {}),
     first: a.first,
     after: a.after ?? undefined,
     filter: a.filters ?? undefined,

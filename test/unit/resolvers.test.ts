@@ -305,6 +305,16 @@ describe('the registry, executed through GraphQL', () => {
     expect(missing).toEqual({ data: { similarProducts: { __typename: 'ProductNotFound', productId: 'p', errorCode: 'PRODUCT_NOT_FOUND' } } });
   });
 
+  it('asks for hit relations only when the query selects them, through fragments too', async () => {
+    const pageOf = () => (search.calls.at(-1)!.args[1] as { relations?: boolean }).relations;
+    search.next = { hits: [hit('a', 0.9, 0.8)], pageInfo: { hasNextPage: false }, exhaustive: true, unknownIds: [], facets: [] };
+    await run('{ similarProducts(id: "p", first: 1) { ... on ProductHits { hits { product { id } } } } }');
+    expect(pageOf()).toBe(false);
+    search.next = { hits: [hit('a', 0.9, 0.8)], pageInfo: { hasNextPage: false }, exhaustive: true, unknownIds: [], facets: [] };
+    await run('{ similarProducts(id: "p", first: 1) { ...H } } fragment H on ProductHits { hits { relation product { id } } }');
+    expect(pageOf()).toBeUndefined();
+  });
+
   it('lets writes through only with the WRITE role', async () => {
     const calls = ingest.calls.length;
     const denied = await run('mutation { deleteProduct(id: "x") { __typename } }', ctx({ auth: { canWrite: false } }));

@@ -68,6 +68,8 @@ describe('hit relations', () => {
     embedder.relationThresholds = T;
     expect(labelled(await search.similarProducts('p', { first: 5 }))).toEqual(['copy:DUPLICATE', 'edge:VARIANT', 'shot:VARIANT', 'other:SIMILAR']);
     expect(index.callsOf('getDocuments')).toEqual([[['shot']]]);
+    await search.similarProducts('p', { first: 5, relations: false });
+    expect(index.callsOf('getDocuments')).toHaveLength(1);
     embedder.text('red', unit(DIMS, 0.5, 3));
     await search.discover({ seedId: 'p', modifier: 'red', first: 2 });
     expect(index.callsOf('getDocuments')).toHaveLength(2);

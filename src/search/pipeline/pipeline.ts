@@ -99,7 +99,7 @@ export async function runSearch(deps: PipelineDeps, req: SearchRequest, signal?:
   const hits = page.items.map((c) => toScoredProduct(c, req.explain ?? false));
   // Independent of each other: one round trip's wait, not two.
   await Promise.all([
-    labelRelations(deps.index, deps.embedder.relationThresholds, query, page.items, hits),
+    req.relations !== false ? labelRelations(deps.index, deps.embedder.relationThresholds, query, page.items, hits) : undefined,
     req.collapse ? countGroups(deps.index, hits, restriction) : undefined,
   ]);
   const last = page.items[page.items.length - 1];
