@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { CursorProblem, InvalidCursorError } from '../../src/common/errors';
 import { canonicalJson, decodeCursor, encodeCursor, fingerprint } from '../../src/search/pipeline/cursor';
 import { fuseTiers, rankSide, vectorOnly } from '../../src/search/pipeline/fuse';
@@ -41,6 +42,82 @@ describe('cursors', () => {
     expect(canonicalJson({ b: 1, a: { d: [2, 1], c: undefined } })).toBe('{"a":{"d":[2,1]},"b":1}');
     expect(fingerprint({ b: 1, a: 2 })).toBe(fingerprint({ a: 2, b: 1, c: undefined }));
     expect(fingerprint({ a: 1 })).not.toBe(fingerprint({ a: 2 }));
+  });
+});
+
+/**
+ * Cursors whose checksum is right but whose fields are not what this server writes: the field checks, not the
+ * checksum, must refuse them. The checksum is recomputed here the way the server computes it (a digest of the JSON).
+ */
+describe('cursor fields, behind a valid checksum', () => {
+  const sign = (json: string, body = Buffer.from(json).toString('base64url')) =>
+    `${body}.${createHash('sha256').update(`cursor:${json}`).digest('hex').slice(0, 12)}`;
+  const search = { v: 1, kind: 'search', query: 'q1', generation: 'g1', offset: 10, anchor: 'p-9', at: 1_700_000_000_000 };
+  const browse = { v: 1, kind: 'browse', query: 'q', generation: 'g', after: [1, 'a'] };
+  const malformed = new InvalidCursorError(CursorProblem.MALFORMED);
+
+  it('the hand-signed cursors are accepted when their fields are right (the baseline of the cases below)', () => {
+    expect(decodeCursor(sign(JSON.stringify(search)), 'search')).toEqual({ ...search, v: undefined });
+    expect(decodeCursor(sign(JSON.stringify(browse)), 'browse')).toEqual({ kind: 'browse', query: 'q', generation: 'g', after: [1, 'a'] });
+  });
+
+  it.each([
+    ['another version', { v: 2 }],
+    ['no version', { v: undefined }],
+    ['another kind', { kind: 'browse' }],
+    ['a query fingerprint that is not a string', { query: 7 }],
+    ['a generation that is not a string', { generation: null }],
+    ['offset 0', { offset: 0 }],
+    ['a negative offset', { offset: -10 }],
+    ['a fractional offset', { offset: 1.5 }],
+    ['an offset as text', { offset: '10' }],
+    ['an offset beyond safe integers', { offset: 2 ** 53 }],
+    ['an anchor that is not a string', { anchor: 9 }],
+    ['no anchor', { anchor: undefined }],
+    ['a fractional ranking time', { at: 1.5 }],
+    ['no ranking time', { at: undefined }],
+  ])('a search cursor with %s is MALFORMED', (_name, change) => {
+    expect(() => decodeCursor(sign(JSON.stringify({ ...search, ...change })), 'search')).toThrow(malformed);
+  });
+
+  it('a browse cursor needs its sort values as an array, and the common fields', () => {
+    for (const change of [{ after: 'x' }, { after: undefined }, { after: { 0: 1 } }, { query: 1 }, { v: 0 }, { kind: 'search' }]) {
+      expect(() => decodeCursor(sign(JSON.stringify({ ...browse, ...change })), 'browse')).toThrow(malformed);
+    }
+    // A browse cursor needs no offset, anchor or ranking time.
+    expect(decodeCursor(sign(JSON.stringify({ ...browse, after: [] })), 'browse')).toEqual({ kind: 'browse', query: 'q', generation: 'g', after: [] });
+  });
+
+  it('refuses a third segment, an empty body or checksum, and characters outside base64url, even where they decode', () => {
+    const json = JSON.stringify(search);
+    const good = sign(json);
+    expect(() => decodeCursor(`${good}.x`, 'search')).toThrow(malformed);
+    expect(() => decodeCursor(`${good}.`, 'search')).toThrow(malformed);
+    expect(() => decodeCursor(`.${good.split('.')[1]}`, 'search')).toThrow(malformed);
+    expect(() => decodeCursor(`${good.split('.')[0]}.`, 'search')).toThrow(malformed);
+    // Node's base64url decoder skips characters it does not know, so these bodies decode to the same signed JSON.
+    const body = Buffer.from(json).toString('base64url');
+    for (const bad of [`${body}=`, `${body}==`, `${body} `, `${body.slice(0, 8)} ${body.slice(8)}`, `${body.slice(0, 8)}!${body.slice(8)}`]) {
+      expect(Buffer.from(bad, 'base64url').toString('utf8')).toBe(json);
+      expect(() => decodeCursor(sign(json, bad), 'search')).toThrow(malformed);
+    }
+  });
+
+  it('a signed body that is not JSON is MALFORMED', () => {
+    expect(() => decodeCursor(sign('{"v":1,'), 'search')).toThrow(malformed);
+  });
+});
+
+describe('fingerprints', () => {
+  it('are 16 hex characters of a SHA-256 over canonical JSON', () => {
+    const value = { b: [2, 1], a: 'x' };
+    expect(fingerprint(value)).toBe(createHash('sha256').update('{"a":"x","b":[2,1]}').digest('hex').slice(0, 16));
+  });
+
+  it('sort keys at every depth, keep array order, and keep equal-looking keys apart', () => {
+    expect(canonicalJson({ b: 1, a: 2, B: 3, aa: 4, c: { z: 1, y: [{ q: 1, p: 2 }] } })).toBe('{"B":3,"a":2,"aa":4,"b":1,"c":{"y":[{"p":2,"q":1}],"z":1}}');
+    expect(canonicalJson([3, 1, 2])).toBe('[3,1,2]');
+    expect(canonicalJson({ a: null, b: 0, c: '' })).toBe('{"a":null,"b":0,"c":""}');
   });
 });
 
