@@ -1,4 +1,4 @@
-import { browseSort, filterClauses, groupSizesQuery, keywordQuery, knnClause, restrictionQuery } from '../../src/search/elasticsearch/query-builder';
+import { attributePageQuery, browseSort, filterClauses, groupSizesQuery, KEYWORD_FIELDS, keywordQuery, knnClause, restrictionQuery } from '../../src/search/elasticsearch/query-builder';
 
 describe('filterClauses', () => {
   it('is empty without a filter or with empty lists', () => {
@@ -83,5 +83,72 @@ describe('browseSort', () => {
 
   it('refuses a field the table does not declare sortable', () => {
     expect(() => browseSort('brand', false)).toThrow(RangeError);
+    expect(() => browseSort('brand', false)).toThrow(new RangeError('brand is not sortable'));
+  });
+});
+
+/** Exact bodies, compared with toStrictEqual: a key set to undefined is not the same request as no key. */
+describe('exact clauses', () => {
+  it('skips arguments that are absent, null or not filters, and bounds a range only on the sides given', () => {
+    const loose = { brands: undefined, colors: null, inStock: null, minPrice: null, maxPrice: 10, nope: ['x'] } as never;
+    expect(filterClauses(loose)).toStrictEqual([{ range: { price: { lte: 10 } } }]);
+    expect(filterClauses({ minPrice: 3, maxPrice: null } as never)).toStrictEqual([{ range: { price: { gte: 3 } } }]);
+    expect(filterClauses({ maxPrice: 10 })).toStrictEqual([{ range: { price: { lte: 10 } } }]);
+    expect(filterClauses({ minPrice: 0 })).toStrictEqual([{ range: { price: { gte: 0 } } }]);
+    // Both bounds make one clause, wherever the second one comes in the argument order.
+    expect(filterClauses({ maxPrice: 9, inStock: true, minPrice: 1 })).toStrictEqual([{ range: { price: { gte: 1, lte: 9 } } }, { term: { inStock: true } }]);
+  });
+
+  it('excludes ids only when there are some', () => {
+    expect(restrictionQuery()).toStrictEqual({ bool: { filter: [] } });
+    expect(restrictionQuery({ excludeIds: [] })).toStrictEqual({ bool: { filter: [] } });
+    expect(restrictionQuery({ excludeIds: ['a', 'b'] })).toStrictEqual({ bool: { filter: [], must_not: [{ ids: { values: ['a', 'b'] } }] } });
+  });
+
+  it('keyword query: BM25 over title (boost 2) and description, inside the restriction', () => {
+    expect(KEYWORD_FIELDS).toStrictEqual(['title^2', 'description']);
+    expect(keywordQuery('striped mug', { filter: { brands: ['Acme'] }, excludeIds: ['x'] })).toStrictEqual({
+      bool: {
+        filter: [{ terms: { brand: ['Acme'] } }],
+        must_not: [{ ids: { values: ['x'] } }],
+        must: [{ multi_match: { query: 'striped mug', fields: ['title^2', 'description'], type: 'most_fields' } }],
+      },
+    });
+  });
+
+  it('kNN: excluded groups join the excluded ids, pinned ids join the filters, floors and oversampling only when given', () => {
+    const inner_hits = { size: 1, _source: false, fields: [] };
+    const base = { field: 'images.vector', query_vector: [1, 0], k: 3, num_candidates: 10, inner_hits };
+    expect(knnClause([1, 0], 3, 10, { excludeIds: ['x'] }, { excludeGroups: ['g1', 'g2'] })).toStrictEqual({
+      ...base,
+      filter: { bool: { filter: [], must_not: [{ ids: { values: ['x'] } }, { terms: { groupId: ['g1', 'g2'] } }] } },
+    });
+    expect(knnClause([1, 0], 3, 10, {}, { excludeGroups: ['g1'] }).filter).toStrictEqual({ bool: { filter: [], must_not: [{ terms: { groupId: ['g1'] } }] } });
+    expect(knnClause([1, 0], 3, 10, {}, { excludeGroups: [] }).filter).toStrictEqual({ bool: { filter: [] } });
+    expect(knnClause([1, 0], 3, 10, { filter: { inStock: true } }, { onlyIds: ['p1', 'p2'] }).filter).toStrictEqual({
+      bool: { filter: [{ term: { inStock: true } }, { ids: { values: ['p1', 'p2'] } }] },
+    });
+    expect(knnClause([1, 0], 3, 10, {}, { onlyIds: ['p1'] }).filter).toStrictEqual({ bool: { filter: [{ ids: { values: ['p1'] } }] } });
+    expect(knnClause([1, 0], 3, 10, {}, { minSimilarity: 0, oversample: 0 })).toStrictEqual({
+      ...base,
+      filter: { bool: { filter: [] } },
+      similarity: 0,
+      rescore_vector: { oversample: 0 },
+    });
+    expect(knnClause([1, 0], 3, 10, {})).toStrictEqual({ ...base, filter: { bool: { filter: [] } } });
+  });
+
+  it('attribute pages: ids and write stamps in id order, after the last id when given', () => {
+    const page = {
+      size: 50,
+      query: { bool: { filter: [{ term: { 'attributes.feedId': 'f1' } }] } },
+      sort: [{ id: 'asc' }],
+      _source: false,
+      seq_no_primary_term: true,
+      track_total_hits: false,
+    };
+    expect(attributePageQuery('feedId', 'f1', { size: 50 })).toStrictEqual(page);
+    expect(attributePageQuery('feedId', 'f1', { size: 50, after: 'p9' })).toStrictEqual({ ...page, search_after: ['p9'] });
+    expect(attributePageQuery('feedId', 'f1', { size: 50, after: '' })).toStrictEqual({ ...page, search_after: [''] });
   });
 });

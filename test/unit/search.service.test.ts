@@ -1,5 +1,5 @@
 import { SearchMode } from '../../src/catalog/product';
-import { ProductNotFoundError } from '../../src/common/errors';
+import { InvalidInputError, ProductNotFoundError } from '../../src/common/errors';
 import { SearchService } from '../../src/search/search.service';
 import { FakeEmbedder, FakeImageSource, InMemoryProductIndex, inlineImage, storedDoc, unit } from '../support/fakes';
 
@@ -228,6 +228,14 @@ describe('SearchService.discover', () => {
     expect(ids(r)).toEqual(['both', 'photo-like', 'text-like']);
     expect(r.hits[0]!.similarity).toBe(1);
     expect(r.unknownIds).toEqual(['ghost']);
+  });
+
+  it('refuses a request with nothing to search from, naming the input as the field, before any work', async () => {
+    const { index, search } = setup([storedDoc('a', unit(DIMS, 1))]);
+    const err = await search.discover({ first: 5, negativeIds: ['a'], excludeIds: ['a'] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err).toMatchObject({ message: 'Give at least one of image, text, keywords and positiveIds to search from', field: 'input', code: 'INVALID_INPUT' });
+    expect(index.calls).toEqual([]);
   });
 
   it('runs keywords alone without embedding anything', async () => {

@@ -1,5 +1,5 @@
 import { isZeroVector, l2Normalize } from '../../src/common/vectors';
-import { mean, preferenceVector } from '../../src/search/vector-math';
+import { mean, parseModifier, preferenceVector } from '../../src/search/vector-math';
 import { dot } from '../support/vectors';
 
 describe('vector math', () => {
@@ -69,5 +69,14 @@ describe('exact values', () => {
       false,
       false,
     ]);
+  });
+});
+
+describe('parseModifier', () => {
+  it('keeps every word after the filler, space-separated, and negates once', () => {
+    expect(parseModifier('but in dark  red')).toStrictEqual({ text: 'dark red', sign: 1 });
+    // Only the first negation turns the sign: "without no logo" moves away from "no logo".
+    expect(parseModifier('without no logo')).toStrictEqual({ text: 'no logo', sign: -1 });
+    expect(parseModifier('not not shiny')).toStrictEqual({ text: 'not shiny', sign: -1 });
   });
 });
