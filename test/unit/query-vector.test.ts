@@ -129,6 +129,21 @@ describe('buildQueryVector', () => {
     expect(await buildQueryVector(src, { seedId: 'seed', modifier: 'minus', modifierWeight: 1 })).toMatchObject({ vector: undefined, cancelled: true });
   });
 
+  it('a photo or a text that a modifier cancels is cancelled too', async () => {
+    const { embedder, src } = setup();
+    embedder.text('minus-photo', [0, -1, 0, 0]);
+    const photo = await buildQueryVector(src, { image: inlineImage('photo'), modifier: 'minus-photo', modifierWeight: 1 });
+    expect([photo.vector, photo.cancelled]).toEqual([undefined, true]);
+    const text = await buildQueryVector(src, { text: 'red', modifier: 'without red', modifierWeight: 1 });
+    expect([text.vector, text.cancelled]).toEqual([undefined, true]);
+  });
+
+  it('names the modifier as the field of its errors', async () => {
+    const { src } = setup();
+    await expect(buildQueryVector(src, { seedId: 'seed', modifier: 'but in' })).rejects.toMatchObject({ field: 'modifier', code: 'INVALID_INPUT' });
+    await expect(buildQueryVector(src, { modifier: 'red' })).rejects.toMatchObject({ field: 'modifier', code: 'INVALID_INPUT' });
+  });
+
   it('refuses a modifier without words, or with nothing to modify, before reading anything', async () => {
     const { index, src } = setup();
     const nothing = new InvalidInputError('modifier changes what an image, a text or positiveIds describe; give one of them too', 'modifier');
