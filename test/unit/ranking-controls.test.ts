@@ -1,3 +1,4 @@
+import { SearchMode } from '../../src/catalog/product';
 import { ContradictoryRulesError, InvalidInputError, RuleConflictKind, RuleNotFoundError } from '../../src/common/errors';
 import { MerchandisingService } from '../../src/search/merchandising.service';
 import { SearchService } from '../../src/search/search.service';
@@ -126,5 +127,28 @@ describe('diversity and cuts', () => {
     expect(ids(floor)).toEqual(['copy0', 'copy1', 'copy2', 'copy3', 'copy4', 'other2', 'other3']);
     const cut = await search.similarProducts('seed', { first: 10, autocut: 1 });
     expect([ids(cut), cut.pageInfo.hasNextPage]).toEqual([['copy0', 'copy1', 'copy2', 'copy3', 'copy4', 'other2', 'other3'], false]);
+  });
+
+  it('autocut with collapsing cuts the same list whatever the page size, when the first window holds few groups', async () => {
+    // Keyword scores are the number of query words a description holds: a 20, b 12, c 10, then 70 variants of c's
+    // group at 5 and 40 single products at 4 to 1. The first window (65 products) settles only a, b and c: collapsed,
+    // all three are settled, and cutting those alone (after a) is not the cut of the whole list (after c).
+    const words = Array.from({ length: 20 }, (_, i) => `w${i}`);
+    const doc = (id: string, n: number, groupId = id) => storedDoc(id, unit(DIMS, 0.5), { groupId, description: words.slice(0, n).join(' ') });
+    const catalog = [
+      doc('a', 20),
+      doc('b', 12),
+      doc('c', 10),
+      ...Array.from({ length: 70 }, (_, i) => doc(`cv${String(i).padStart(2, '0')}`, 5, 'c')),
+      ...Array.from({ length: 40 }, (_, i) => doc(`s${String(i).padStart(2, '0')}`, 4 - Math.floor(i / 10))),
+    ];
+    const { search } = setup(catalog);
+    const page = (first: number, after?: string) => search.searchByText(words.join(' '), SearchMode.KEYWORD, { first, after, collapse: true, autocut: 1 });
+    const small = await page(1);
+    const large = await page(60);
+    expect(ids(large)).toEqual(['a', 'b', 'c']);
+    expect([ids(small), small.pageInfo.hasNextPage, small.exhaustive]).toEqual([['a'], true, true]);
+    const next = await page(5, small.pageInfo.endCursor);
+    expect([ids(next), next.pageInfo.hasNextPage]).toEqual([['b', 'c'], false]);
   });
 });

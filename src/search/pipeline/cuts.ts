@@ -29,8 +29,10 @@ export function autocutCount(values: readonly number[], jumps: number): number {
 
 export function autocut(r: Ranked, jumps: number | undefined, valueOf: (c: Candidate) => number, window = AUTOCUT_WINDOW): Ranked {
   if (!jumps) return r;
+  // The window is the best `window` results: until that many are settled (or there are no more), more could join it
+  // and move the curve's end, so the cut. Collapsing can settle every result of an unfinished list.
+  if (r.settled < window && !r.complete) return { ...r, settled: 0 };
   const n = Math.min(window, r.items.length);
-  if (r.settled < n && !r.complete) return { ...r, settled: 0 };
   const keep = autocutCount(r.items.slice(0, n).map(valueOf), jumps);
   if (keep >= n) return r;
   return { items: r.items.slice(0, keep), settled: keep, complete: true };
