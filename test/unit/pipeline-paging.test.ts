@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CursorProblem, InvalidCursorError } from '../../src/common/errors';
 import { canonicalJson, decodeCursor, encodeCursor, fingerprint } from '../../src/search/pipeline/cursor';
-import { fuseTiers, rankSide, vectorOnly } from '../../src/search/pipeline/fuse';
+import { fuseTiers, keywordOnly, rankRounds, rankSide, vectorOnly } from '../../src/search/pipeline/fuse';
 import { cutPage } from '../../src/search/pipeline/page';
 import type { Ranked } from '../../src/search/pipeline/ranked';
 import { storedDoc } from '../support/fakes';
@@ -132,6 +132,36 @@ describe('rankSide', () => {
     expect(rankSide({ hits: [hit('b', 0.7), hit('a', 0.7)], exhausted: true }).settled).toBe(2);
   });
 
+  it('settles nothing of a side not exhausted whose hits all score the same, or that holds no hits yet', () => {
+    const same = rankSide({ hits: [hit('b', 0.7), hit('a', 0.7)], exhausted: false });
+    expect([ids(same), same.settled, same.exhausted]).toEqual([['a', 'b'], 0, false]);
+    expect(rankSide({ hits: [], exhausted: false })).toEqual({ hits: [], settled: 0, exhausted: false });
+    expect(rankSide({ hits: [], exhausted: true })).toEqual({ hits: [], settled: 0, exhausted: true });
+    expect(rankSide({ hits: [hit('a', 0.9), hit('b', 0.7)], exhausted: false }).exhausted).toBe(false);
+  });
+
+  it('chains the rounds of a collapsed kNN: every round but the last settled, the last as far as it is', () => {
+    const rounds = [
+      { hits: [hit('c', 0.8), hit('a', 0.9), hit('b', 0.8)], exhausted: false },
+      { hits: [hit('e', 0.6), hit('d', 0.7), hit('f', 0.6)], exhausted: false },
+    ];
+    const open = rankRounds(rounds, false);
+    expect([ids(open), open.settled, open.exhausted]).toEqual([['a', 'b', 'c', 'd', 'e', 'f'], 4, false]);
+    const done = rankRounds(rounds, true);
+    expect([ids(done), done.settled, done.exhausted]).toEqual([['a', 'b', 'c', 'd', 'e', 'f'], 6, true]);
+    const single = rankRounds([rounds[1]!], false);
+    expect([ids(single), single.settled]).toEqual([['d', 'e', 'f'], 1]);
+  });
+
+  it('ranks a keyword list from 1 and keeps the hits\' vectors', () => {
+    const r = keywordOnly(rankSide({ hits: [{ ...hit('a', 7.5), vectors: [[1, 0]] }, hit('b', 3)], exhausted: false }));
+    expect(r.items.map((c) => [c.product.id, c.keyword, c.vectors])).toEqual([
+      ['a', { rank: 1, score: 7.5 }, [[1, 0]]],
+      ['b', { rank: 2, score: 3 }, undefined],
+    ]);
+    expect([r.settled, r.complete]).toEqual([1, false]);
+  });
+
   it('reports cosine similarities and ranks on a vector list', () => {
     const r = vectorOnly(rankSide({ hits: [hit('a', 0.9), hit('b', 0.55)], exhausted: true }));
     expect(r.items.map((c) => [c.product.id, c.vector])).toEqual([
@@ -152,6 +182,29 @@ describe('fuseTiers', () => {
     expect(r.items.map((c) => c.score)).toEqual([1 / 62 + 1 / 61, 1 / 61, 1 / 62, 1 / 64 + 1 / 63, 1 / 63]);
     expect(r.items[0]!.rrf).toEqual({ vector: 1 / 62, keyword: 1 / 61 });
     expect([r.settled, r.complete]).toEqual([5, true]);
+  });
+
+  it('is complete only when both sides are exhausted, and carries each product\'s vectors', () => {
+    const withVectors = (list: string[], exhausted: boolean) => ({ ...side(list, exhausted), hits: side(list).hits.map((h) => ({ ...h, vectors: [[h.score, 0]] })) });
+    const r = fuseTiers(withVectors(['a', 'b'], true), withVectors(['b', 'c'], false), 2, 60);
+    expect([ids(r), r.settled, r.complete]).toEqual([['b', 'a', 'c'], 3, false]);
+    // b takes its vectors from the vector side, where it is seen first.
+    expect(r.items.map((c) => c.vectors)).toEqual([[[0.99, 0]], [[1, 0]], [[0.99, 0]]]);
+    const r2 = fuseTiers(side(['a', 'b'], false), side(['b', 'c'], true), 2, 60);
+    expect([r2.settled, r2.complete]).toEqual([3, false]);
+  });
+
+  it('goes as deep as the deeper side, tier by tier', () => {
+    const r = fuseTiers(side(['a', 'b', 'c']), side(['b']), 2, 60);
+    expect([ids(r), r.items.map((c) => [c.vector?.rank, c.keyword?.rank])]).toEqual([
+      ['b', 'a', 'c'],
+      [
+        [2, 1],
+        [1, undefined],
+        [3, undefined],
+      ],
+    ]);
+    expect(ids(fuseTiers(side(['b']), side(['a', 'b', 'c']), 2, 60))).toEqual(['b', 'a', 'c']);
   });
 
   it('settles only the tiers both sides have settled', () => {
@@ -176,5 +229,17 @@ describe('cutPage', () => {
     expect(ids(cutPage(list(['n', 'a', 'b', 'c', 'd']), 2, 2, 'b'))).toEqual(['c', 'd']);
     // The anchor was deleted: the page continues at the same position.
     expect(ids(cutPage(list(['a', 'c', 'd', 'e']), 2, 2, 'b'))).toEqual(['d', 'e']);
+  });
+
+  it('finds the anchor wherever it moved: two places down, or to the very top', () => {
+    const down = cutPage(list(['n1', 'n2', 'a', 'b', 'c']), 1, 2, 'a');
+    expect([ids(down), down.end, down.hasNextPage]).toEqual([['b', 'c'], 5, false]);
+    const top = cutPage(list(['a', 'c', 'd']), 2, 2, 'a');
+    expect([ids(top), top.end, top.hasNextPage]).toEqual([['c', 'd'], 3, false]);
+  });
+
+  it('serves an empty last page when the list shrank below the offset', () => {
+    expect(cutPage(list(['a', 'b']), 4, 2, 'x')).toEqual({ items: [], end: 4, hasNextPage: false });
+    expect(cutPage(list(['b', 'a']), 4, 2, 'a')).toEqual({ items: [], end: 2, hasNextPage: false });
   });
 });
