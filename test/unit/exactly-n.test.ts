@@ -44,6 +44,14 @@ describe('exactly N', () => {
     expect(sizes.map((v) => [v.from + v.size, v.collapse])).toEqual([[16, true]]);
   });
 
+  it('asks diversity\'s pool of 50 groups as one window of 52 groups (the engine\'s groups need no margin)', async () => {
+    const { index, search } = setup(styles(80, 3));
+    const r = await search.similarProducts('seed', { first: 10, collapse: true, diversity: 0.5 });
+    expect([r.hits.length, r.exhaustive]).toEqual([10, true]);
+    const sizes = index.callsOf('retrieve').map(([q]) => (q as { vector: { from: number; size: number; collapse?: boolean } }).vector);
+    expect(sizes.map((v) => [v.from, v.size, v.collapse])).toEqual([[0, 52, true]]);
+  });
+
   it('pages the kNN by groups when 1,000 candidates hold too few groups (many variants of few styles)', async () => {
     // 300 variants per style: the 1,000 nearest products are styles 0-3 only.
     const { index, search } = setup(styles(6, 300));

@@ -15,7 +15,7 @@ import { Candidates } from './retrieval';
 import { explainHit, explainRules } from './explain';
 import { labelRelations } from './relations';
 import { rankCandidates, windowNeeded, type RankingPlan } from './stages';
-import { initialWindow, MAX_DEPTH, MAX_RETRIEVAL_TRIPS, RRF_WINDOW } from './windows';
+import { MAX_DEPTH, MAX_RETRIEVAL_TRIPS, RRF_WINDOW } from './windows';
 
 /**
  * The one search path: build the query vector → retrieve candidates (kNN with the filters, exclusions and hidden
@@ -85,7 +85,7 @@ export async function runSearch(deps: PipelineDeps, req: SearchRequest, signal?:
   });
   const needed = itemsNeeded(offset, req.first);
   const hybrid = candidates.rounds !== undefined && candidates.keyword !== undefined;
-  await candidates.fill(initialWindow(Math.max(needed, windowNeeded(plan), hybrid ? RRF_WINDOW : 0)));
+  await candidates.fill(candidates.firstWindow(needed, Math.max(windowNeeded(plan), hybrid ? RRF_WINDOW : 0)));
   let ranked = rankCandidates(candidates, plan);
   while (ranked.settled < needed && !ranked.complete && candidates.canGrow && candidates.trips < MAX_RETRIEVAL_TRIPS) {
     await candidates.grow();

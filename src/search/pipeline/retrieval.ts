@@ -1,6 +1,6 @@
 import type { FacetQuery, Hit, ProductIndex, Restriction } from '../../catalog/product-index';
 import type { FacetResult } from '../../catalog/search-result';
-import { KEYWORD_CANDIDATES, MAX_GROUP_ROUNDS, NUM_CANDIDATES, WINDOW_GROWTH } from './windows';
+import { groupWindow, initialWindow, KEYWORD_CANDIDATES, MAX_GROUP_ROUNDS, NUM_CANDIDATES, WINDOW_GROWTH } from './windows';
 
 /**
  * The candidates of one query, fetched in growing windows. Each side keeps what it has and only asks for more (one
@@ -96,6 +96,15 @@ export class Candidates {
     const last = this.lastRound();
     const vectorCan = !this.vectorComplete && !(this.full(last!) && this.rounds!.length >= MAX_GROUP_ROUNDS);
     return vectorCan || !this.keywordComplete;
+  }
+
+  /**
+   * The first window for a page of `page` settled results and stages that need `stages` settled ones. Product windows
+   * keep initialWindow's margin over both; groups the engine collapses are exact, so a stage's window of groups (the
+   * 50 of diversity's pool) needs only groupWindow's two more, and the page keeps its small margin.
+   */
+  firstWindow(page: number, stages: number): number {
+    return this.engineGroups ? Math.max(initialWindow(page), groupWindow(stages)) : initialWindow(Math.max(page, stages));
   }
 
   /** Fetches until each side holds `window` hits (per round) or is complete. */

@@ -26,6 +26,15 @@ export function initialWindow(needed: number): number {
   return Math.ceil(needed * 1.25) + 2;
 }
 
+/**
+ * A stage's first window of groups the engine collapses: its hits are groups that already passed every filter and
+ * exclusion, so it needs only the settled count plus one (the last hit is never settled: an equal score may follow
+ * it) plus one more for a tie. Diversity's pool of 50 groups costs 52 groups, not initialWindow's 65.
+ */
+export function groupWindow(needed: number): number {
+  return needed + 2;
+}
+
 /** How windows grow when a page is not filled yet (filters, exclusions, collapsing): ×4 up to the candidate set. */
 export const WINDOW_GROWTH = 4;
 
