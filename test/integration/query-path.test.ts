@@ -102,6 +102,27 @@ describe('the query path on a real Elasticsearch', () => {
     expect(second?.matchedImage?.url).toBe(`https://img.test/${second!.product.id.slice(1).replace(/^0+(?=\d)/, '')}.jpg`);
   });
 
+  it('reads the matched image from hits that carry their vectors exactly as the inner hits say it, equal images included', async () => {
+    // Two images with one vector: the inner hits name the first; so must the reader that replaces them.
+    const twin = storedDoc('twin', vs[12]!, { images: [{ vector: vs[40]!, sha256: 't0' }, { vector: vs[12]!, sha256: 't1', url: 'https://img.test/t1.jpg' }, { vector: vs[12]!, sha256: 't2' }] });
+    expect((await plain.bulkUpsert([twin], { refresh: true }))[0]!.ok).toBe(true);
+    try {
+      for (const index of [plain, rescored]) {
+        for (const collapse of [false, true]) {
+          const q = (withVectors: boolean): RetrievalQuery => ({ restriction: {}, vector: { vector: vs[12]!, from: 0, size: 60, numCandidates: 300, collapse }, withVectors });
+          const inner = (await index.retrieve(q(false))).vector!;
+          const read = (await index.retrieve(q(true))).vector!;
+          expect(read.every((h) => h.vectors !== undefined)).toBe(true);
+          expect(read.map((h) => [h.product.id, h.score, h.matchedImage])).toEqual(inner.map((h) => [h.product.id, h.score, h.matchedImage]));
+          expect(new Set(read.map((h) => h.matchedImage!.index))).toEqual(new Set([0, 1]));
+          expect(read.find((h) => h.product.id === 'twin')!.matchedImage).toEqual({ index: 1, url: 'https://img.test/t1.jpg' });
+        }
+      }
+    } finally {
+      await plain.delete('twin', { refresh: true });
+    }
+  });
+
   it('marks as exact the rescored hits of one-image products only, and no hit of an int8 index without rescoring', async () => {
     const solo = storedDoc('solo', vs[11]!, { images: [{ vector: vs[11]!, sha256: 's1' }] });
     expect((await plain.bulkUpsert([solo], { refresh: true }))[0]!.ok).toBe(true);

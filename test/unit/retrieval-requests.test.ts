@@ -38,6 +38,12 @@ describe('retrievalSearches', () => {
     expect([knnOf(body).k, knnOf(body).rescore_vector]).toEqual([64, { oversample: 0 }]);
     expect(knnOf(retrievalSearches(round(16, 48))[0]!.body).rescore_vector).toBeUndefined();
   });
+
+  it('leaves the inner hits out of a kNN whose hits carry their vectors (their matched image is read from them)', () => {
+    const inner = (q: RetrievalQuery) => retrievalSearches(q).map((p) => [p.side, 'inner_hits' in (p.body.knn as object), p.matchImages]);
+    expect(inner(round(0, 52, { pinned: ['p1'] }))).toEqual([['vector', true, undefined], ['pinned', true, undefined]]);
+    expect(inner(round(0, 52, { pinned: ['p1'], withVectors: true }))).toEqual([['vector', false, [1, 0]], ['pinned', true, undefined]]);
+  });
 });
 
 describe('hitSource', () => {
@@ -71,5 +77,20 @@ describe('readRetrieval', () => {
     expect(r.keyword!.map((h) => h.exactScore ?? false)).toEqual([false]);
     expect(r.pinned!.map((h) => h.exactScore ?? false)).toEqual([true]);
     expect(readRetrieval([[vector!, answer(hit('a', 1))]]).vector![0]!.exactScore).toBeUndefined();
+  });
+
+  it('reads the matched image of hits with vectors as the inner hits would: the nearest, the first of equals', () => {
+    const [vector] = retrievalSearches({ ...round(0, 4), withVectors: true });
+    const withVectors = (id: string, vectors: number[][]) => ({
+      _index: 'idx-a',
+      _score: 0.9,
+      _source: { id, title: id, images: vectors.map((vector, i) => ({ sha256: `${id}-${i}`, url: `${id}/${i}`, vector })) } as never,
+    });
+    const r = readRetrieval([[vector!, answer(withVectors('one', [[0, 1]]), withVectors('second', [[0, 1], [0.8, 0.6]]), withVectors('tie', [[0, 1], [0.6, 0.8], [0.6, 0.8]]))]]);
+    expect(r.vector!.map((h) => [h.product.id, h.matchedImage])).toEqual([
+      ['one', { index: 0, url: 'one/0' }],
+      ['second', { index: 1, url: 'second/1' }],
+      ['tie', { index: 1, url: 'tie/1' }],
+    ]);
   });
 });

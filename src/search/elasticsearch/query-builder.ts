@@ -63,7 +63,7 @@ export function knnClause(
   k: number,
   numCandidates: number,
   restriction: Restriction,
-  o: { excludeGroups?: readonly string[]; minSimilarity?: number; onlyIds?: readonly string[]; oversample?: number } = {},
+  o: { excludeGroups?: readonly string[]; minSimilarity?: number; onlyIds?: readonly string[]; oversample?: number; innerHits?: boolean } = {},
 ): EsClause {
   const filter = restrictionQuery(restriction) as { bool: Record<string, unknown[]> };
   if (o.excludeGroups?.length) filter.bool.must_not = [...(filter.bool.must_not ?? []), { terms: { groupId: [...o.excludeGroups] } }];
@@ -79,8 +79,10 @@ export function knnClause(
     // Quantised index types: the top ceil(k × oversample) candidates are rescored with the stored float vectors
     // (0 turns it off, also bbq's mapping default). Float indices ignore it.
     ...(o.oversample !== undefined ? { rescore_vector: { oversample: o.oversample } } : {}),
-    // The vectors are nested (one per image): a product scores as its best image, and this says which one it was.
-    inner_hits: { size: 1, _source: false, fields: [] },
+    // The vectors are nested (one per image): a product scores as its best image, and this says which one it was
+    // (an exact kNN over each hit's images, one small search per hit). Hits that carry their vectors leave it out:
+    // their reader picks the same image from the vectors (source.ts nearestImage).
+    ...(o.innerHits === false ? {} : { inner_hits: { size: 1, _source: false, fields: [] } }),
   };
 }
 

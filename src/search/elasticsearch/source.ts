@@ -74,7 +74,7 @@ interface EsHit {
  * kNN scores are float similarities (index-mapping.ts scoresFloatVectors); a hit there with one image has the exact
  * similarity of it (with several, the nested kNN scores the image the quantised walk found nearest, not always the nearest).
  */
-export function toHits(hits: EsHit[], exactIn?: ReadonlySet<string>): Hit[] {
+export function toHits(hits: EsHit[], exactIn?: ReadonlySet<string>, matchImages?: ArrayLike<number>): Hit[] {
   return hits
     .filter((h) => h._source)
     .map((h) => {
@@ -82,10 +82,29 @@ export function toHits(hits: EsHit[], exactIn?: ReadonlySet<string>): Hit[] {
       const images = h._source![IMAGES_FIELD];
       if (images?.length === 1 && h._index !== undefined && exactIn?.has(h._index)) hit.exactScore = true;
       if (images?.length && images.every((i) => i.vector)) hit.vectors = images.map((i) => i.vector!);
-      const offset = h.inner_hits?.[IMAGES_FIELD]?.hits.hits[0]?._nested?.offset;
+      const offset = matchImages && images?.length ? nearestImage(matchImages, images.map((i) => i.vector)) : h.inner_hits?.[IMAGES_FIELD]?.hits.hits[0]?._nested?.offset;
       if (offset !== undefined) hit.matchedImage = { index: offset, url: h._source![IMAGES_FIELD]?.[offset]?.url };
       return hit;
     });
+}
+
+/**
+ * The image a nested kNN hit matched, as its inner hit would say: Elasticsearch computes inner hits of a kNN as an
+ * exact kNN over the hit's images (float vectors, whatever the index's quantisation), best score first and, among
+ * equal scores, the first image. One image needs no arithmetic. The sums here run in doubles over the same float32s,
+ * so only images within float rounding (≈ 1e-7) of each other could be told apart otherwise.
+ */
+export function nearestImage(query: ArrayLike<number>, vectors: readonly (readonly number[] | undefined)[]): number {
+  if (vectors.length === 1) return 0;
+  let best = 0;
+  let bestDot = -Infinity;
+  vectors.forEach((v, i) => {
+    if (!v) return; // an image without a vector is not searched
+    let dot = 0;
+    for (let d = 0; d < v.length; d++) dot += query[d]! * v[d]!;
+    if (dot > bestDot) [best, bestDot] = [i, dot];
+  });
+  return best;
 }
 
 /**
