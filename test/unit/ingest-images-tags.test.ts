@@ -49,22 +49,14 @@ describe('IngestService: images in flight with several images per product', () =
   /** Runs `products` inputs of `perProduct` distinct images each and answers the most image fetches in flight at once. */
   async function mostInFlight(products: number, perProduct: number, concurrency?: number): Promise<[number, string[]]> {
     const { embedder, images, ingest } = setup();
-    let inFlight = 0;
-    let most = 0;
-    const resolve = images.resolveIfModified.bind(images);
-    images.resolveIfModified = async (ref, known, signal) => {
-      most = Math.max(most, ++inFlight);
-      await new Promise((r) => setTimeout(r, 5));
-      inFlight--;
-      return resolve(ref, known, signal);
-    };
+    images.slow(5);
     const inputs = Array.from({ length: products }, (_, p) => {
       const names = Array.from({ length: perProduct }, (_, i) => `p${p}-i${i}`);
       for (const n of names) embedder.image(n, unit(DIMS, 1));
       return many(`p${p}`, names);
     });
     const out = await ingest.ingest(inputs, concurrency !== undefined ? { concurrency } : {});
-    return [most, summary(out)];
+    return [images.mostInFlight, summary(out)];
   }
 
   it('runs as many products side by side as keep the images within the bound: the widest product decides', async () => {

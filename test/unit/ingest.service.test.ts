@@ -460,24 +460,16 @@ describe('IngestService', () => {
 
   it('fetches and embeds at most 32 images at once (or the call\'s concurrency), and keeps outcomes in input order', async () => {
     const { embedder, images, ingest } = setup();
-    let inFlight = 0;
-    let most = 0;
-    const resolve = images.resolveIfModified.bind(images);
-    images.resolveIfModified = async (ref, known, signal) => {
-      most = Math.max(most, ++inFlight);
-      await new Promise((r) => setTimeout(r, 5));
-      inFlight--;
-      return resolve(ref, known, signal);
-    };
+    images.slow(5);
     const names = Array.from({ length: 40 }, (_, i) => `img-${i}`);
     for (const n of names) embedder.image(n, unit(DIMS, 1));
     const out = await ingest.ingest(names.map((n) => input(n, n)));
-    expect(most).toBe(32);
+    expect(images.mostInFlight).toBe(32);
     expect(out.map((o) => (o.ok ? o.product.id : o.id))).toEqual(names);
 
-    most = 0;
+    images.mostInFlight = 0;
     const again = await ingest.ingest(names.slice(0, 7).map((n) => input(`${n}-b`, n)), { concurrency: 3 });
-    expect(most).toBe(3);
+    expect(images.mostInFlight).toBe(3);
     expect(again.map((o) => (o.ok ? o.product.id : o.id))).toEqual(names.slice(0, 7).map((n) => `${n}-b`));
   });
 });
