@@ -123,6 +123,22 @@ describe('IngestService: image URLs', () => {
     ]);
   });
 
+  it('refreshes the validators when only the second of two images comes back under a new ETag (same bytes)', async () => {
+    const { index, embedder, images, ingest } = setup();
+    const A = 'https://cdn.example/a.jpg';
+    const B = 'https://cdn.example/b.jpg';
+    images.url(A, 'mug.jpg', { etag: '"a1"' }).url(B, 'lamp.jpg', { etag: '"b1"' });
+    const product = { id: 'a', title: 'A', images: [{ url: A }, { url: B }] };
+    await ingest.ingest([product]);
+    const before = index.docs.get('a')!;
+    images.url(B, 'lamp.jpg', { etag: '"b1-gzip"' });
+    const [again] = await ingest.ingest([product]);
+    expect(summary([again!])).toEqual([IngestStatus.UNCHANGED]);
+    expect(embedder.embedded).toHaveLength(2);
+    expect(index.callsOf('bulkUpsert')).toHaveLength(2);
+    expect(index.docs.get('a')).toEqual({ ...before, images: [before.images[0], { ...before.images[1]!, etag: '"b1-gzip"' }] });
+  });
+
   it('stores no URL for a blank one', async () => {
     const { index, images, ingest } = setup();
     images.url('   ', 'mug.jpg', { etag: '"e1"' });
