@@ -8,7 +8,7 @@ files=()
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do files+=("$1"); shift; done
 [ "${1:-}" = "--" ] && shift
 [ ${#files[@]} -gt 0 ] || { echo "usage: $0 src/file.ts [...] [-- stryker flags]" >&2; exit 2; }
-tests=$(npx jest --selectProjects unit --listTests --findRelatedTests "${files[@]}" 2>/dev/null | grep -v 'architecture\.test\.ts$' || true)
+tests=$(npx jest --selectProjects unit --listTests --findRelatedTests "${files[@]}" 2>/dev/null | grep '^/' | grep -v 'architecture\.test\.ts$' || true)
 [ -n "$tests" ] || { echo "no unit test imports ${files[*]}: every mutant would survive" >&2; exit 1; }
 echo "unit tests that import ${files[*]}:" >&2
 echo "$tests" | sed 's/^/  /' >&2
