@@ -13,6 +13,13 @@ export function l2Normalize(v: ArrayLike<number>): Float32Array {
   return out;
 }
 
+/** The dot product over `a`'s length: the cosine of two unit vectors (every stored and query vector is one). */
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
 export function isZeroVector(v: ArrayLike<number>): boolean {
   for (let i = 0; i < v.length; i++) if (v[i] !== 0) return false;
   return true;

@@ -3,6 +3,7 @@ import type { Product } from '../catalog/product';
 import { relationOf, type RelatedProduct, type RelationThresholds } from '../catalog/relation';
 import type { DuplicateCatalog } from './duplicate-catalog';
 import { UnionFind } from './union-find';
+import { dot } from '../common/vectors';
 
 /** A group of products that are duplicates (or variants) of each other, through one another. */
 export interface DuplicateCluster {
@@ -94,12 +95,6 @@ function toCluster(rows: { product: Product; vector: ArrayLike<number> }[], t: R
     })
     .sort((a, b) => b.similarity - a.similarity || cmp(a.product.id, b.product.id));
   return { representative: best.product, members };
-}
-
-export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
 }
 
 /** Six decimals: float32 vectors carry no more, and clients should not see float noise. */

@@ -1,7 +1,8 @@
 import type { Product } from '../catalog/product';
 import { minCosineFor, Relation, relationOf, type RelatedProduct, type RelationThresholds } from '../catalog/relation';
 import { AppError, InvalidInputError } from '../common/errors';
-import { dot, round, scanClusters, type DuplicateCluster } from './cluster-scan';
+import { dot } from '../common/vectors';
+import { round, scanClusters, type DuplicateCluster } from './cluster-scan';
 import type { DuplicateCatalog } from './duplicate-catalog';
 
 export interface ClusterPage {

@@ -3,6 +3,7 @@ import type { CatalogScan, ProductIndex } from '../catalog/product-index';
 import type { Embedder } from '../embedding/embedder';
 import { CovarianceAccumulator, projectPca, type PcaModel } from './pca';
 import { fitUmap } from './umap.adapter';
+import { dot } from '../common/vectors';
 
 /**
  * The catalog map: every product's image vector placed in 2-D (UMAP for small catalogs, PCA above
@@ -186,10 +187,4 @@ function facet(name: MapFacetName, products: Product[]): MapFacet {
     return code;
   });
   return { name, values, codes };
-}
-
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
 }

@@ -3,6 +3,7 @@ import type { AttributeConflict, PredictedAttribute, Product } from '../catalog/
 import { AppError } from '../common/errors';
 import type { Embedder } from '../embedding/embedder';
 import { fillTemplate, statedValue, type Label, type LabelSet, type LabelSets } from './label-sets';
+import { dot } from '../common/vectors';
 
 /**
  * Zero-shot tagging with the model's own towers: every prompt of a label file goes through the text tower once, at
@@ -185,12 +186,6 @@ function meanUnit(vs: readonly Float32Array[]): Float32Array {
   const norm = Math.hypot(...m);
   for (let i = 0; i < m.length; i++) m[i] /= norm;
   return m;
-}
-
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
 }
 
 export function sigmoid(x: number): number {

@@ -2,6 +2,7 @@ import { pickProduct, type Product, type ProductDocument, type StoredImage } fro
 import type { Hit, QuerySeed } from '../../catalog/product-index';
 import { FIELD_NAMES } from '../../catalog/product-fields';
 import { IMAGES_FIELD, LEGACY_VECTOR_FIELD } from './index-mapping';
+import { dot } from '../../common/vectors';
 
 /** The stored form of a product (`_source`) and the conversions between it and the domain's documents and hits. */
 
@@ -100,9 +101,8 @@ export function nearestImage(query: ArrayLike<number>, vectors: readonly (readon
   let bestDot = -Infinity;
   vectors.forEach((v, i) => {
     if (!v) return; // an image without a vector is not searched
-    let dot = 0;
-    for (let d = 0; d < v.length; d++) dot += query[d]! * v[d]!;
-    if (dot > bestDot) [best, bestDot] = [i, dot];
+    const score = dot(v, query);
+    if (score > bestDot) [best, bestDot] = [i, score];
   });
   return best;
 }

@@ -1,4 +1,5 @@
 import { byScoreThenId, type Candidate, type Ranked } from './ranked';
+import { dot } from '../../common/vectors';
 
 /**
  * Diversity by maximal marginal relevance over the best DIVERSITY_POOL results: pick, one at a time, the result
@@ -51,8 +52,5 @@ function vectorOf(c: Candidate): number[] | undefined {
 }
 
 function cosine(a: readonly number[] | undefined, b: readonly number[] | undefined): number {
-  if (!a || !b) return 0;
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
+  return a && b ? dot(a, b) : 0;
 }

@@ -2,6 +2,7 @@ import type { ProductDocument, ScoredProduct } from '../../catalog/product';
 import type { ProductIndex } from '../../catalog/product-index';
 import { relationOf, type Relation, type RelationThresholds } from '../../catalog/relation';
 import type { Candidate } from './ranked';
+import { dot } from '../../common/vectors';
 
 /**
  * The last stage when the query is one image: each hit's relation to it, from the exact cosine of the query image's
@@ -47,10 +48,4 @@ export function relationsOf(
     for (const v of vectors) best = Math.max(best, dot(reference, v));
     return relationOf(Math.round(best * 1e6) / 1e6, t);
   });
-}
-
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
 }
