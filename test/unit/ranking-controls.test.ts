@@ -65,6 +65,23 @@ describe('per-query merchandising rules', () => {
     expect(index.calls).toEqual([]);
     await expect(search.similarProducts('seed', { first: 3, rules: { boosts: [{ weight: 1 }] } })).rejects.toBeInstanceOf(InvalidInputError);
   });
+
+  it('boosts with collapsing rank the same list whatever the page size, when the first round holds few groups', async () => {
+    // Ten styles of 110 variants each fill the kNN's 1,000 candidates: its first round of groups is those ten, all of
+    // them settled, fewer than the boosts' window of 100. Acme products further away come only with the next round,
+    // and the boost lifts them above every style: the first page must already know them.
+    const catalog = [
+      storedDoc('seed', unit(DIMS, 1)),
+      ...Array.from({ length: 1100 }, (_, i) => storedDoc(`v${String(i).padStart(4, '0')}`, unit(DIMS, 0.9 - Math.floor(i / 110) / 100), { groupId: `style${Math.floor(i / 110)}` })),
+      ...Array.from({ length: 5 }, (_, i) => storedDoc(`acme${i}`, unit(DIMS, 0.5 - i / 100), { brand: 'Acme' })),
+    ];
+    const { search } = setup(catalog);
+    const rules = { boosts: [{ filter: { brands: ['acme'] }, weight: 1 }] };
+    const page = (first: number) => search.similarProducts('seed', { first, collapse: true, rules });
+    const large = await page(15);
+    expect(ids(large).slice(0, 6)).toEqual(['acme0', 'acme1', 'acme2', 'acme3', 'acme4', 'v0000']);
+    expect(ids(await page(3))).toEqual(['acme0', 'acme1', 'acme2']);
+  });
 });
 
 describe('stored rules', () => {
