@@ -47,11 +47,11 @@ describe('knnClause', () => {
     });
   });
 
-  it('counts groups under the restriction', () => {
-    expect(groupSizesQuery(['g1', 'g2'], { filter: { inStock: true } })).toEqual({
+  it('counts groups under the restriction, collecting only their products', () => {
+    expect(groupSizesQuery(['g1', 'g2'], { filter: { inStock: true }, excludeIds: ['p1'] })).toEqual({
       size: 0,
       track_total_hits: false,
-      query: { bool: { filter: [{ term: { inStock: true } }] } },
+      query: { bool: { filter: [{ term: { inStock: true } }, { terms: { groupId: ['g1', 'g2'] } }], must_not: [{ ids: { values: ['p1'] } }] } },
       aggs: { groups: { terms: { field: 'groupId', include: ['g1', 'g2'], size: 2 } } },
     });
   });

@@ -86,12 +86,17 @@ export function knnClause(
   };
 }
 
-/** How many products of each given group pass the restriction. */
+/**
+ * How many products of each given group pass the restriction. The query names the groups too, so only their products
+ * are collected: without it the aggregation visits every product the restriction lets through (the whole catalog for
+ * "more like this"), ≈ 2 ms of Elasticsearch time at 100k products against 0.2 ms.
+ */
 export function groupSizesQuery(groupIds: readonly string[], restriction: Restriction): EsClause {
+  const bool = restrictionQuery(restriction).bool as { filter: EsClause[] };
   return {
     size: 0,
     track_total_hits: false,
-    query: restrictionQuery(restriction),
+    query: { bool: { ...bool, filter: [...bool.filter, { terms: { groupId: [...groupIds] } }] } },
     aggs: { groups: { terms: { field: 'groupId', include: [...groupIds], size: groupIds.length } } },
   };
 }
