@@ -185,7 +185,6 @@ async function main(): Promise<void> {
       rows.push(...scale.rows);
       scaleTable = scale.table;
     }
-    if (args.only.has('batching')) rows.push(...(await batchingRows({ esUrl, alias: BENCH_ALIAS, modelDir, rounds: args.rounds, log })));
   } finally {
     if (args.drop) await dropIndex(esUrl, BENCH_ALIAS);
   }
