@@ -70,7 +70,11 @@ export async function ingestRows(o: IngestBenchOptions): Promise<Row[]> {
   const config = loadConfig({ MODEL_DIR: o.modelDir, EMBED_MAX_BATCH: String(MODEL_BATCH), IMAGE_QUEUE_MAX: String(o.images) }, ROOT);
   const pipeline = await loadEmbedder(config);
   const folder = await readModelFolder(config.model.dir);
-  const bare = await OnnxModel.load(folder.visionPath, ['pooler_output', 'image_embeds'], { intraOpThreads: config.model.threads, interOpThreads: 1 });
+  const bare = await OnnxModel.load(folder.visionPath, ['pooler_output', 'image_embeds'], {
+    intraOpThreads: config.model.threads,
+    interOpThreads: 1,
+    spinWait: config.model.spinWait,
+  });
   const { width, height } = folder.image;
   const plane = 3 * width * height;
   const pixels = new Float32Array(MODEL_BATCH * plane);

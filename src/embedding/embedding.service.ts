@@ -13,6 +13,8 @@ import { loadTowerModels, probeDims, TextTower, VisionTower } from './towers';
 export interface EmbeddingServiceOptions {
   readonly modelDir: string;
   readonly intraOpThreads: number;
+  /** ONNX Runtime's busy-waiting pool threads (OnnxSessionOptions.spinWait); default off. */
+  readonly spinWait?: boolean;
   readonly maxBatchSize: number;
   readonly maxWaitMs: number;
   readonly maxInputPixels: number;
@@ -52,7 +54,7 @@ export class EmbeddingService implements Embedder {
     } catch (err) {
       throw new AppError('MODEL_LOAD_FAILED', `MODEL_DIR=${folder.dir}: tokenizer.json: ${(err as Error).message}`, { cause: err });
     }
-    const [visionModel, textModel] = await loadTowerModels(folder, { intraOpThreads: opts.intraOpThreads, interOpThreads: 1 });
+    const [visionModel, textModel] = await loadTowerModels(folder, { intraOpThreads: opts.intraOpThreads, interOpThreads: 1, spinWait: opts.spinWait ?? false });
     try {
       const dims = await probeDims(folder, tokenizer, visionModel, textModel);
       const vision = new VisionTower(visionModel, folder.image);

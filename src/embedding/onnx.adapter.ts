@@ -21,6 +21,11 @@ export interface OnnxSessionOptions {
   readonly intraOpThreads: number;
   /** Threads across independent graph branches; transformer towers are one chain, so 1 is enough. */
   readonly interOpThreads: number;
+  /**
+   * Whether ONNX Runtime's pool threads busy-wait for the next operator instead of sleeping (its own default: on).
+   * Off unless asked: see MODEL_SPIN_WAIT in config.ts for what spinning costs beside the decode workers.
+   */
+  readonly spinWait?: boolean;
 }
 
 export interface ModelOutput {
@@ -50,6 +55,8 @@ export class OnnxModel {
         interOpNumThreads: opts.interOpThreads,
         graphOptimizationLevel: 'all',
         executionMode: 'sequential',
+        // Session config entries (onnxruntime_session_options_config_keys.h); the Node binding takes string values.
+        extra: { session: { intra_op: { allow_spinning: opts.spinWait ? '1' : '0' }, inter_op: { allow_spinning: opts.spinWait ? '1' : '0' } } },
       });
     } catch (err) {
       throw new AppError('MODEL_LOAD_FAILED', `Could not load ONNX model ${file}: ${(err as Error).message}`, { cause: err });

@@ -33,6 +33,19 @@ describe('OnnxModel', () => {
     }
   });
 
+  it('gives the same bytes whether its pool threads busy-wait or sleep (a scheduling setting only)', async () => {
+    const file = join(FIXTURES, 'text-pooler-7d.onnx');
+    const [spin, sleep] = await Promise.all([true, false].map((spinWait) => OnnxModel.load(file, ['pooler_output'], { intraOpThreads: 2, interOpThreads: 1, spinWait })));
+    try {
+      const input = { input_ids: { type: 'int64' as const, data: BigInt64Array.from({ length: 4 * 64 }, (_, i) => BigInt((i * 37) % 97)), dims: [4, 64] } };
+      const [a, b] = [await spin!.run(input), await sleep!.run(input)];
+      expect(a.data.length).toBe(28);
+      expect(Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength).equals(Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength))).toBe(true);
+    } finally {
+      await Promise.all([spin!.close(), sleep!.close()]);
+    }
+  });
+
   it('refuses a graph without an accepted embedding output, listing what it has', async () => {
     const e = await error(OnnxModel.load(join(FIXTURES, 'text-hidden-only.onnx'), ['pooler_output', 'text_embeds'], SESSION));
     expect(e.code).toBe('MODEL_LOAD_FAILED');

@@ -51,6 +51,12 @@ describe('loadConfig', () => {
     for (const bad of ['0.5', '10.5', '-1', 'three']) expect(configError({ ES_KNN_OVERSAMPLE: bad })).toMatch(/ES_KNN_OVERSAMPLE/);
   });
 
+  it('lets the model threads sleep between operators unless told to busy-wait', () => {
+    expect(loadConfig({}, '/srv/app').model).toMatchObject({ threads: 2, spinWait: false });
+    expect(loadConfig({ MODEL_SPIN_WAIT: 'true' }, '/srv/app').model.spinWait).toBe(true);
+    expect(configError({ MODEL_SPIN_WAIT: 'sometimes' })).toMatch(/MODEL_SPIN_WAIT/);
+  });
+
   it('names the variable and the problem', () => {
     expect(configError({ PORT: 'eighty' })).toMatch(/PORT/);
     expect(configError({ ES_URL: 'ftp://x' })).toMatch(/ES_URL/);
