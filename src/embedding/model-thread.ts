@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { AppError, type FaultCode } from '../common/errors';
-import type { InputTensor, ModelOutput, OnnxSessionOptions } from './onnx.adapter';
+import type { DenseInput, InputTensor, ModelOutput, OnnxSessionOptions } from './onnx.adapter';
 import { startWorker } from '../common/worker-script';
 
 /**
@@ -81,27 +81,28 @@ export class ModelThread {
   }
 
   /**
-   * Runs one batch in the model thread. Input arrays that own their whole buffer are moved there (they are detached
-   * here afterwards, so pass arrays built for this call, as the towers do); other views are copied.
+   * Runs one batch in the model thread. Input arrays (and StackedInput rows) that own their whole buffer are moved
+   * there (they are detached here afterwards, so pass arrays nobody reads again, as the towers do); other views are
+   * copied.
    */
   run(inputs: Readonly<Record<string, InputTensor>>): Promise<ModelOutput> {
     if (this.closing) return Promise.reject(new AppError('MODEL_INFERENCE_FAILED', `Model ${this.file} is closed`));
-    const sendable: Record<string, InputTensor> = {};
     const transfer: ArrayBuffer[] = [];
+    // Moved when it owns its whole buffer (and that buffer is not already moving), else copied into one that does.
+    const sendable = <T extends Float32Array | BigInt64Array>(data: T): T => {
+      const owns = data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+      const out = owns && !transfer.includes(data.buffer as ArrayBuffer) ? data : (data.slice() as T);
+      transfer.push(out.buffer as ArrayBuffer);
+      return out;
+    };
+    const sent: Record<string, InputTensor> = {};
     for (const [name, t] of Object.entries(inputs)) {
-      const owns = t.data.buffer instanceof ArrayBuffer && t.data.byteOffset === 0 && t.data.byteLength === t.data.buffer.byteLength;
-      if (owns && !transfer.includes(t.data.buffer as ArrayBuffer)) {
-        transfer.push(t.data.buffer as ArrayBuffer);
-        sendable[name] = t;
-      } else {
-        sendable[name] = { ...t, data: t.data.slice() } as InputTensor;
-        transfer.push(sendable[name].data.buffer as ArrayBuffer);
-      }
+      sent[name] = 'rows' in t ? { ...t, rows: t.rows.map(sendable) } : ({ ...t, data: sendable(t.data) } as DenseInput);
     }
     const id = this.nextId++;
     return new Promise<ModelOutput>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ type: 'run', id, inputs: sendable } satisfies ModelThreadRequest, transfer);
+      this.worker.postMessage({ type: 'run', id, inputs: sent } satisfies ModelThreadRequest, transfer);
     });
   }
 

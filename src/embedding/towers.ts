@@ -2,8 +2,8 @@ import { AppError } from '../common/errors';
 import { isZeroVector, l2Normalize } from '../common/vectors';
 import type { ModelFolder } from './model-folder';
 import { ModelThread } from './model-thread';
-import type { InputTensor, ModelOutput, OnnxSessionOptions } from './onnx.adapter';
-import { toPixelBatch, type PixelPlane } from './pixels/pipeline';
+import type { DenseInput, InputTensor, ModelOutput, OnnxSessionOptions } from './onnx.adapter';
+import type { PixelPlane } from './pixels/pipeline';
 import type { ImagePreprocessing } from './pixels/preprocessor-config';
 import type { TextTokenizer } from './tokenizer';
 
@@ -30,10 +30,17 @@ export class VisionTower {
     private readonly pixels: ImagePreprocessing,
   ) {}
 
-  /** The model's input planes (DecodePool.toPixelPlane) -> unit embeddings, in order. */
+  /**
+   * The model's input planes (DecodePool.toPixelPlane) -> unit embeddings, in order. The planes go to the model as
+   * the batch's rows, which it stacks itself (StackedInput); a ModelThread moves them there, so they are spent.
+   */
   async embed(planes: readonly PixelPlane[]): Promise<Float32Array[]> {
-    const batch = toPixelBatch(planes, this.pixels);
-    return unitRows(await this.model.run({ pixel_values: { type: 'float32', data: batch.data, dims: batch.dims } }));
+    const { width, height } = this.pixels;
+    const plane = 3 * width * height;
+    planes.forEach((x, i) => {
+      if (x.length !== plane) throw new RangeError(`VisionTower: plane ${i} has ${x.length} values, the model takes ${plane}`);
+    });
+    return unitRows(await this.model.run({ pixel_values: { type: 'float32', rows: planes, dims: [planes.length, 3, height, width] } }));
   }
 }
 
@@ -54,7 +61,7 @@ export class TextTower {
  * purpose: SigLIP was trained attending to its padding (HF's reference call passes no mask), and the pooled
  * output is read at the last position, which is padding for short texts.
  */
-export function textInputs(ids: readonly BigInt64Array[], length: number): Record<string, InputTensor> {
+export function textInputs(ids: readonly BigInt64Array[], length: number): Record<string, DenseInput> {
   const n = ids.length;
   const inputIds = new BigInt64Array(n * length);
   ids.forEach((row, i) => inputIds.set(row, i * length));

@@ -62,6 +62,25 @@ describe('ModelThread (an OnnxModel in its own thread)', () => {
     }
   });
 
+  it('moves stacked rows that own their buffer, copies the others, and gives the dense batch\'s exact bytes', async () => {
+    const [m, local] = await Promise.all([ModelThread.load(VISION, ['pooler_output', 'image_embeds'], SESSION), OnnxModel.load(VISION, ['pooler_output', 'image_embeds'], SESSION)]);
+    try {
+      const plane = 3 * 224 * 224;
+      const row = (seed: number) => Float32Array.from({ length: plane }, (_, i) => (((i * seed) % 255) - 127) / 128);
+      const shared = new Float32Array(2 * plane);
+      shared.set(row(5), plane);
+      const rows = [row(3), shared.subarray(plane), row(7)];
+      const dense = new Float32Array(3 * plane);
+      rows.forEach((r, i) => dense.set(r, i * plane));
+      const want = await local.run({ pixel_values: { type: 'float32', data: dense, dims: [3, 3, 224, 224] } });
+      const got = await m.run({ pixel_values: { type: 'float32', rows, dims: [3, 3, 224, 224] } });
+      expect(rows.map((r) => r.length)).toEqual([0, plane, 0]); // the view was copied, the others moved
+      expect(Buffer.from(got.data.buffer).equals(Buffer.from(want.data.buffer, want.data.byteOffset, want.data.byteLength))).toBe(true);
+    } finally {
+      await Promise.all([m.close(), local.close()]);
+    }
+  });
+
   it('keeps the event loop free while a batch runs', async () => {
     const m = await ModelThread.load(VISION, ['pooler_output', 'image_embeds'], { intraOpThreads: 1, interOpThreads: 1 });
     try {

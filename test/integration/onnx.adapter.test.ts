@@ -46,6 +46,31 @@ describe('OnnxModel', () => {
     }
   });
 
+  it('stacks a batch given as rows into a buffer it reuses, with the dense batch\'s exact bytes at every size', async () => {
+    const m = await OnnxModel.load(join(FIXTURES, '../../../models/siglip-tiny/onnx/vision_model.onnx'), ['pooler_output', 'image_embeds'], SESSION);
+    try {
+      const plane = 3 * 224 * 224;
+      const row = (seed: number) => Float32Array.from({ length: plane }, (_, i) => (((i * seed) % 251) - 125) / 126);
+      const bytes = (out: { data: Float32Array }) => Buffer.from(out.data.buffer, out.data.byteOffset, out.data.byteLength).toString('base64');
+      // 3 rows, then 1 (the spare buffer is longer than the batch), then 2 new ones: each as its dense twin.
+      for (const seeds of [[3, 5, 7], [11], [13, 17]]) {
+        const rows = seeds.map(row);
+        const dense = new Float32Array(rows.length * plane);
+        rows.forEach((r, i) => dense.set(r, i * plane));
+        const dims = [rows.length, 3, 224, 224];
+        const [stacked, plain] = [await m.run({ pixel_values: { type: 'float32', rows, dims } }), await m.run({ pixel_values: { type: 'float32', data: dense, dims } })];
+        expect(stacked.batch).toBe(rows.length);
+        expect(bytes(stacked)).toBe(bytes(plain));
+      }
+      const short = await error(m.run({ pixel_values: { type: 'float32', rows: [row(1), row(2).subarray(1)], dims: [2, 3, 224, 224] } }));
+      expect([short.code, short.message]).toEqual(['MODEL_INFERENCE_FAILED', expect.stringMatching(/2 rows of \[150528, 150527\] values for dims \[2, 3, 224, 224\]/)]);
+      const missing = await error(m.run({ pixel_values: { type: 'float32', rows: [row(1)], dims: [2, 3, 224, 224] } }));
+      expect(missing.code).toBe('MODEL_INFERENCE_FAILED');
+    } finally {
+      await m.close();
+    }
+  });
+
   it('refuses a graph without an accepted embedding output, listing what it has', async () => {
     const e = await error(OnnxModel.load(join(FIXTURES, 'text-hidden-only.onnx'), ['pooler_output', 'text_embeds'], SESSION));
     expect(e.code).toBe('MODEL_LOAD_FAILED');

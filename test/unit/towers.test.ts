@@ -1,5 +1,4 @@
-import type { InputTensor, ModelOutput } from '../../src/embedding/onnx.adapter';
-import { toPixelBatch } from '../../src/embedding/pixels/pipeline';
+import type { DenseInput, InputTensor, ModelOutput } from '../../src/embedding/onnx.adapter';
 import { toPixelValues } from '../../src/embedding/pixels/pixel-values';
 import type { ImagePreprocessing } from '../../src/embedding/pixels/preprocessor-config';
 import { TextTower, textInputs, unitRows, VisionTower, type TowerModel } from '../../src/embedding/towers';
@@ -20,26 +19,22 @@ function fakeModel(rows: number[][]): TowerModel & { fed: Readonly<Record<string
   };
 }
 
-describe('the pixel batch', () => {
-  it('stacks each image as CHW float32 in one [n, 3, h, w] tensor', () => {
-    const batch = toPixelBatch([A, B], PIXELS);
-    expect(batch.dims).toEqual([2, 3, 1, 2]);
-    expect(Array.from(batch.data)).toEqual([...A, ...B]);
-    expect(Array.from(batch.data.subarray(6))).toEqual([1, -1, 1, -1, 1, -1]);
-  });
-
-  it('refuses a plane of the wrong size', () => {
-    expect(() => toPixelBatch([A, A.subarray(1)], PIXELS)).toThrow(RangeError);
-  });
-});
-
 describe('VisionTower', () => {
-  it('feeds pixel_values and returns one unit vector per image, in order', async () => {
+  it('feeds the planes as the rows of pixel_values and returns one unit vector per image, in order', async () => {
     const model = fakeModel([[3, 4], [0, -2]]);
     const out = await new VisionTower(model, PIXELS).embed([A, B]);
     expect(out.map((v) => Array.from(v))).toEqual([[0.6, 0.8].map(Math.fround), [0, -1]]);
     expect(Object.keys(model.fed[0]!)).toEqual(['pixel_values']);
-    expect(model.fed[0]!.pixel_values!.dims).toEqual([2, 3, 1, 2]);
+    const fed = model.fed[0]!.pixel_values!;
+    expect(fed.dims).toEqual([2, 3, 1, 2]);
+    expect('rows' in fed && fed.rows.map((r) => Array.from(r))).toEqual([Array.from(A), Array.from(B)]);
+    expect(Array.from(B)).toEqual([1, -1, 1, -1, 1, -1]);
+  });
+
+  it('refuses a plane of the wrong size before the model runs', async () => {
+    const model = fakeModel([[1, 0]]);
+    await expect(new VisionTower(model, PIXELS).embed([A, A.subarray(1)])).rejects.toThrow(/plane 1 has 5 values, the model takes 6/);
+    expect(model.fed).toEqual([]);
   });
 });
 
@@ -48,7 +43,7 @@ describe('TextTower', () => {
     const model = fakeModel([[1, 0]]);
     await new TextTower(model, 3).embed([BigInt64Array.from([5n, 1n, 0n])]);
     const fed = model.fed[0]!;
-    expect(Object.fromEntries(Object.entries(fed).map(([k, t]) => [k, [Array.from(t.data as BigInt64Array, Number), t.dims]]))).toEqual({
+    expect(Object.fromEntries(Object.entries(fed).map(([k, t]) => [k, [Array.from((t as DenseInput).data as BigInt64Array, Number), t.dims]]))).toEqual({
       input_ids: [[5, 1, 0], [1, 3]],
       attention_mask: [[1, 1, 1], [1, 3]],
       position_ids: [[0, 1, 2], [1, 3]],
