@@ -37,8 +37,8 @@ export interface DecodeWorkerData {
 }
 export interface DecodeTask {
   readonly bytes: Uint8Array;
-  /** width x height from the header. */
-  readonly pixels: number;
+  /** Read on the main thread before admission; the worker decodes without parsing it again. */
+  readonly header: ImageHeader;
 }
 /** A plane, or the expected failure that stopped it. */
 export type DecodeReply = Float32Array | { readonly code: ImageErrorCode; readonly message: string };
@@ -108,7 +108,7 @@ export class DecodePool {
     signal?.throwIfAborted();
     this.admission.refuseIfFull();
     const header = await readImageHeader(bytes, this.opts.maxInputPixels);
-    const work = this.admission.run(decodeCost(header, this.opts.preprocessing), () => this.pool.run({ bytes, pixels: header.width * header.height }), signal);
+    const work = this.admission.run(decodeCost(header, this.opts.preprocessing), () => this.pool.run({ bytes, header }), signal);
     const reply = await (signal ? untilAborted(work, signal) : work);
     if (ArrayBuffer.isView(reply)) return reply;
     throw new ImageInputError(reply.code, reply.message);

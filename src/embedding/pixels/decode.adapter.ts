@@ -24,6 +24,11 @@ function isAllowed(meta: sharp.Metadata): boolean {
 export interface DecodeOptions {
   /** Refuse images whose width*height exceeds this before decoding them (decompression bombs). */
   readonly maxInputPixels: number;
+  /**
+   * What readImageHeader already said about these very bytes with this limit (the decode pool reads it before
+   * admitting a task), so the header is not parsed a second time; without it, it is read here.
+   */
+  readonly header?: ImageHeader;
 }
 
 function sharpInput(bytes: Uint8Array, maxInputPixels: number): sharp.Sharp {
@@ -100,7 +105,7 @@ async function toRaw(pipeline: sharp.Sharp, channels: 3 | 4): Promise<{ data: Ui
  * CMYK/16-bit/grey converted, transparency composited onto white as transformers' convert_to_rgb does.
  */
 export async function decodeImageToRgb(bytes: Uint8Array, opts: DecodeOptions): Promise<RgbImage> {
-  const header = await readImageHeader(bytes, opts.maxInputPixels);
+  const header = opts.header ?? (await readImageHeader(bytes, opts.maxInputPixels));
   // Full-size decode only: resizing is pil-resize.ts, because libvips' kernels are not pixel-identical to PIL's.
   const base = sharpInput(bytes, opts.maxInputPixels).rotate().toColourspace('srgb');
   return header.hasAlpha

@@ -24,8 +24,8 @@ const COLLECT_AFTER_PIXELS = 4_000_000;
 
 export default async function decode(task: DecodeTask): Promise<DecodeReply> {
   try {
-    const plane = await toPixelPlane(task.bytes, preprocessing, { maxInputPixels });
-    if (task.pixels >= COLLECT_AFTER_PIXELS) collect(); // ~1 ms here, against ~100 ms or more for such a decode
+    const plane = await toPixelPlane(task.bytes, preprocessing, { maxInputPixels, header: task.header });
+    if (task.header.width * task.header.height >= COLLECT_AFTER_PIXELS) collect(); // ~1 ms here, against ~100 ms or more for such a decode
     return move(plane) as Float32Array;
   } catch (err) {
     if (err instanceof ImageInputError) return { code: err.code, message: err.message };
