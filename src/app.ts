@@ -198,7 +198,7 @@ export function loadEmbedder(config: AppConfig, metrics?: ServerMetrics): Promis
   return EmbeddingService.load({
     modelDir: config.model.dir,
     intraOpThreads: config.model.threads,
-    spinWait: config.model.spinWait,
+    visionSpinWait: config.model.visionSpinWait,
     maxBatchSize: config.model.maxBatchSize,
     maxWaitMs: config.model.maxWaitMs,
     maxInputPixels: config.images.maxPixels,

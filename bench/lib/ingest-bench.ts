@@ -73,7 +73,7 @@ export async function ingestRows(o: IngestBenchOptions): Promise<Row[]> {
   const bare = await OnnxModel.load(folder.visionPath, ['pooler_output', 'image_embeds'], {
     intraOpThreads: config.model.threads,
     interOpThreads: 1,
-    spinWait: config.model.spinWait,
+    spinWait: config.model.visionSpinWait,
   });
   const { width, height } = folder.image;
   const plane = 3 * width * height;

@@ -22,13 +22,15 @@ const EnvSchema = z.object({
   MODEL_DIR: z.string().min(1).default('models/siglip-tiny'),
   MODEL_THREADS: int(1, 64).default(2),
   /**
-   * Let ONNX Runtime's pool threads busy-wait between operators (its own default). Off, because on a small host the
-   * decode workers need those cycles: with it on, the in-process image pipeline (2 cores, siglip-tiny, batch 32) spent
-   * ~1.5 ms of CPU per image spinning in the model's pool thread, and the model alone burnt 1.7 ms of CPU per image
-   * at batch 32 against 0.9 with it off, for the same output bytes. Interleaved, off embedded 1.52x as many images/s.
-   * On a host with cores to spare for the model, on may shave a little latency.
+   * Let the vision tower's ONNX Runtime pool threads busy-wait between operators (the runtime's own default). Off,
+   * because image decoding needs those cycles: with it on, the in-process image pipeline (2 cores, siglip-tiny, batch
+   * 32) spent ~1.5 ms of CPU per image spinning in the model's pool thread, and the model alone burnt 1.7 ms of CPU
+   * per image at batch 32 against 0.9 with it off, for the same output bytes; interleaved, off embedded 1.52x as many
+   * images/s. The cost: one image alone waits for sleeping threads, 1.2x the p50 of a spinning pool (1.5 -> 1.8 ms).
+   * The text tower always spins: nothing decodes beside it, and one query at a time (the common case) ran at 0.8 ms
+   * p50 spinning against 1.8-4.8 ms with its threads asleep.
    */
-  MODEL_SPIN_WAIT: bool.default(false),
+  MODEL_VISION_SPIN_WAIT: bool.default(false),
   EMBED_MAX_BATCH: int(1, 256).default(32),
   /** 0: adaptive batching (no fixed wait; see MicroBatcher). */
   EMBED_MAX_WAIT_MS: int(0, 1000).default(0),
@@ -174,7 +176,7 @@ export interface AppConfig {
     vectorIndexType: VectorIndexType;
     knnOversample: number;
   };
-  model: { dir: string; threads: number; spinWait: boolean; maxBatchSize: number; maxWaitMs: number };
+  model: { dir: string; threads: number; visionSpinWait: boolean; maxBatchSize: number; maxWaitMs: number };
   images: {
     maxBytes: number;
     maxPixels: number;
@@ -322,7 +324,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     model: {
       dir: path.resolve(cwd, e.MODEL_DIR),
       threads: e.MODEL_THREADS,
-      spinWait: e.MODEL_SPIN_WAIT,
+      visionSpinWait: e.MODEL_VISION_SPIN_WAIT,
       maxBatchSize: e.EMBED_MAX_BATCH,
       maxWaitMs: e.EMBED_MAX_WAIT_MS,
     },

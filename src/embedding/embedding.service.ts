@@ -13,8 +13,8 @@ import { loadTowerModels, probeDims, TextTower, VisionTower } from './towers';
 export interface EmbeddingServiceOptions {
   readonly modelDir: string;
   readonly intraOpThreads: number;
-  /** ONNX Runtime's busy-waiting pool threads (OnnxSessionOptions.spinWait); default off. */
-  readonly spinWait?: boolean;
+  /** Whether the vision tower's pool threads busy-wait (OnnxSessionOptions.spinWait; MODEL_VISION_SPIN_WAIT); default off. */
+  readonly visionSpinWait?: boolean;
   readonly maxBatchSize: number;
   readonly maxWaitMs: number;
   readonly maxInputPixels: number;
@@ -54,7 +54,11 @@ export class EmbeddingService implements Embedder {
     } catch (err) {
       throw new AppError('MODEL_LOAD_FAILED', `MODEL_DIR=${folder.dir}: tokenizer.json: ${(err as Error).message}`, { cause: err });
     }
-    const [visionModel, textModel] = await loadTowerModels(folder, { intraOpThreads: opts.intraOpThreads, interOpThreads: 1, spinWait: opts.spinWait ?? false });
+    const [visionModel, textModel] = await loadTowerModels(folder, {
+      vision: { intraOpThreads: opts.intraOpThreads, interOpThreads: 1, spinWait: opts.visionSpinWait ?? false },
+      // One text query at a time is the common case, and nothing decodes beside this tower: spinning keeps it fast.
+      text: { intraOpThreads: opts.intraOpThreads, interOpThreads: 1, spinWait: true },
+    });
     try {
       const dims = await probeDims(folder, tokenizer, visionModel, textModel);
       const vision = new VisionTower(visionModel, folder.image);

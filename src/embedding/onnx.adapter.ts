@@ -36,7 +36,7 @@ export interface OnnxSessionOptions {
   readonly interOpThreads: number;
   /**
    * Whether ONNX Runtime's pool threads busy-wait for the next operator instead of sleeping (its own default: on).
-   * Off unless asked: see MODEL_SPIN_WAIT in config.ts for what spinning costs beside the decode workers.
+   * Off unless asked: see MODEL_VISION_SPIN_WAIT in config.ts for what spinning costs beside the decode workers.
    */
   readonly spinWait?: boolean;
 }

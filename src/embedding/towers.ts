@@ -84,10 +84,13 @@ export function unitRows(out: ModelOutput): Float32Array[] {
 }
 
 /** Loads both towers; on any failure nothing stays loaded. */
-export async function loadTowerModels(folder: ModelFolder, session: OnnxSessionOptions): Promise<[ModelThread, ModelThread]> {
+export async function loadTowerModels(
+  folder: ModelFolder,
+  sessions: { readonly vision: OnnxSessionOptions; readonly text: OnnxSessionOptions },
+): Promise<[ModelThread, ModelThread]> {
   const towers = await Promise.allSettled([
-    ModelThread.load(folder.visionPath, VISION_OUTPUTS, session),
-    ModelThread.load(folder.textPath, TEXT_OUTPUTS, session),
+    ModelThread.load(folder.visionPath, VISION_OUTPUTS, sessions.vision),
+    ModelThread.load(folder.textPath, TEXT_OUTPUTS, sessions.text),
   ]);
   const failed = towers.find((t): t is PromiseRejectedResult => t.status === 'rejected');
   if (failed) {

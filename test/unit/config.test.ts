@@ -51,10 +51,10 @@ describe('loadConfig', () => {
     for (const bad of ['0.5', '10.5', '-1', 'three']) expect(configError({ ES_KNN_OVERSAMPLE: bad })).toMatch(/ES_KNN_OVERSAMPLE/);
   });
 
-  it('lets the model threads sleep between operators unless told to busy-wait', () => {
-    expect(loadConfig({}, '/srv/app').model).toMatchObject({ threads: 2, spinWait: false });
-    expect(loadConfig({ MODEL_SPIN_WAIT: 'true' }, '/srv/app').model.spinWait).toBe(true);
-    expect(configError({ MODEL_SPIN_WAIT: 'sometimes' })).toMatch(/MODEL_SPIN_WAIT/);
+  it('lets the vision tower\'s threads sleep between operators unless told to busy-wait', () => {
+    expect(loadConfig({}, '/srv/app').model).toMatchObject({ threads: 2, visionSpinWait: false });
+    expect(loadConfig({ MODEL_VISION_SPIN_WAIT: 'true' }, '/srv/app').model.visionSpinWait).toBe(true);
+    expect(configError({ MODEL_VISION_SPIN_WAIT: 'sometimes' })).toMatch(/MODEL_VISION_SPIN_WAIT/);
   });
 
   it('names the variable and the problem', () => {
