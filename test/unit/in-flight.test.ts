@@ -34,4 +34,16 @@ describe('InFlightLimit', () => {
     await expect(limit.run(async () => 'next')).resolves.toBe('next');
     expect(limit.inFlight).toBe(0);
   });
+
+  it('says in its refusal how many requests are in flight and waiting, and which settings bound them', async () => {
+    const limit = new InFlightLimit(1, 1);
+    let release = () => {};
+    const running = limit.run(() => new Promise<void>((resolve) => (release = resolve)));
+    const waiting = limit.run(async () => 'second');
+    const refused = (await limit.run(async () => 'third').catch((e: unknown) => e)) as AppError;
+    expect([refused.code, refused.message]).toEqual(['OVERLOADED', 'Elasticsearch has 1 requests in flight and 1 waiting (ES_MAX_IN_FLIGHT, ES_MAX_QUEUED)']);
+    release();
+    await running;
+    expect(await waiting).toBe('second');
+  });
 });
