@@ -39,7 +39,7 @@ describe('InFlightLimit', () => {
     const limit = new InFlightLimit(1, 1);
     let release = () => {};
     const running = limit.run(() => new Promise<void>((resolve) => (release = resolve)));
-    const waiting = limit.run(async () => 'second');
+    const waiting = limit.run(async () => 'second').catch((e: unknown) => e);
     const refused = (await limit.run(async () => 'third').catch((e: unknown) => e)) as AppError;
     expect([refused.code, refused.message]).toEqual(['OVERLOADED', 'Elasticsearch has 1 requests in flight and 1 waiting (ES_MAX_IN_FLIGHT, ES_MAX_QUEUED)']);
     release();
