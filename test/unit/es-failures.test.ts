@@ -76,8 +76,9 @@ describe('Elasticsearch failures', () => {
     const e = clientError('ResponseError', { statusCode: 403, body: { error: { type: 'cluster_block_exception', reason: 'index [p] blocked by: [FORBIDDEN/5/index read-only (api)];' } } });
     const blocked = translateError(e) as AppError;
     expect([blocked.code, blocked.message, blocked.cause]).toEqual(['INDEX_READ_ONLY', 'Elasticsearch refused a write: index [p] blocked by: [FORBIDDEN/5/index read-only (api)];', e]);
-    const starting = translateError(clientError('ResponseError', { statusCode: 503, body: { error: { type: 'master_not_discovered_exception' } } })) as AppError;
-    expect([starting.code, starting.message]).toEqual(['SEARCH_BACKEND_UNAVAILABLE', 'Elasticsearch answered 503 (master_not_discovered_exception)']);
+    const noMaster = clientError('ResponseError', { statusCode: 503, body: { error: { type: 'master_not_discovered_exception' } } });
+    const starting = translateError(noMaster) as AppError;
+    expect([starting.code, starting.message, starting.cause]).toEqual(['SEARCH_BACKEND_UNAVAILABLE', 'Elasticsearch answered 503 (master_not_discovered_exception)', noMaster]);
     // A proxy in front of the cluster answers without Elasticsearch's error body.
     const bare = clientError('ResponseError', { statusCode: 502 });
     const proxied = translateError(bare) as AppError;

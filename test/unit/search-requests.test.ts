@@ -161,6 +161,8 @@ describe('readRetrieval', () => {
     const read = (total: MsearchAnswer['hits']['total']) => readRetrieval([[collapsed!, answer([hit('a', 'idx-a')], { total })]]);
     expect([read({ value: 37 }).vectorCandidates, read(12).vectorCandidates]).toEqual([37, 12]);
     expect(read(12).vector!.map((h) => h.product.id)).toEqual(['a']);
+    // Nothing else: no pins asked, no facets.
+    expect(Object.keys(read(12)).sort()).toEqual(['generation', 'vector', 'vectorCandidates']);
     const [plain] = retrievalSearches({ restriction: {}, vector: { vector: [1, 0], from: 0, size: 5, numCandidates: 50 } });
     expect('vectorCandidates' in readRetrieval([[plain!, answer([hit('a', 'idx-a')], { total: 3 })]])).toBe(false);
   });
