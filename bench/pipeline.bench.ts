@@ -10,7 +10,6 @@
  * average printed beside them, CPU per image much less.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { loadEmbedder } from '../src/app';
 import { loadConfig } from '../src/config/config';
 import { readModelFolder } from '../src/embedding/model-folder';
@@ -20,14 +19,15 @@ import { pilResize } from '../src/embedding/pixels/pil-resize';
 import { toPixelValues } from '../src/embedding/pixels/pixel-values';
 import { syntheticCatalog } from '../test/support/catalog';
 import { ROOT } from './lib/server-process';
-import { median } from './lib/stats';
+import { threadCpu } from './lib/proc';
+import { load1, median } from './lib/stats';
 
 const MAX_PIXELS = 40_000_000;
 const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
-const load = () => loadavg()[0]!.toFixed(1);
+const load = () => load1().toFixed(1);
 
 async function stage(name: string, images: number, rounds: number, fn: () => Promise<unknown> | unknown): Promise<void> {
   await fn(); // warm-up: JIT, WebAssembly compile, first-run allocations
@@ -40,21 +40,6 @@ async function stage(name: string, images: number, rounds: number, fn: () => Pro
     cpu.push((cpuMs() - c0) / images);
   }
   process.stdout.write(`${name.padEnd(44)} cpu ${median(cpu).toFixed(3)}  wall ${median(wall).toFixed(3)} ms/image  (load ${load()})\n`);
-}
-
-/** CPU milliseconds so far of each thread of this process, by thread id (clock ticks of 10 ms). */
-function threadCpu(): Map<string, { name: string; ms: number }> {
-  const out = new Map<string, { name: string; ms: number }>();
-  for (const tid of readdirSync('/proc/self/task')) {
-    try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(tid, { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ms: (Number(fields[11]) + Number(fields[12])) * 10 });
-    } catch {
-      // the thread ended between the listing and the read
-    }
-  }
-  return out;
 }
 
 async function main(): Promise<void> {
@@ -105,12 +90,12 @@ async function main(): Promise<void> {
   try {
     for (let k = 0; k < 2; k++) await Promise.all(jpegs.map((j) => embedder.embedImage(j))); // warm-up
     for (let r = 0; r < rounds; r++) {
-      const before = threadCpu();
+      const before = threadCpu('self');
       const [c0, t0] = [cpuMs(), performance.now()];
       await Promise.all(jpegs.map((j) => embedder.embedImage(j)));
       const seconds = (performance.now() - t0) / 1000;
       const cpu = (cpuMs() - c0) / n;
-      const threads = [...threadCpu()]
+      const threads = [...threadCpu('self')]
         .map(([tid, t]) => [tid === String(process.pid) ? 'main' : `${t.name}:${tid}`, (t.ms - (before.get(tid)?.ms ?? 0)) / n] as const)
         .filter(([, ms]) => ms >= 0.05)
         .map(([name, ms]) => `${name} ${ms.toFixed(2)}`);

@@ -8,10 +8,11 @@
  *
  * Needs the 100k bench index (`npm run bench -- --only query` builds it once). Env: ES_URL, MODEL_DIR.
  */
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { mulberry32 } from '../src/common/random';
 import { GraphQLClient } from './lib/http-clients';
+import { processCpuMs, threadCpu, type ThreadCpu } from './lib/proc';
 import { BENCH_ALIAS } from './lib/load-index';
 import { docId } from './lib/synthetic-catalog';
 import { ROOT, startServerProcess } from './lib/server-process';
@@ -19,24 +20,10 @@ import { load1 } from './lib/stats';
 
 const CATEGORIES = ['bottle', 'chair', 'handbag', 'hat', 'dress', 'sofa', 'watch', 'backpack', 'sneaker', 'mug', 'lamp'];
 
-function cpuTicks(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (100/s)
-}
-
-/** utime + stime per thread name (the main thread, libuv's pool, V8's GC helpers, worker threads). */
-function threadTicks(pid: number): Map<string, number> {
+/** CPU milliseconds per thread name (threads of one name, e.g. the decode workers, summed). */
+function byName(threads: Map<string, ThreadCpu>): Map<string, number> {
   const out = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const f = stat.split(') ')[1]!.split(' ');
-      out.set(name, (out.get(name) ?? 0) + Number(f[11]) + Number(f[12]));
-    } catch {
-      // the thread ended meanwhile
-    }
-  }
+  for (const t of threads.values()) out.set(t.name, (out.get(t.name) ?? 0) + t.ms);
   return out;
 }
 
@@ -63,15 +50,15 @@ async function main(): Promise<void> {
   try {
     for (let i = 0; i < 200; i++) await gql.similar(q(i)); // warm-up: JIT, connections
     const t0 = performance.now();
-    const c0 = cpuTicks(server.pid);
-    const t0s = threadTicks(server.pid);
+    const c0 = processCpuMs(server.pid);
+    const t0s = byName(threadCpu(server.pid));
     let next = 0;
     await Promise.all(Array.from({ length: clients }, async () => {
       while (next < queries) await gql.similar(q(next++));
     }));
     const wall = performance.now() - t0;
-    const cpuMs = (cpuTicks(server.pid) - c0) * 10;
-    const threads = [...threadTicks(server.pid)].map(([name, t]) => [name, (t - (t0s.get(name) ?? 0)) * 10] as const).filter(([, ms]) => ms > 0);
+    const cpuMs = processCpuMs(server.pid) - c0;
+    const threads = [...byName(threadCpu(server.pid))].map(([name, ms]) => [name, ms - (t0s.get(name) ?? 0)] as const).filter(([, ms]) => ms > 0);
     process.stdout.write(`server threads, CPU ms/request: ${threads.sort((a, b) => b[1] - a[1]).map(([n, ms]) => `${n} ${(ms / queries).toFixed(2)}`).join(', ')}\n`);
     process.stdout.write(
       `${queries} similarProducts, ${clients} client(s): ${(wall / queries).toFixed(2)} ms wall/request, ` +
