@@ -4,7 +4,9 @@
  * `--clients` closed-loop clients against the existing bench index, then its CPU time per request from /proc and
  * the profile's path for bench/profile-summary.ts.
  *
- *   npx tsx bench/profile-similar.ts [--queries 2000] [--clients 1] [--no-profile]
+ *   npx tsx bench/profile-similar.ts [--queries 2000] [--clients 1] [--no-profile] [--features]
+ *
+ * `--features`: the widget's query with facets, collapse and diversity on (query-bench's features side).
  *
  * Needs the 100k bench index (`npm run bench -- --only query` builds it once). Env: ES_URL, MODEL_DIR.
  */
@@ -33,7 +35,8 @@ async function main(): Promise<void> {
   const queries = opt('--queries', 2000);
   const clients = opt('--clients', 1);
   const profile = !argv.includes('--no-profile');
-  const dir = path.join(ROOT, 'bench/.work/profiles', `similar-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  const features = argv.includes('--features');
+  const dir = path.join(ROOT, 'bench/.work/profiles', `similar${features ? '-features' : ''}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   if (profile) mkdirSync(dir, { recursive: true });
   const esUrl = process.env.ES_URL ?? 'http://127.0.0.1:9200';
   const server = await startServerProcess(
@@ -48,20 +51,20 @@ async function main(): Promise<void> {
     filter: i % 2 === 1 ? { categories: [CATEGORIES[i % CATEGORIES.length]!], inStock: true } : undefined,
   });
   try {
-    for (let i = 0; i < 200; i++) await gql.similar(q(i)); // warm-up: JIT, connections
+    for (let i = 0; i < 200; i++) await gql.similar(q(i), features); // warm-up: JIT, connections
     const t0 = performance.now();
     const c0 = processCpuMs(server.pid);
     const t0s = byName(threadCpu(server.pid));
     let next = 0;
     await Promise.all(Array.from({ length: clients }, async () => {
-      while (next < queries) await gql.similar(q(next++));
+      while (next < queries) await gql.similar(q(next++), features);
     }));
     const wall = performance.now() - t0;
     const cpuMs = processCpuMs(server.pid) - c0;
     const threads = [...byName(threadCpu(server.pid))].map(([name, ms]) => [name, ms - (t0s.get(name) ?? 0)] as const).filter(([, ms]) => ms > 0);
     process.stdout.write(`server threads, CPU ms/request: ${threads.sort((a, b) => b[1] - a[1]).map(([n, ms]) => `${n} ${(ms / queries).toFixed(2)}`).join(', ')}\n`);
     process.stdout.write(
-      `${queries} similarProducts, ${clients} client(s): ${(wall / queries).toFixed(2)} ms wall/request, ` +
+      `${queries} similarProducts${features ? ' (facets, collapse, diversity)' : ''}, ${clients} client(s): ${(wall / queries).toFixed(2)} ms wall/request, ` +
         `server CPU ${(cpuMs / queries).toFixed(2)} ms/request, ${((queries / wall) * 1000).toFixed(0)} q/s (load ${load1().toFixed(2)})\n`,
     );
   } finally {
