@@ -30,8 +30,11 @@ import torch
 import torch.nn.functional as F
 from transformers import SiglipModel, SiglipVisionConfig, SiglipVisionModel
 
+from tokenizers import Tokenizer
+
 from common import CATEGORIES, COLORS, PATTERNS, WORK, load_records
 from prepare_pixels import cache_name
+from train import augment, make_config
 
 PROBE_FIT = range(0, 2500)
 PROBE_TEST = range(17500, 18000)
@@ -130,18 +133,26 @@ def cmd_train(args) -> dict:
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.05, betas=(0.9, 0.98))
     train_idx = torch.tensor(list(TRAIN))
     budget, t0, step = args.minutes * 60, time.time(), 0
-    while time.time() - t0 < budget:
-        frac = (time.time() - t0) / budget
+    acc = {t: float("nan") for t in tasks}
+    while (step < args.max_steps) if args.max_steps else (time.time() - t0 < budget):
+        frac = step / args.max_steps if args.max_steps else (time.time() - t0) / budget
         for g in opt.param_groups:
             g["lr"] = args.lr * min(1.0, (step + 1) / 30) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
         idx = train_idx[torch.randint(len(train_idx), (args.batch,))].sort().values
         x = norm(pixels[idx.numpy()])
-        flip = torch.rand(len(idx)) < 0.5
-        x[flip] = x[flip].flip(-1)
+        if args.crop_p:  # train.py's augmentation (flip, mild random-resized crops, blur) as the SigLIP stages see it
+            x = augment(x, rng, args.crop_p)
+        else:
+            flip = torch.rand(len(idx)) < 0.5
+            x[flip] = x[flip].flip(-1)
         if args.blur and rng.random() < 0.3:  # train.py's augment(): blur a quarter of the batch 30 % of the time
             x[: len(idx) // 4] = blur(x[: len(idx) // 4])
         out = tower(pixel_values=x).pooler_output
-        loss = sum(F.cross_entropy(heads[t](out), lab[t][idx]) for t in tasks) / len(tasks)
+        logits = {t: heads[t](out) for t in tasks}
+        loss = sum(F.cross_entropy(logits[t], lab[t][idx]) for t in tasks) / len(tasks)
+        for t in tasks:  # batch accuracy, smoothed: what the log says the tower sees
+            a = float((logits[t].argmax(-1) == lab[t][idx]).float().mean())
+            acc[t] = a if math.isnan(acc[t]) else 0.9 * acc[t] + 0.1 * a
         if args.aux_ii:
             e = F.normalize(out, dim=-1)
             ii = e @ e.t() * 10.0 - 5.0
@@ -155,17 +166,37 @@ def cmd_train(args) -> dict:
         opt.step()
         step += 1
         if step % 25 == 0:
-            print(f"step {step} t={time.time() - t0:.0f}s loss={loss.item():.4f}", flush=True)
+            accs = " ".join(f"{t}_acc={a:.3f}" for t, a in acc.items())
+            print(f"step {step} t={time.time() - t0:.0f}s loss={loss.item():.4f} {accs}", flush=True)
     secs = time.time() - t0
     # accuracy of the trained head on the probe test images, then the linear probe of the frozen tower
     te = torch.tensor(list(PROBE_TEST))
     feats = pooled(tower, pixels, PROBE_TEST)
     head_acc = {t: round(float((heads[t](feats).argmax(-1) == lab[t][te]).float().mean()), 3) for t in tasks}
+    if args.save:
+        save_siglip(tower, heads, args)
     res = {"arch": args.arch, "patch": args.patch, "size": args.size, "hidden": args.hidden, "layers": args.layers,
            "tokens": (args.size // args.patch) ** 2 if args.arch != "cnn" else None, "task": args.task, "aux_ii": args.aux_ii,
            "blur": args.blur, "minutes": args.minutes, "steps": step, "batch": args.batch, "seconds": round(secs),
            "params": sum(p.numel() for p in tower.parameters()), "head_acc": head_acc, "probe": probe_all(tower, pixels, lab)}
     return res
+
+
+def save_siglip(tower, heads, args) -> None:
+    """The trained tower as the vision half of a SiglipModel checkpoint train.py can start from (`--init`): the text
+    tower and the logit scale/bias freshly initialised as train.py would, the attribute heads as its aux_heads.pt."""
+    tok = Tokenizer.from_file(args.tokenizer)
+    cfg_args = argparse.Namespace(hidden=args.hidden, intermediate=4 * args.hidden, layers=args.layers, text_layers=2,
+                                  heads=args.heads, patch=args.patch, image_size=args.size)
+    model = SiglipModel(make_config(tok.get_vocab_size(), tok.token_to_id("<pad>"), tok.token_to_id("</s>"), cfg_args))
+    with torch.no_grad():
+        model.logit_scale.fill_(math.log(10.0))
+        model.logit_bias.fill_(-10.0)
+    model.vision_model.load_state_dict(tower.state_dict())
+    Path(args.save).mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(args.save)
+    torch.save(heads.state_dict(), Path(args.save) / "aux_heads.pt")
+    print(f"saved the tower as a SiglipModel -> {args.save}", flush=True)
 
 
 @torch.no_grad()
@@ -212,6 +243,10 @@ def main() -> None:
     ap.add_argument("--aux-ii", type=float, default=0.0)
     ap.add_argument("--blur", action="store_true")
     ap.add_argument("--minutes", type=float, default=8.0)
+    ap.add_argument("--max-steps", type=int, default=0, help="train exactly this many steps (schedule by steps, ignores --minutes)")
+    ap.add_argument("--crop-p", type=float, default=0.0, help="train.py's augmentation with this crop probability (0: flips only)")
+    ap.add_argument("--save", default="", help="train: save the tower as a SiglipModel checkpoint (vision half) for train.py --init")
+    ap.add_argument("--tokenizer", default=str(WORK / "tokenizer.json"), help="with --save: the text tower's vocabulary")
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=0)
