@@ -34,7 +34,7 @@ from tokenizers import Tokenizer
 
 from common import CATEGORIES, COLORS, PATTERNS, WORK, load_records
 from prepare_pixels import cache_name
-from train import augment, make_config
+from train import augment, new_model
 
 PROBE_FIT = range(0, 2500)
 PROBE_TEST = range(17500, 18000)
@@ -185,13 +185,9 @@ def cmd_train(args) -> dict:
 def save_siglip(tower, heads, args) -> None:
     """The trained tower as the vision half of a SiglipModel checkpoint train.py can start from (`--init`): the text
     tower and the logit scale/bias freshly initialised as train.py would, the attribute heads as its aux_heads.pt."""
-    tok = Tokenizer.from_file(args.tokenizer)
-    cfg_args = argparse.Namespace(hidden=args.hidden, intermediate=4 * args.hidden, layers=args.layers, text_layers=2,
-                                  heads=args.heads, patch=args.patch, image_size=args.size)
-    model = SiglipModel(make_config(tok.get_vocab_size(), tok.token_to_id("<pad>"), tok.token_to_id("</s>"), cfg_args))
-    with torch.no_grad():
-        model.logit_scale.fill_(math.log(10.0))
-        model.logit_bias.fill_(-10.0)
+    sizes = argparse.Namespace(hidden=args.hidden, intermediate=4 * args.hidden, layers=args.layers, text_layers=2,
+                               heads=args.heads, patch=args.patch, image_size=args.size)
+    model = new_model(Tokenizer.from_file(args.tokenizer), sizes)
     model.vision_model.load_state_dict(tower.state_dict())
     Path(args.save).mkdir(parents=True, exist_ok=True)
     model.save_pretrained(args.save)

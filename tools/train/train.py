@@ -38,6 +38,16 @@ def make_config(vocab_size: int, pad_id: int, eos_id: int, args) -> SiglipConfig
     return SiglipConfig(text_config=text, vision_config=vision)
 
 
+def new_model(tok: Tokenizer, args) -> SiglipModel:
+    """A randomly initialised SiglipModel for the tokenizer's vocabulary, with SigLIP's initial logit scale (10) and
+    bias (-10). `args` carries the sizes make_config reads."""
+    model = SiglipModel(make_config(tok.get_vocab_size(), tok.token_to_id("<pad>"), tok.token_to_id("</s>"), args))
+    with torch.no_grad():
+        model.logit_scale.fill_(math.log(10.0))
+        model.logit_bias.fill_(-10.0)
+    return model
+
+
 def augment(x: torch.Tensor, rng: random.Random, crop_p: float = 0.0, blur_p: float = 0.3) -> torch.Tensor:
     """Light geometric augmentation on a normalized batch (B,3,S,S); no colour changes (colour is a label)."""
     b, size = x.shape[0], x.shape[-1]
@@ -188,10 +198,7 @@ def main() -> None:
         model = SiglipModel.from_pretrained(args.out if resume else args.init)
         assert model.config.text_config.vocab_size == tok.get_vocab_size()
     else:
-        model = SiglipModel(make_config(tok.get_vocab_size(), tok.token_to_id("<pad>"), tok.token_to_id("</s>"), args))
-        with torch.no_grad():
-            model.logit_scale.fill_(math.log(10.0))
-            model.logit_bias.fill_(-10.0)
+        model = new_model(tok, args)
     size = model.config.vision_config.image_size
     pixels = torch.from_numpy(np.load(data / cache_name(size)))  # (N,S,S,3) uint8
     n = len(records)
