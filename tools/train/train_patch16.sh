@@ -83,8 +83,8 @@ stage() {  # stage <n> <init dir or ""> <train.py args...>
 # 0) (STAGE0_STEPS > 0): the vision tower alone first learns colour, pattern and category by cross-entropy
 #    (diag_pattern.py train, batch 64, train.py's augmentation), saved as the vision half of a SiglipModel that stage 1
 #    starts from. Why: in the SigLIP stages the pattern head's batch accuracy stayed at 0.40-0.45 for 1,200 steps (its
-#    term is a small share of a loss the summed image-image term dominates), while the same tower trained on the
-#    attributes alone learns them. Not resumable: an interrupted stage 0 starts over (~25 min for 2,000 steps, quiet).
+#    term is one of several added to the SigLIP loss, and gradient clipping scales them together), while the same
+#    tower trained on the attributes alone learns them (probe 0.944). Not resumable: an interrupted stage 0 starts over (~25 min for 2,000 steps, quiet).
 STAGE1_INIT=""
 if (( ${STAGE0_STEPS:-2000} > 0 )); then
   if [[ ! -f "$RUN_DIR/stage0/config.json" ]]; then
@@ -104,4 +104,4 @@ stage 2 "$RUN_DIR/stage1" --max-steps "${STAGE2_STEPS:-300}" --lr 5e-4 --warmup 
 stage 3 "$RUN_DIR/stage2" --max-steps "${STAGE3_STEPS:-600}" --batch 112 --lr 4e-4 --warmup 30 --aux-ii 2.0 "${HARD[@]}" "${COPIES[@]}" --seed 2 ${STAGE3_ARGS:-}
 # 4) polish at a low learning rate with the stronger same-category term of the shipped stage 5
 stage 4 "$RUN_DIR/stage3" --max-steps "${STAGE4_STEPS:-200}" --batch 112 --lr 1e-4 --warmup 10 --aux-ii 3.0 "${HARD[@]}" "${COPIES[@]}" --seed 4 ${STAGE4_ARGS:-}
-echo "== done ($(date -u +%FT%TZ)): $RUN_DIR/stage4 (see models/README.md, 'How siglip-tiny is trained', to export and ship)"
+echo "== done ($(date -u +%FT%TZ)): $RUN_DIR/stage4 (see models/README.md, 'Patch-16 with a stage 0', to export and ship)"
